@@ -1,0 +1,147 @@
+/**
+ * The audit log: one JSON line per thing a sandboxed program tried and was not allowed,
+ * or per limit it hit.
+ *
+ * @module
+ */
+
+/** What an audit event is about. */
+export type AuditKind =
+  | "timeout"
+  | "out_of_memory"
+  | "stack_overflow"
+  | "output_too_large"
+  | "log_overflow"
+  | "bad_output"
+  | "crash"
+  | "capability_attempt"
+  | "module_refused"
+  | "host_call_misuse"
+  | "sandbox_disable_attempt"
+  | "budget_exceeded"
+  | "budget_tampering"
+  | "reward_hack_signal";
+
+/** Every kind, in a stable order (for summaries). */
+export const AUDIT_KINDS: readonly AuditKind[] = [
+  "timeout",
+  "out_of_memory",
+  "stack_overflow",
+  "output_too_large",
+  "log_overflow",
+  "bad_output",
+  "crash",
+  "capability_attempt",
+  "module_refused",
+  "host_call_misuse",
+  "sandbox_disable_attempt",
+  "budget_exceeded",
+  "budget_tampering",
+  "reward_hack_signal",
+];
+
+/** One audit record as stored. */
+export interface AuditEvent {
+  /** ISO time the host recorded it. */
+  time: string;
+  /** The run it belongs to, if any. */
+  run?: string;
+  /** Content hash of the program that caused it, if any. */
+  program?: string;
+  /** What happened. */
+  kind: AuditKind;
+  /** Human-readable detail (escaped, bounded). */
+  detail: string;
+}
+
+/** What a component that reports audit events needs. */
+export interface AuditSink {
+  /** Records one event; never throws. */
+  record(event: { kind: AuditKind; detail: string; program?: string }): void;
+}
+
+const MAX_DETAIL = 2000;
+
+/** Makes a detail string safe to store and print: bounded, control characters escaped. */
+export function sanitizeDetail(detail: string): string {
+  const cut = detail.length > MAX_DETAIL ? detail.slice(0, MAX_DETAIL) + "…" : detail;
+  return cut.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * An audit log kept in memory and optionally appended to a JSONL file.
+ *
+ * @example
+ * ```ts
+ * import { AuditLog } from "./audit_log.ts";
+ * import { equal } from "node:assert/strict";
+ * const log = new AuditLog({ run: "demo" });
+ * log.record({ kind: "timeout", detail: "loop" });
+ * equal(log.count("timeout"), 1);
+ * ```
+ */
+export class AuditLog implements AuditSink {
+  #events: AuditEvent[] = [];
+  #path: string | undefined;
+  #run: string | undefined;
+  #clock: () => Date;
+
+  /**
+   * @param options.path JSONL file to append to (created if missing); in memory only when omitted.
+   * @param options.run Run id stamped on every event.
+   * @param options.clock Clock used for timestamps. @default {() => new Date()}
+   */
+  constructor(options: { path?: string; run?: string; clock?: () => Date } = {}) {
+    this.#path = options.path;
+    this.#run = options.run;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /** Records one event, appending it to the file when there is one. Never throws. */
+  record(event: { kind: AuditKind; detail: string; program?: string }): void {
+    const stored: AuditEvent = {
+      time: this.#clock().toISOString(),
+      ...(this.#run === undefined ? {} : { run: this.#run }),
+      ...(event.program === undefined ? {} : { program: event.program }),
+      kind: event.kind,
+      detail: sanitizeDetail(String(event.detail)),
+    };
+    this.#events.push(stored);
+    if (this.#path !== undefined) {
+      try {
+        const file = Deno.openSync(this.#path, { append: true, create: true });
+        try {
+          file.writeSync(new TextEncoder().encode(JSON.stringify(stored) + "\n"));
+          file.syncDataSync();
+        } finally {
+          file.close();
+        }
+      } catch {
+        // The in-memory copy is kept; a failing disk must not stop the sandbox.
+      }
+    }
+  }
+
+  /** All events recorded through this object, oldest first. */
+  get events(): readonly AuditEvent[] {
+    return this.#events;
+  }
+
+  /** Number of recorded events, of one kind or of all kinds. */
+  count(kind?: AuditKind): number {
+    return kind === undefined
+      ? this.#events.length
+      : this.#events.filter((e) => e.kind === kind).length;
+  }
+
+  /** Counts by kind (kinds with no event are omitted). */
+  summary(): Partial<Record<AuditKind, number>> {
+    const out: Partial<Record<AuditKind, number>> = {};
+    for (const e of this.#events) out[e.kind] = (out[e.kind] ?? 0) + 1;
+    return out;
+  }
+}

@@ -1,0 +1,791 @@
+/*
+ * stop_sandbox.c — the guest side of the stop sandbox.
+ *
+ * An Extism plugin that embeds QuickJS. The host calls two exports:
+ *
+ *   load  input: {"source", "helpers", "prelude", "seed", "heapBytes", "stackBytes",
+ *                  "timeoutMs", "logBytes", "outputBytes"}
+ *         evaluates the trusted bootstrap, the trusted prelude, then the program module.
+ *   call  input: {"export", "args", "timeoutMs", "adapter"}
+ *         calls one export of the program with JSON arguments.
+ *
+ * Both answer with one JSON envelope:
+ *   {"ok":true, "guestMs":n, "meta":{"logs":[..],"audit":[..],"logOverflow":b}, "value":<json>}
+ *   {"ok":false,"guestMs":n, "meta":{...}, "kind":"timeout"|..., "message":"..."}
+ *
+ * Nothing here trusts the program: time is bounded by the interrupt handler, the heap by
+ * QuickJS's memory limit (and the module's declared maximum memory below it), the stack by
+ * QuickJS's stack limit, output and logs by byte caps. Only "./helpers.ts" resolves as a
+ * module; every other specifier is refused and reported. Host calls go through one import,
+ * `extism:host/user` `stop_host_call`, reachable only from the trusted prelude.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "quickjs.h"
+
+#define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
+#define EXPORT(name) __attribute__((export_name(name)))
+
+typedef uint64_t extism_ptr;
+
+IMPORT("extism:host/env", "input_length") extern uint64_t extism_input_length(void);
+IMPORT("extism:host/env", "input_load_u8") extern uint8_t extism_input_load_u8(extism_ptr);
+IMPORT("extism:host/env", "input_load_u64") extern uint64_t extism_input_load_u64(extism_ptr);
+IMPORT("extism:host/env", "alloc") extern extism_ptr extism_alloc(uint64_t);
+IMPORT("extism:host/env", "length") extern uint64_t extism_length(extism_ptr);
+IMPORT("extism:host/env", "free") extern void extism_free(extism_ptr);
+IMPORT("extism:host/env", "store_u8") extern void extism_store_u8(extism_ptr, uint8_t);
+IMPORT("extism:host/env", "load_u8") extern uint8_t extism_load_u8(extism_ptr);
+IMPORT("extism:host/env", "store_u64") extern void extism_store_u64(extism_ptr, uint64_t);
+IMPORT("extism:host/env", "load_u64") extern uint64_t extism_load_u64(extism_ptr);
+IMPORT("extism:host/env", "output_set") extern void extism_output_set(extism_ptr, uint64_t);
+IMPORT("extism:host/user", "stop_host_call") extern extism_ptr stop_host_call(extism_ptr);
+
+#define MAX_AUDIT 64
+#define MAX_DETAIL 300
+
+/* ---- state of this instance (one program per instance) ---- */
+static JSRuntime *rt;
+static JSContext *ctx;
+static JSValue program_ns;     /* the program's module namespace */
+static JSValue adapters;       /* object returned by the prelude */
+static JSValue settle_fn;      /* trusted: (value, onOk, onErr) => attaches handlers if thenable */
+static JSValue logs;           /* array of strings */
+static JSValue audit;          /* array of [kind, detail] */
+static uint64_t log_bytes, log_limit = 65536, output_limit = 8 << 20;
+static int log_overflow, audit_dropped, audit_count;
+static double deadline_ms, host_ms, default_timeout_ms = 1000;
+static int timed_out;
+static uint64_t rng_state[2];
+static int settled_state; /* 0 pending, 1 fulfilled, 2 rejected */
+static JSValue settled_value;
+static char *helpers_source;
+static char *program_source;
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- Extism I/O ---- */
+static char *read_input(uint64_t *len_out) {
+  uint64_t len = extism_input_length();
+  char *buf = malloc(len + 1);
+  if (!buf) return NULL;
+  uint64_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w = extism_input_load_u64(i);
+    memcpy(buf + i, &w, 8);
+  }
+  for (; i < len; i++) buf[i] = (char)extism_input_load_u8(i);
+  buf[len] = 0;
+  *len_out = len;
+  return buf;
+}
+
+static extism_ptr store_block(const char *data, uint64_t len) {
+  extism_ptr p = extism_alloc(len);
+  uint64_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, data + i, 8);
+    extism_store_u64(p + i, w);
+  }
+  for (; i < len; i++) extism_store_u8(p + i, (uint8_t)data[i]);
+  return p;
+}
+
+static char *load_block(extism_ptr p, uint64_t *len_out) {
+  uint64_t len = extism_length(p);
+  char *buf = malloc(len + 1);
+  if (!buf) return NULL;
+  uint64_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w = extism_load_u64(p + i);
+    memcpy(buf + i, &w, 8);
+  }
+  for (; i < len; i++) buf[i] = (char)extism_load_u8(p + i);
+  buf[len] = 0;
+  *len_out = len;
+  return buf;
+}
+
+static void set_output(const char *data, uint64_t len) {
+  extism_ptr p = store_block(data, len);
+  extism_output_set(p, len);
+}
+
+/* ---- a tiny growable string buffer for envelopes ---- */
+typedef struct {
+  char *data;
+  size_t len, cap;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) return; /* envelope stays short; host reports bad output */
+    b->data = d;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+/* JSON-quote a C string (bytes >= 0x80 pass through; control characters escaped). */
+static void sb_quote(sbuf *b, const char *s, size_t n) {
+  sb_put(b, "\"", 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[8];
+    if (c == '"' || c == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)c;
+      sb_put(b, esc, 2);
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      esc[0] = '\\';
+      esc[1] = 'u';
+      esc[2] = '0';
+      esc[3] = '0';
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+      sb_put(b, esc, 6);
+    } else {
+      sb_put(b, (const char *)&c, 1);
+    }
+  }
+  sb_put(b, "\"", 1);
+}
+
+/* ---- audit and logs ---- */
+static void audit_add(const char *kind, const char *detail, size_t detail_len) {
+  if (!ctx) return;
+  if (audit_count >= MAX_AUDIT) {
+    audit_dropped++;
+    return;
+  }
+  if (detail_len > MAX_DETAIL) detail_len = MAX_DETAIL;
+  JSValue pair = JS_NewArray(ctx);
+  JS_SetPropertyUint32(ctx, pair, 0, JS_NewString(ctx, kind));
+  JS_SetPropertyUint32(ctx, pair, 1, JS_NewStringLen(ctx, detail, detail_len));
+  JS_SetPropertyUint32(ctx, audit, (uint32_t)audit_count++, pair);
+}
+
+static JSValue js_audit(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  size_t klen = 0, dlen = 0;
+  const char *kind = argc > 0 ? JS_ToCStringLen(c, &klen, argv[0]) : NULL;
+  const char *detail = argc > 1 ? JS_ToCStringLen(c, &dlen, argv[1]) : NULL;
+  if (kind) audit_add(kind, detail ? detail : "", detail ? dlen : 0);
+  JS_FreeCString(c, kind);
+  JS_FreeCString(c, detail);
+  return JS_UNDEFINED;
+}
+
+static JSValue js_console_log(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  sbuf line = {0};
+  for (int i = 0; i < argc; i++) {
+    size_t n;
+    const char *s = JS_ToCStringLen(c, &n, argv[i]);
+    if (!s) return JS_EXCEPTION;
+    if (i) sb_put(&line, " ", 1);
+    sb_put(&line, s, n);
+    JS_FreeCString(c, s);
+    if (line.len > log_limit) break;
+  }
+  if (log_bytes + line.len + 1 > log_limit) {
+    if (!log_overflow) audit_add("log_overflow", "console output exceeded the log limit", 37);
+    log_overflow = 1;
+  } else {
+    uint32_t idx;
+    JSValue len_val = JS_GetPropertyStr(c, logs, "length");
+    JS_ToUint32(c, &idx, len_val);
+    JS_FreeValue(c, len_val);
+    JS_SetPropertyUint32(c, logs, idx, JS_NewStringLen(c, line.data ? line.data : "", line.len));
+    log_bytes += line.len + 1;
+  }
+  free(line.data);
+  return JS_UNDEFINED;
+}
+
+/* Seeded Math.random (xorshift128+), so programs are reproducible. */
+static double next_random(void) {
+  uint64_t s1 = rng_state[0];
+  const uint64_t s0 = rng_state[1];
+  rng_state[0] = s0;
+  s1 ^= s1 << 23;
+  rng_state[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+  return (double)((rng_state[1] + s0) >> 11) * (1.0 / 9007199254740992.0);
+}
+static JSValue js_random(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  return JS_NewFloat64(c, next_random());
+}
+static void seed_random(uint64_t seed) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < 2; i++) {
+    z += 0x9E3779B97F4A7C15ull;
+    uint64_t x = z;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    rng_state[i] = x ^ (x >> 31);
+  }
+  if (!rng_state[0] && !rng_state[1]) rng_state[0] = 1;
+}
+
+/* ---- host calls: host(name, payloadJson) -> resultJson (trusted prelude only) ---- */
+static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  size_t nlen = 0, plen = 0;
+  const char *name = argc > 0 ? JS_ToCStringLen(c, &nlen, argv[0]) : NULL;
+  if (!name) return JS_ThrowTypeError(c, "host call needs a function name");
+  const char *payload = argc > 1 ? JS_ToCStringLen(c, &plen, argv[1]) : NULL;
+  sbuf req = {0};
+  sb_put(&req, name, nlen);
+  sb_put(&req, "\n", 1);
+  if (payload) sb_put(&req, payload, plen);
+  JS_FreeCString(c, name);
+  JS_FreeCString(c, payload);
+  double started = now_ms();
+  extism_ptr in = store_block(req.data ? req.data : "", req.len);
+  free(req.data);
+  extism_ptr out = stop_host_call(in);
+  extism_free(in);
+  /* Time spent in the host is not the guest's: move the deadline by it. */
+  double spent = now_ms() - started;
+  host_ms += spent;
+  deadline_ms += spent;
+  if (!out) return JS_ThrowInternalError(c, "host call failed");
+  uint64_t olen = 0;
+  char *res = load_block(out, &olen);
+  extism_free(out);
+  if (!res) return JS_ThrowOutOfMemory(c);
+  JSValue v = JS_NewStringLen(c, res, olen);
+  free(res);
+  return v;
+}
+
+/* ---- interrupts ---- */
+static int interrupt_handler(JSRuntime *r, void *opaque) {
+  if (timed_out) return 1;
+  if (now_ms() > deadline_ms) {
+    timed_out = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- modules: only the program itself and ./helpers.ts ---- */
+static char *module_normalize(JSContext *c, const char *base, const char *name, void *opaque) {
+  if (strcmp(name, "guest:program") == 0) return js_strdup(c, "guest:program");
+  if (strcmp(name, "./helpers.ts") == 0 || strcmp(name, "./helpers.js") == 0 ||
+      strcmp(name, "./helpers") == 0 || strcmp(name, "helpers.ts") == 0) {
+    return js_strdup(c, "guest:helpers");
+  }
+  audit_add("module_refused", name, strlen(name));
+  JS_ThrowReferenceError(c, "module '%s' is not available in the sandbox: only './helpers.ts' may be imported", name);
+  return NULL;
+}
+
+static JSModuleDef *module_loader(JSContext *c, const char *name, void *opaque) {
+  const char *src = NULL;
+  if (strcmp(name, "guest:program") == 0) src = program_source;
+  else if (strcmp(name, "guest:helpers") == 0) src = helpers_source;
+  if (!src) {
+    JS_ThrowReferenceError(c, "module '%s' is not available in the sandbox", name);
+    return NULL;
+  }
+  JSValue fn = JS_Eval(c, src, strlen(src), name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+  if (JS_IsException(fn)) return NULL;
+  JSModuleDef *m = JS_VALUE_GET_PTR(fn);
+  JS_FreeValue(c, fn);
+  return m;
+}
+
+/* ---- promise settlement (for async exports) ---- */
+static JSValue js_on_fulfilled(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  settled_state = 1;
+  JS_FreeValue(c, settled_value);
+  settled_value = JS_DupValue(c, argc > 0 ? argv[0] : JS_UNDEFINED);
+  return JS_UNDEFINED;
+}
+static JSValue js_on_rejected(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  settled_state = 2;
+  JS_FreeValue(c, settled_value);
+  settled_value = JS_DupValue(c, argc > 0 ? argv[0] : JS_UNDEFINED);
+  return JS_UNDEFINED;
+}
+
+/* Trusted bootstrap: runs before the prelude and the program; captures pristine built-ins. */
+static const char BOOTSTRAP[] =
+    "(function (audit) {\n"
+    "  'use strict';\n"
+    "  const g = globalThis;\n"
+    "  const define = Object.defineProperty;\n"
+    "  const probes = ['Deno', 'process', 'require', 'fetch', 'Bun', 'module', 'exports',\n"
+    "    '__dirname', '__filename', 'XMLHttpRequest', 'WebSocket', 'importScripts', 'std', 'os',\n"
+    "    'scriptArgs', 'navigator', 'Worker', 'WebAssembly', 'SharedArrayBuffer', 'Atomics'];\n"
+    "  for (const name of probes) {\n"
+    "    if (Object.prototype.hasOwnProperty.call(g, name)) { try { delete g[name]; } catch (e) {} }\n"
+    "    define(g, name, {\n"
+    "      configurable: false, enumerable: false,\n"
+    "      get() { audit('capability_attempt', 'read ' + name); return undefined; },\n"
+    "      set(v) { audit('capability_attempt', 'write ' + name); },\n"
+    "    });\n"
+    "  }\n"
+    "  const resolve = Promise.resolve.bind(Promise);\n"
+    "  const then = Function.prototype.call.bind(Promise.prototype.then);\n"
+    "  return function settle(value, ok, err) {\n"
+    "    then(resolve(value), ok, err);\n"
+    "  };\n"
+    "})";
+
+/* ---- envelopes ---- */
+static void append_meta(sbuf *b) {
+  JSValue meta = JS_NewObject(ctx);
+  JS_SetPropertyStr(ctx, meta, "logs", JS_DupValue(ctx, logs));
+  JS_SetPropertyStr(ctx, meta, "audit", JS_DupValue(ctx, audit));
+  JS_SetPropertyStr(ctx, meta, "auditDropped", JS_NewInt32(ctx, audit_dropped));
+  JS_SetPropertyStr(ctx, meta, "logOverflow", JS_NewBool(ctx, log_overflow));
+  JS_SetPropertyStr(ctx, meta, "hostMs", JS_NewFloat64(ctx, host_ms));
+  JSMemoryUsage mu;
+  JS_ComputeMemoryUsage(rt, &mu);
+  JS_SetPropertyStr(ctx, meta, "heapBytes", JS_NewInt64(ctx, mu.malloc_size));
+  /* Clear the pending exception state so that stringify works after OOM/interrupt. */
+  int saved_timed_out = timed_out;
+  timed_out = 0;
+  deadline_ms = now_ms() + 1e9;
+  JSValue json = JS_JSONStringify(ctx, meta, JS_UNDEFINED, JS_UNDEFINED);
+  timed_out = saved_timed_out;
+  size_t n = 0;
+  const char *s = JS_IsException(json) ? NULL : JS_ToCStringLen(ctx, &n, json);
+  if (s) {
+    sb_put(b, s, n);
+    JS_FreeCString(ctx, s);
+  } else {
+    JSValue e = JS_GetException(ctx);
+    JS_FreeValue(ctx, e);
+    sb_str(b, "{\"logs\":[],\"audit\":[]}");
+  }
+  JS_FreeValue(ctx, json);
+  JS_FreeValue(ctx, meta);
+}
+
+static void reply_ok(double guest_ms, const char *value_json, size_t value_len) {
+  sbuf b = {0};
+  char num[64];
+  sb_str(&b, "{\"ok\":true,\"guestMs\":");
+  snprintf(num, sizeof num, "%.3f", guest_ms);
+  sb_str(&b, num);
+  sb_str(&b, ",\"meta\":");
+  append_meta(&b);
+  sb_str(&b, ",\"value\":");
+  sb_put(&b, value_json, value_len);
+  sb_str(&b, "}");
+  set_output(b.data, b.len);
+  free(b.data);
+}
+
+static void reply_fail(double guest_ms, const char *kind, const char *message, size_t message_len) {
+  sbuf b = {0};
+  char num[64];
+  sb_str(&b, "{\"ok\":false,\"guestMs\":");
+  snprintf(num, sizeof num, "%.3f", guest_ms);
+  sb_str(&b, num);
+  sb_str(&b, ",\"meta\":");
+  if (ctx) append_meta(&b);
+  else sb_str(&b, "{\"logs\":[],\"audit\":[]}");
+  sb_str(&b, ",\"kind\":");
+  sb_quote(&b, kind, strlen(kind));
+  sb_str(&b, ",\"message\":");
+  if (message_len > 4000) message_len = 4000;
+  sb_quote(&b, message, message_len);
+  sb_str(&b, "}");
+  set_output(b.data, b.len);
+  free(b.data);
+}
+
+/* Turns the pending exception into a failure reply. */
+static void reply_exception(double guest_ms, const char *default_kind) {
+  JSValue exc = JS_GetException(ctx);
+  const char *kind = default_kind;
+  sbuf msg = {0};
+  if (timed_out) {
+    kind = "timeout";
+    sb_str(&msg, "the program ran past its time limit");
+  } else {
+    /* Read the message without running guest code again for long. */
+    deadline_ms = now_ms() + 50;
+    size_t n = 0;
+    const char *s = NULL;
+    JSValue m = JS_UNDEFINED;
+    if (JS_IsError(ctx, exc)) {
+      JSValue name = JS_GetPropertyStr(ctx, exc, "name");
+      m = JS_GetPropertyStr(ctx, exc, "message");
+      const char *ns = JS_ToCString(ctx, name);
+      s = JS_ToCStringLen(ctx, &n, m);
+      if (ns && s && strcmp(ns, "InternalError") == 0) {
+        if (strcmp(s, "out of memory") == 0) kind = "out_of_memory";
+        else if (strcmp(s, "stack overflow") == 0) kind = "stack_overflow";
+        else if (strcmp(s, "interrupted") == 0) kind = "timeout";
+      }
+      if (ns) {
+        sb_str(&msg, ns);
+        sb_str(&msg, ": ");
+      }
+      JS_FreeCString(ctx, ns);
+      JS_FreeValue(ctx, name);
+    } else {
+      s = JS_ToCStringLen(ctx, &n, exc);
+      sb_str(&msg, "uncaught: ");
+    }
+    if (s) sb_put(&msg, s, n > 2000 ? 2000 : n);
+    else sb_str(&msg, "(unprintable exception)");
+    JS_FreeCString(ctx, s);
+    JS_FreeValue(ctx, m);
+    if (strcmp(kind, default_kind) == 0 && JS_IsError(ctx, exc)) {
+      JSValue st = JS_GetPropertyStr(ctx, exc, "stack");
+      const char *ss = JS_IsString(st) ? JS_ToCStringLen(ctx, &n, st) : NULL;
+      if (ss) {
+        sb_str(&msg, "\n");
+        sb_put(&msg, ss, n > 1500 ? 1500 : n);
+      }
+      JS_FreeCString(ctx, ss);
+      JS_FreeValue(ctx, st);
+    }
+    JSValue later = JS_GetException(ctx); /* anything thrown while reading */
+    JS_FreeValue(ctx, later);
+  }
+  JS_FreeValue(ctx, exc);
+  reply_fail(guest_ms, kind, msg.data ? msg.data : "", msg.len);
+  free(msg.data);
+}
+
+/* Runs queued promise jobs until none are left or time is up. Returns -1 on exception. */
+static int drain_jobs(void) {
+  JSContext *c1;
+  for (;;) {
+    if (now_ms() > deadline_ms) {
+      timed_out = 1;
+      JS_ThrowInternalError(ctx, "interrupted");
+      return -1;
+    }
+    int r = JS_ExecutePendingJob(rt, &c1);
+    if (r == 0) return 0;
+    if (r < 0) return -1;
+  }
+}
+
+static double num_field(JSValue obj, const char *name, double fallback) {
+  JSValue v = JS_GetPropertyStr(ctx, obj, name);
+  double d = fallback;
+  if (JS_IsNumber(v)) JS_ToFloat64(ctx, &d, v);
+  JS_FreeValue(ctx, v);
+  return d;
+}
+
+static char *str_field(JSValue obj, const char *name) {
+  JSValue v = JS_GetPropertyStr(ctx, obj, name);
+  char *out = NULL;
+  if (JS_IsString(v)) {
+    size_t n;
+    const char *s = JS_ToCStringLen(ctx, &n, v);
+    if (s) {
+      out = malloc(n + 1);
+      if (out) {
+        memcpy(out, s, n);
+        out[n] = 0;
+      }
+      JS_FreeCString(ctx, s);
+    }
+  }
+  JS_FreeValue(ctx, v);
+  return out;
+}
+
+/* ---- export: load ---- */
+EXPORT("load") int32_t load(void) {
+  uint64_t len = 0;
+  char *input = read_input(&len);
+  double started = now_ms();
+  if (ctx || !input) {
+    reply_fail(0, "crashed", "load called twice or input unreadable", 37);
+    return 0;
+  }
+  rt = JS_NewRuntime();
+  ctx = JS_NewContext(rt);
+  logs = JS_NewArray(ctx);
+  audit = JS_NewArray(ctx);
+  program_ns = JS_UNDEFINED;
+  adapters = JS_UNDEFINED;
+  settle_fn = JS_UNDEFINED;
+  settled_value = JS_UNDEFINED;
+  JSValue cfg = JS_ParseJSON(ctx, input, len, "<load>");
+  free(input);
+  if (!JS_IsObject(cfg)) {
+    JS_FreeValue(ctx, JS_GetException(ctx));
+    reply_fail(0, "crashed", "load input is not a JSON object", 31);
+    return 0;
+  }
+  program_source = str_field(cfg, "source");
+  helpers_source = str_field(cfg, "helpers");
+  char *prelude = str_field(cfg, "prelude");
+  double heap = num_field(cfg, "heapBytes", 64 << 20);
+  double stack = num_field(cfg, "stackBytes", 512 << 10);
+  double seed = num_field(cfg, "seed", 0);
+  default_timeout_ms = num_field(cfg, "timeoutMs", 1000);
+  log_limit = (uint64_t)num_field(cfg, "logBytes", 65536);
+  output_limit = (uint64_t)num_field(cfg, "outputBytes", 8 << 20);
+  JS_FreeValue(ctx, cfg);
+  if (!program_source) program_source = strdup("");
+
+  seed_random((uint64_t)seed);
+  JS_SetMemoryLimit(rt, (size_t)heap);
+  JS_SetMaxStackSize(rt, (size_t)stack);
+  JS_SetInterruptHandler(rt, interrupt_handler, NULL);
+  JS_SetModuleLoaderFunc(rt, module_normalize, module_loader, NULL);
+
+  JSValue global = JS_GetGlobalObject(ctx);
+  JSValue math = JS_GetPropertyStr(ctx, global, "Math");
+  JS_SetPropertyStr(ctx, math, "random", JS_NewCFunction(ctx, js_random, "random", 0));
+  JS_FreeValue(ctx, math);
+  JSValue console = JS_NewObject(ctx);
+  JS_SetPropertyStr(ctx, console, "log", JS_NewCFunction(ctx, js_console_log, "log", 1));
+  JS_SetPropertyStr(ctx, console, "error", JS_NewCFunction(ctx, js_console_log, "error", 1));
+  JS_SetPropertyStr(ctx, console, "warn", JS_NewCFunction(ctx, js_console_log, "warn", 1));
+  JS_SetPropertyStr(ctx, console, "info", JS_NewCFunction(ctx, js_console_log, "info", 1));
+  JS_SetPropertyStr(ctx, console, "debug", JS_NewCFunction(ctx, js_console_log, "debug", 1));
+  JS_SetPropertyStr(ctx, global, "console", console);
+
+  timed_out = 0;
+  deadline_ms = now_ms() + default_timeout_ms;
+  JSValue audit_fn = JS_NewCFunction(ctx, js_audit, "audit", 2);
+  JSValue boot = JS_Eval(ctx, BOOTSTRAP, sizeof BOOTSTRAP - 1, "<bootstrap>", JS_EVAL_TYPE_GLOBAL);
+  if (JS_IsException(boot)) {
+    JS_FreeValue(ctx, audit_fn);
+    JS_FreeValue(ctx, global);
+    reply_exception(now_ms() - started, "crashed");
+    return 0;
+  }
+  settle_fn = JS_Call(ctx, boot, JS_UNDEFINED, 1, (JSValueConst *)&audit_fn);
+  JS_FreeValue(ctx, boot);
+  JS_FreeValue(ctx, audit_fn);
+  if (JS_IsException(settle_fn)) {
+    JS_FreeValue(ctx, global);
+    reply_exception(now_ms() - started, "crashed");
+    return 0;
+  }
+
+  if (prelude && prelude[0]) {
+    JSValue factory = JS_Eval(ctx, prelude, strlen(prelude), "<prelude>", JS_EVAL_TYPE_GLOBAL);
+    free(prelude);
+    if (JS_IsException(factory)) {
+      JS_FreeValue(ctx, global);
+      reply_exception(now_ms() - started, "crashed");
+      return 0;
+    }
+    JSValue host = JS_NewCFunction(ctx, js_host_call, "host", 2);
+    adapters = JS_Call(ctx, factory, JS_UNDEFINED, 1, (JSValueConst *)&host);
+    JS_FreeValue(ctx, host);
+    JS_FreeValue(ctx, factory);
+    if (JS_IsException(adapters)) {
+      adapters = JS_UNDEFINED;
+      JS_FreeValue(ctx, global);
+      reply_exception(now_ms() - started, "crashed");
+      return 0;
+    }
+  } else {
+    free(prelude);
+  }
+
+  /* Evaluate the program as a module, then take its namespace through a second module. */
+  static const char CAPTURE[] =
+      "import * as ns from 'guest:program'; globalThis.__stop_namespace__ = ns;";
+  double eval_started = now_ms();
+  JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
+  if (!JS_IsException(r) && drain_jobs() < 0) {
+    JS_FreeValue(ctx, r);
+    r = JS_EXCEPTION;
+  }
+  double guest = now_ms() - eval_started - host_ms;
+  if (JS_IsException(r)) {
+    JS_FreeValue(ctx, global);
+    /* A syntax error is a compile error; anything thrown at top level is a runtime error. */
+    JSValue exc = JS_GetException(ctx);
+    const char *kind = "runtime_error";
+    JSValue name = JS_IsError(ctx, exc) ? JS_GetPropertyStr(ctx, exc, "name") : JS_UNDEFINED;
+    const char *ns = JS_IsString(name) ? JS_ToCString(ctx, name) : NULL;
+    if (ns && strcmp(ns, "SyntaxError") == 0) kind = "compile_error";
+    JS_FreeCString(ctx, ns);
+    JS_FreeValue(ctx, name);
+    JS_Throw(ctx, exc);
+    reply_exception(guest, kind);
+    return 0;
+  }
+  JS_FreeValue(ctx, r);
+  JSAtom atom = JS_NewAtom(ctx, "__stop_namespace__");
+  program_ns = JS_GetProperty(ctx, global, atom);
+  JS_DeleteProperty(ctx, global, atom, 0);
+  JS_FreeAtom(ctx, atom);
+  JS_FreeValue(ctx, global);
+  (void)started;
+  reply_ok(guest, "null", 4);
+  return 0;
+}
+
+/* ---- export: call ---- */
+EXPORT("call") int32_t call(void) {
+  uint64_t len = 0;
+  char *input = read_input(&len);
+  if (!ctx || !input) {
+    free(input);
+    reply_fail(0, "crashed", "call before load", 16);
+    return 0;
+  }
+  /* Fresh per-call state. */
+  JS_FreeValue(ctx, logs);
+  logs = JS_NewArray(ctx);
+  JS_FreeValue(ctx, audit);
+  audit = JS_NewArray(ctx);
+  log_bytes = 0;
+  log_overflow = 0;
+  audit_count = 0;
+  audit_dropped = 0;
+  host_ms = 0;
+  timed_out = 0;
+  deadline_ms = now_ms() + 1e9;
+
+  JSValue req = JS_ParseJSON(ctx, input, len, "<call>");
+  free(input);
+  if (!JS_IsObject(req)) {
+    JS_FreeValue(ctx, JS_GetException(ctx));
+    JS_FreeValue(ctx, req);
+    reply_fail(0, "crashed", "call input is not a JSON object", 31);
+    return 0;
+  }
+  char *export_name = str_field(req, "export");
+  char *adapter = str_field(req, "adapter");
+  double timeout = num_field(req, "timeoutMs", default_timeout_ms);
+  JSValue args = JS_GetPropertyStr(ctx, req, "args");
+  JS_FreeValue(ctx, req);
+
+  JSValue fn = export_name ? JS_GetPropertyStr(ctx, program_ns, export_name) : JS_UNDEFINED;
+  if (!JS_IsFunction(ctx, fn)) {
+    sbuf m = {0};
+    sb_str(&m, "the program does not export a function named '");
+    if (export_name) sb_str(&m, export_name);
+    sb_str(&m, "'");
+    JS_FreeValue(ctx, JS_GetException(ctx));
+    reply_fail(0, "missing_export", m.data, m.len);
+    free(m.data);
+    free(export_name);
+    free(adapter);
+    JS_FreeValue(ctx, fn);
+    JS_FreeValue(ctx, args);
+    return 0;
+  }
+
+  uint32_t argc = 0;
+  JSValue alen = JS_GetPropertyStr(ctx, args, "length");
+  JS_ToUint32(ctx, &argc, alen);
+  JS_FreeValue(ctx, alen);
+  if (argc > 64) argc = 64;
+  JSValue argv[64];
+  for (uint32_t i = 0; i < argc; i++) argv[i] = JS_GetPropertyUint32(ctx, args, i);
+
+  double started = now_ms();
+  deadline_ms = started + timeout;
+  JSValue result;
+  if (adapter) {
+    JSValue wrap = JS_IsObject(adapters) ? JS_GetPropertyStr(ctx, adapters, adapter) : JS_UNDEFINED;
+    if (!JS_IsFunction(ctx, wrap)) {
+      JS_FreeValue(ctx, wrap);
+      result = JS_ThrowTypeError(ctx, "unknown adapter '%s'", adapter);
+    } else {
+      JSValue pair[2] = {fn, args};
+      result = JS_Call(ctx, wrap, JS_UNDEFINED, 2, (JSValueConst *)pair);
+      JS_FreeValue(ctx, wrap);
+    }
+  } else {
+    result = JS_Call(ctx, fn, JS_UNDEFINED, (int)argc, (JSValueConst *)argv);
+  }
+  for (uint32_t i = 0; i < argc; i++) JS_FreeValue(ctx, argv[i]);
+  JS_FreeValue(ctx, args);
+  JS_FreeValue(ctx, fn);
+  free(export_name);
+  free(adapter);
+
+  /* Await a promise (or any thenable) the export returned. */
+  if (!JS_IsException(result) && JS_IsObject(result)) {
+    settled_state = 0;
+    JSValue cb[3] = {result, JS_NewCFunction(ctx, js_on_fulfilled, "ok", 1),
+                     JS_NewCFunction(ctx, js_on_rejected, "err", 1)};
+    JSValue thenable = JS_GetPropertyStr(ctx, result, "then");
+    int is_thenable = JS_IsFunction(ctx, thenable);
+    JS_FreeValue(ctx, thenable);
+    if (is_thenable) {
+      JSValue r = JS_Call(ctx, settle_fn, JS_UNDEFINED, 3, (JSValueConst *)cb);
+      if (JS_IsException(r) || drain_jobs() < 0) {
+        JS_FreeValue(ctx, result);
+        result = JS_EXCEPTION;
+      } else if (settled_state == 1) {
+        JS_FreeValue(ctx, result);
+        result = JS_DupValue(ctx, settled_value);
+      } else if (settled_state == 2) {
+        JS_FreeValue(ctx, result);
+        JS_Throw(ctx, JS_DupValue(ctx, settled_value));
+        result = JS_EXCEPTION;
+      } else {
+        JS_FreeValue(ctx, result);
+        result = JS_ThrowTypeError(ctx, "the export returned a promise that never settled");
+      }
+      JS_FreeValue(ctx, r);
+    }
+    JS_FreeValue(ctx, cb[1]);
+    JS_FreeValue(ctx, cb[2]);
+  } else if (!JS_IsException(result) && drain_jobs() < 0) {
+    JS_FreeValue(ctx, result);
+    result = JS_EXCEPTION;
+  }
+  if (JS_IsException(result)) {
+    reply_exception(now_ms() - started - host_ms, "runtime_error");
+    return 0;
+  }
+  /* Serialise with the engine's own JSON (the program may have replaced JSON.stringify). */
+  JSValue json = JS_JSONStringify(ctx, result, JS_UNDEFINED, JS_UNDEFINED);
+  JS_FreeValue(ctx, result);
+  double guest = now_ms() - started - host_ms;
+  if (JS_IsException(json)) {
+    reply_exception(guest, "bad_output");
+    return 0;
+  }
+  if (JS_IsUndefined(json)) {
+    reply_fail(guest, "bad_output", "the export returned undefined or a function", 43);
+    return 0;
+  }
+  size_t n = 0;
+  const char *s = JS_ToCStringLen(ctx, &n, json);
+  JS_FreeValue(ctx, json);
+  if (!s) {
+    JS_FreeValue(ctx, JS_GetException(ctx));
+    reply_fail(guest, "out_of_memory", "could not encode the result", 27);
+    return 0;
+  }
+  if (n > output_limit) {
+    JS_FreeCString(ctx, s);
+    char m[128];
+    int ml = snprintf(m, sizeof m, "the result is %zu bytes, over the limit of %llu", n,
+                      (unsigned long long)output_limit);
+    reply_fail(guest, "output_too_large", m, (size_t)ml);
+    return 0;
+  }
+  reply_ok(guest, s, n);
+  JS_FreeCString(ctx, s);
+  return 0;
+}

@@ -1,0 +1,459 @@
+/**
+ * Loading a TypeScript program into a fresh WebAssembly sandbox and calling its exports.
+ *
+ * @module
+ */
+import { type AuditKind, type AuditSink, sanitizeDetail } from "./audit_log.ts";
+import type { CallResult, Failure, FailureKind } from "./call_result.ts";
+import { resolveLimits, type SandboxLimits } from "./limits.ts";
+import { ProgramClosedError } from "./errors.ts";
+import { type PluginInstance, startPluginInstance } from "./plugin_instance.ts";
+import { transpile } from "./transpile.ts";
+
+/**
+ * A host function the trusted prelude may call from inside the guest. It receives the
+ * JSON payload the guest sent and returns a JSON-serialisable value (or a promise of
+ * one). If it throws, the guest receives the error message as data; the plugin lives on.
+ */
+export type HostFunction = (payload: unknown) => unknown | Promise<unknown>;
+
+/** Options of {@linkcode loadProgram}. */
+export interface LoadOptions {
+  /** Limits of every call. @default {DEFAULT_LIMITS} */
+  limits?: Partial<SandboxLimits>;
+  /** Host functions reachable from the trusted prelude, by name. @default {{}} */
+  hostFunctions?: Record<string, HostFunction>;
+  /**
+   * Trusted JavaScript (a script, not a module) evaluated before the program. Its
+   * completion value must be a function `(host) => adapters`, where `host(name, payloadJson)`
+   * calls a host function and returns the reply's JSON text (`{"ok":true,"value":...}` or
+   * `{"ok":false,"error":"..."}`), and `adapters` maps adapter names to
+   * `(exported, args) => result` wrappers usable with {@linkcode CallOptions.adapter}.
+   * The program itself never sees `host`.
+   */
+  prelude?: string;
+  /** TypeScript source served to the program as `./helpers.ts`. @default {none: the import fails} */
+  helpers?: string;
+  /** Where audit events go. @default {a sink that drops them} */
+  audit?: AuditSink;
+  /** Seed of the guest's `Math.random`. @default {0} */
+  seed?: number;
+  /** Cap on one host call's time; past it the guest gets an error and the late result is dropped. @default {600000} */
+  hostCallTimeoutMs?: number;
+  /** Extra time past the guest deadline before the worker is killed. @default {1000} */
+  killSlackMs?: number;
+}
+
+/** Options of {@linkcode Program.call}. */
+export interface CallOptions {
+  /** Deadline of this call in milliseconds of guest time, overriding the load-time limit. */
+  timeoutMs?: number;
+  /** Name of a prelude adapter that wraps the export before it is called. */
+  adapter?: string;
+}
+
+const FAILURE_AUDIT: Partial<Record<FailureKind, AuditKind>> = {
+  timeout: "timeout",
+  out_of_memory: "out_of_memory",
+  stack_overflow: "stack_overflow",
+  output_too_large: "output_too_large",
+  bad_output: "bad_output",
+  crashed: "crash",
+};
+
+const ENVELOPE_SLACK = 256 * 1024;
+const MAX_HOST_PAYLOAD = 4 * 1024 * 1024;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function failure(kind: FailureKind, message: string, guestMs = 0, logs: string[] = []): CallResult {
+  return { ok: false, failure: { kind, message: sanitizeDetail(message) }, guestMs, logs };
+}
+
+interface Envelope {
+  ok: boolean;
+  guestMs: number;
+  meta: { logs: string[]; audit: [string, string][]; auditDropped: number; logOverflow: boolean };
+  value?: unknown;
+  kind?: string;
+  message?: string;
+}
+
+const FAILURE_KINDS: ReadonlySet<string> = new Set<FailureKind>([
+  "compile_error",
+  "missing_export",
+  "runtime_error",
+  "timeout",
+  "out_of_memory",
+  "stack_overflow",
+  "output_too_large",
+  "bad_output",
+  "crashed",
+]);
+
+const GUEST_AUDIT_KINDS: ReadonlySet<string> = new Set<AuditKind>([
+  "capability_attempt",
+  "module_refused",
+  "log_overflow",
+  "host_call_misuse",
+  "sandbox_disable_attempt",
+  "budget_tampering",
+  "reward_hack_signal",
+]);
+
+function parseEnvelope(bytes: Uint8Array, limit: number): Envelope | Failure {
+  if (bytes.byteLength > limit + ENVELOPE_SLACK) {
+    return {
+      kind: "output_too_large",
+      message: `the plugin returned ${bytes.byteLength} bytes, over the limit of ${limit}`,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return { kind: "bad_output", message: "the plugin returned bytes that are not JSON" };
+  }
+  if (
+    typeof parsed !== "object" || parsed === null || typeof (parsed as Envelope).ok !== "boolean" ||
+    typeof (parsed as Envelope).guestMs !== "number" ||
+    typeof (parsed as Envelope).meta !== "object"
+  ) {
+    return { kind: "bad_output", message: "the plugin returned a malformed envelope" };
+  }
+  const env = parsed as Envelope;
+  if (!Array.isArray(env.meta.logs)) env.meta.logs = [];
+  if (!Array.isArray(env.meta.audit)) env.meta.audit = [];
+  return env;
+}
+
+/**
+ * A program loaded for evaluation. Each call runs in a sandbox instance that has seen
+ * only this program; after any failure the instance is discarded and the next call gets a
+ * fresh one. Close it (or use `await using`) to release its worker.
+ */
+export class Program implements AsyncDisposable {
+  /** SHA-256 of the program's source. */
+  readonly hash: string;
+  #source: string;
+  #code: string | undefined;
+  #compileError: string | undefined;
+  #helpers: string | undefined;
+  #limits: SandboxLimits;
+  #options: LoadOptions;
+  #instance: PluginInstance | undefined;
+  #loadFailure: CallResult | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #hostMs = 0;
+  #inHostCall = 0;
+  #instancesStarted = 0;
+
+  /** Use {@linkcode loadProgram}. */
+  constructor(source: string, hash: string, options: LoadOptions) {
+    this.#source = source;
+    this.hash = hash;
+    this.#options = options;
+    this.#limits = resolveLimits(options.limits);
+    const js = transpile(source);
+    if (js.ok) this.#code = js.code;
+    else this.#compileError = js.message;
+    if (options.helpers !== undefined) {
+      const helpers = transpile(options.helpers);
+      this.#helpers = helpers.ok ? helpers.code : `throw new Error("helpers do not compile");`;
+    }
+  }
+
+  /** The TypeScript source this program was loaded from. */
+  get source(): string {
+    return this.#source;
+  }
+
+  /** The limits in force. */
+  get limits(): Readonly<SandboxLimits> {
+    return this.#limits;
+  }
+
+  /** How many sandbox instances this program has used so far. */
+  get instancesStarted(): number {
+    return this.#instancesStarted;
+  }
+
+  #audit(kind: AuditKind, detail: string): void {
+    try {
+      this.#options.audit?.record({ kind, detail, program: this.hash.slice(0, 16) });
+    } catch {
+      // an audit sink must not break evaluation
+    }
+  }
+
+  async #onHostCall(request: string): Promise<string> {
+    const newline = request.indexOf("\n");
+    const name = newline < 0 ? request : request.slice(0, newline);
+    const payloadText = newline < 0 ? "" : request.slice(newline + 1);
+    const fn = Object.hasOwn(this.#options.hostFunctions ?? {}, name)
+      ? this.#options.hostFunctions![name]
+      : undefined;
+    if (fn === undefined) {
+      this.#audit("host_call_misuse", `unknown host function '${name.slice(0, 100)}'`);
+      return JSON.stringify({ ok: false, error: `no host function named '${name.slice(0, 100)}'` });
+    }
+    if (payloadText.length > MAX_HOST_PAYLOAD) {
+      this.#audit("host_call_misuse", `'${name}' payload of ${payloadText.length} characters`);
+      return JSON.stringify({
+        ok: false,
+        error: `the payload is over ${MAX_HOST_PAYLOAD} characters`,
+      });
+    }
+    let payload: unknown = undefined;
+    if (payloadText !== "" && payloadText !== "undefined") {
+      try {
+        payload = JSON.parse(payloadText);
+      } catch {
+        this.#audit("host_call_misuse", `'${name}' payload is not JSON`);
+        return JSON.stringify({ ok: false, error: "the payload is not JSON" });
+      }
+    }
+    const started = performance.now();
+    this.#inHostCall++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeoutMs = this.#options.hostCallTimeoutMs ?? 600_000;
+      const timedOut = Symbol("timeout");
+      const value = await Promise.race([
+        Promise.resolve().then(() => fn(payload)),
+        new Promise<typeof timedOut>((resolve) =>
+          timer = setTimeout(() => resolve(timedOut), timeoutMs)
+        ),
+      ]);
+      if (value === timedOut) {
+        this.#audit("host_call_misuse", `'${name}' took longer than ${timeoutMs} ms`);
+        return JSON.stringify({ ok: false, error: `host call '${name}' timed out` });
+      }
+      const text = JSON.stringify({ ok: true, value: value === undefined ? null : value });
+      return text;
+    } catch (error) {
+      return JSON.stringify({ ok: false, error: String((error as Error)?.message ?? error) });
+    } finally {
+      clearTimeout(timer);
+      this.#inHostCall--;
+      this.#hostMs += performance.now() - started;
+    }
+  }
+
+  async #discard(): Promise<void> {
+    const instance = this.#instance;
+    this.#instance = undefined;
+    await instance?.close();
+  }
+
+  /** Sends one export call with the host's outer deadline; kills the worker past it. */
+  async #send(
+    instance: PluginInstance,
+    name: "load" | "call",
+    input: unknown,
+    timeoutMs: number,
+  ): Promise<Envelope | Failure> {
+    const bytes = new TextEncoder().encode(JSON.stringify(input));
+    const slack = this.#options.killSlackMs ?? 1000;
+    const startHostMs = this.#hostMs;
+    const started = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const killed = Symbol("killed");
+    const deadline = new Promise<typeof killed>((resolve) => {
+      const check = () => {
+        const guestElapsed = performance.now() - started - (this.#hostMs - startHostMs);
+        const remaining = timeoutMs + slack - guestElapsed;
+        if (remaining <= 0 && this.#inHostCall === 0) resolve(killed);
+        else timer = setTimeout(check, Math.max(10, Math.min(remaining, 250)));
+      };
+      timer = setTimeout(check, timeoutMs + slack);
+    });
+    const outcome = instance.call(name, bytes).then(
+      (out) => ({ out }),
+      (error: unknown) => ({ error }),
+    );
+    try {
+      const result = await Promise.race([outcome, deadline]);
+      if (result === killed) {
+        await this.#discard();
+        return {
+          kind: "timeout",
+          message: `the program ran past its time limit of ${timeoutMs} ms and was killed`,
+        };
+      }
+      if ("error" in result) {
+        await this.#discard();
+        const message = String((result.error as Error)?.message ?? result.error);
+        const kind: FailureKind = /call stack|stack overflow/i.test(message)
+          ? "stack_overflow"
+          : /out of memory|memory access out of bounds|could not allocate|grow/i.test(message)
+          ? "out_of_memory"
+          : "crashed";
+        return { kind, message: `the sandbox stopped: ${message}` };
+      }
+      return parseEnvelope(result.out, this.#limits.outputBytes);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #recordEnvelopeAudit(env: Envelope): void {
+    for (const entry of env.meta.audit.slice(0, 64)) {
+      if (!Array.isArray(entry)) continue;
+      const [kind, detail] = entry;
+      if (typeof kind === "string" && GUEST_AUDIT_KINDS.has(kind)) {
+        this.#audit(kind as AuditKind, String(detail ?? ""));
+      }
+    }
+    if (env.meta.auditDropped > 0) {
+      this.#audit("capability_attempt", `${env.meta.auditDropped} further attempts not itemised`);
+    }
+  }
+
+  #toResult(env: Envelope | Failure): CallResult {
+    if (!("meta" in env)) {
+      const audit = FAILURE_AUDIT[env.kind];
+      if (audit) this.#audit(audit, env.message);
+      return failure(env.kind, env.message);
+    }
+    this.#recordEnvelopeAudit(env);
+    const logs = env.meta.logs.filter((l): l is string => typeof l === "string").map(
+      sanitizeDetail,
+    );
+    const guestMs = Math.max(0, env.guestMs);
+    if (env.ok) return { ok: true, value: env.value ?? null, guestMs, logs };
+    const kind: FailureKind = typeof env.kind === "string" && FAILURE_KINDS.has(env.kind)
+      ? env.kind as FailureKind
+      : "crashed";
+    const message = typeof env.message === "string" ? env.message : "unknown failure";
+    const audit = FAILURE_AUDIT[kind];
+    if (audit) this.#audit(audit, message.split("\n")[0] ?? "");
+    return failure(kind, message, guestMs, logs);
+  }
+
+  async #ensureInstance(): Promise<PluginInstance | CallResult> {
+    if (this.#loadFailure) return this.#loadFailure;
+    if (this.#instance) return this.#instance;
+    const instance = await startPluginInstance(
+      this.#limits.memoryBytes,
+      (request) => this.#onHostCall(request),
+    );
+    this.#instancesStarted++;
+    this.#instance = instance;
+    const env = await this.#send(instance, "load", {
+      source: this.#code,
+      helpers: this.#helpers ?? "",
+      prelude: this.#options.prelude ?? "",
+      seed: this.#options.seed ?? 0,
+      heapBytes: this.#limits.heapBytes,
+      stackBytes: this.#limits.stackBytes,
+      timeoutMs: this.#limits.timeoutMs,
+      logBytes: this.#limits.logBytes,
+      outputBytes: this.#limits.outputBytes,
+    }, this.#limits.timeoutMs);
+    const result = this.#toResult(env);
+    if (!result.ok) {
+      // Loading is deterministic for a program: a failure here is its answer to every call.
+      this.#loadFailure = result;
+      await this.#discard();
+      return result;
+    }
+    return instance;
+  }
+
+  /**
+   * Calls one export with JSON arguments. Never throws for anything the program does:
+   * compile errors, exceptions, timeouts, memory and stack exhaustion, oversized or
+   * unserialisable output all come back as a typed failure.
+   *
+   * @param exportName The export to call.
+   * @param args JSON-serialisable arguments.
+   * @param options Per-call deadline and adapter.
+   * @returns The value, or a typed failure, with the guest's run time and logs.
+   * @throws {ProgramClosedError} When called after `close()`.
+   */
+  call(exportName: string, args: unknown[], options: CallOptions = {}): Promise<CallResult> {
+    if (this.#closed) {
+      return Promise.reject(
+        new ProgramClosedError(`Cannot call '${exportName}' on a closed program`),
+      );
+    }
+    const run = async (): Promise<CallResult> => {
+      if (this.#compileError !== undefined) {
+        return failure("compile_error", this.#compileError);
+      }
+      const ready = await this.#ensureInstance();
+      if (!("call" in ready)) return ready;
+      const timeoutMs = options.timeoutMs ?? this.#limits.timeoutMs;
+      const env = await this.#send(ready, "call", {
+        export: exportName,
+        args,
+        timeoutMs,
+        ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
+      }, timeoutMs);
+      const result = this.#toResult(env);
+      if (!result.ok && result.failure.kind !== "missing_export") await this.#discard();
+      return result;
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Releases the sandbox instance. Safe to call more than once. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue.catch(() => {});
+    await this.#discard();
+  }
+
+  /** Same as {@linkcode Program.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Loads a TypeScript program for sandboxed evaluation. Never throws for a bad program:
+ * a syntax error comes back from every call as a `compile_error` failure.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadProgram } from "./program.ts";
+ * await using program = await loadProgram("export function add(a: number, b: number) { return a + b; }");
+ * const result = await program.call("add", [1, 2]);
+ * console.log(result.ok && result.value); // 3
+ * ```
+ *
+ * @param source The program's TypeScript source.
+ * @param options Limits, host functions, prelude, audit sink, seed.
+ * @returns The loaded program; close it when done.
+ * @throws {RangeError} When a limit is invalid.
+ */
+export async function loadProgram(source: string, options: LoadOptions = {}): Promise<Program> {
+  const hash = await sha256Hex(String(source));
+  return new Program(String(source), hash, options);
+}
+
+/**
+ * Loads a program, calls one export once, and closes it.
+ *
+ * @param source The program's TypeScript source.
+ * @param exportName The export to call.
+ * @param args JSON-serialisable arguments.
+ * @param options Load options.
+ * @returns The outcome of the call.
+ */
+export async function runProgram(
+  source: string,
+  exportName: string,
+  args: unknown[],
+  options: LoadOptions = {},
+): Promise<CallResult> {
+  await using program = await loadProgram(source, options);
+  return await program.call(exportName, args);
+}
