@@ -8,6 +8,7 @@ import type { CallResult, Failure, FailureKind } from "./call_result.ts";
 import { resolveLimits, type SandboxLimits } from "./limits.ts";
 import { ProgramClosedError } from "./errors.ts";
 import { type PluginInstance, startPluginInstance } from "./plugin_instance.ts";
+import type { InstancePool } from "./instance_pool.ts";
 import { transpile } from "./transpile.ts";
 
 /**
@@ -40,8 +41,10 @@ export interface LoadOptions {
   seed?: number;
   /** Cap on one host call's time; past it the guest gets an error and the late result is dropped. @default {600000} */
   hostCallTimeoutMs?: number;
-  /** Extra time past the guest deadline before the worker is killed. @default {1000} */
+  /** Extra time past the guest deadline before the worker is killed. @default {500} */
   killSlackMs?: number;
+  /** Where fresh instances come from. @default {each instance is started on demand} */
+  pool?: InstancePool;
 }
 
 /** Options of {@linkcode Program.call}. */
@@ -258,7 +261,7 @@ export class Program implements AsyncDisposable {
     timeoutMs: number,
   ): Promise<Envelope | Failure> {
     const bytes = new TextEncoder().encode(JSON.stringify(input));
-    const slack = this.#options.killSlackMs ?? 1000;
+    const slack = this.#options.killSlackMs ?? 500;
     const startHostMs = this.#hostMs;
     const started = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -338,10 +341,10 @@ export class Program implements AsyncDisposable {
   async #ensureInstance(): Promise<PluginInstance | CallResult> {
     if (this.#loadFailure) return this.#loadFailure;
     if (this.#instance) return this.#instance;
-    const instance = await startPluginInstance(
-      this.#limits.memoryBytes,
-      (request) => this.#onHostCall(request),
-    );
+    const handler = (request: string) => this.#onHostCall(request);
+    const instance = this.#options.pool
+      ? await this.#options.pool.acquire(this.#limits.memoryBytes, handler)
+      : await startPluginInstance(this.#limits.memoryBytes, handler);
     this.#instancesStarted++;
     this.#instance = instance;
     const env = await this.#send(instance, "load", {

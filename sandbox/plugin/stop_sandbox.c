@@ -53,8 +53,6 @@ static JSContext *ctx;
 static JSValue program_ns;     /* the program's module namespace */
 static JSValue adapters;       /* object returned by the prelude */
 static JSValue settle_fn;      /* trusted: (value, onOk, onErr) => attaches handlers if thenable */
-static JSValue logs;           /* array of strings */
-static JSValue audit;          /* array of [kind, detail] */
 static uint64_t log_bytes, log_limit = 65536, output_limit = 8 << 20;
 static int log_overflow, audit_dropped, audit_count;
 static double deadline_ms, host_ms, default_timeout_ms = 1000;
@@ -166,18 +164,25 @@ static void sb_quote(sbuf *b, const char *s, size_t n) {
   sb_put(b, "\"", 1);
 }
 
-/* ---- audit and logs ---- */
+/* ---- audit and logs ----
+ * Kept as JSON text in C buffers, never as JS objects: the program can patch every
+ * prototype and `toJSON`, so nothing it could reach may hold or serialise its audit trail. */
+static sbuf logs_json;  /* the elements of the "logs" array: "line","line" */
+static sbuf audit_json; /* the elements of the "audit" array: ["kind","detail"],... */
+static int log_count;
+
 static void audit_add(const char *kind, const char *detail, size_t detail_len) {
-  if (!ctx) return;
   if (audit_count >= MAX_AUDIT) {
     audit_dropped++;
     return;
   }
   if (detail_len > MAX_DETAIL) detail_len = MAX_DETAIL;
-  JSValue pair = JS_NewArray(ctx);
-  JS_SetPropertyUint32(ctx, pair, 0, JS_NewString(ctx, kind));
-  JS_SetPropertyUint32(ctx, pair, 1, JS_NewStringLen(ctx, detail, detail_len));
-  JS_SetPropertyUint32(ctx, audit, (uint32_t)audit_count++, pair);
+  if (audit_count++) sb_put(&audit_json, ",", 1);
+  sb_put(&audit_json, "[", 1);
+  sb_quote(&audit_json, kind, strlen(kind));
+  sb_put(&audit_json, ",", 1);
+  sb_quote(&audit_json, detail, detail_len);
+  sb_put(&audit_json, "]", 1);
 }
 
 static JSValue js_audit(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
@@ -205,11 +210,8 @@ static JSValue js_console_log(JSContext *c, JSValueConst this_val, int argc, JSV
     if (!log_overflow) audit_add("log_overflow", "console output exceeded the log limit", 37);
     log_overflow = 1;
   } else {
-    uint32_t idx;
-    JSValue len_val = JS_GetPropertyStr(c, logs, "length");
-    JS_ToUint32(c, &idx, len_val);
-    JS_FreeValue(c, len_val);
-    JS_SetPropertyUint32(c, logs, idx, JS_NewStringLen(c, line.data ? line.data : "", line.len));
+    if (log_count++) sb_put(&logs_json, ",", 1);
+    sb_quote(&logs_json, line.data ? line.data : "", line.len);
     log_bytes += line.len + 1;
   }
   free(line.data);
@@ -245,6 +247,12 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
   size_t nlen = 0, plen = 0;
   const char *name = argc > 0 ? JS_ToCStringLen(c, &nlen, argv[0]) : NULL;
   if (!name) return JS_ThrowTypeError(c, "host call needs a function name");
+  if (memchr(name, '\n', nlen)) {
+    /* The host splits the request at the first newline: a name must not carry a payload. */
+    JS_FreeCString(c, name);
+    audit_add("host_call_misuse", "host function name contains a newline", 37);
+    return JS_NewString(c, "{\"ok\":false,\"error\":\"a host function name cannot contain a newline\"}");
+  }
   const char *payload = argc > 1 ? JS_ToCStringLen(c, &plen, argv[1]) : NULL;
   sbuf req = {0};
   sb_put(&req, name, nlen);
@@ -347,34 +355,23 @@ static const char BOOTSTRAP[] =
     "})";
 
 /* ---- envelopes ---- */
+/* Written by C alone: no program code runs while the meta is built. */
 static void append_meta(sbuf *b) {
-  JSValue meta = JS_NewObject(ctx);
-  JS_SetPropertyStr(ctx, meta, "logs", JS_DupValue(ctx, logs));
-  JS_SetPropertyStr(ctx, meta, "audit", JS_DupValue(ctx, audit));
-  JS_SetPropertyStr(ctx, meta, "auditDropped", JS_NewInt32(ctx, audit_dropped));
-  JS_SetPropertyStr(ctx, meta, "logOverflow", JS_NewBool(ctx, log_overflow));
-  JS_SetPropertyStr(ctx, meta, "hostMs", JS_NewFloat64(ctx, host_ms));
-  JSMemoryUsage mu;
-  JS_ComputeMemoryUsage(rt, &mu);
-  JS_SetPropertyStr(ctx, meta, "heapBytes", JS_NewInt64(ctx, mu.malloc_size));
-  /* Clear the pending exception state so that stringify works after OOM/interrupt. */
-  int saved_timed_out = timed_out;
-  timed_out = 0;
-  deadline_ms = now_ms() + 1e9;
-  JSValue json = JS_JSONStringify(ctx, meta, JS_UNDEFINED, JS_UNDEFINED);
-  timed_out = saved_timed_out;
-  size_t n = 0;
-  const char *s = JS_IsException(json) ? NULL : JS_ToCStringLen(ctx, &n, json);
-  if (s) {
-    sb_put(b, s, n);
-    JS_FreeCString(ctx, s);
-  } else {
-    JSValue e = JS_GetException(ctx);
-    JS_FreeValue(ctx, e);
-    sb_str(b, "{\"logs\":[],\"audit\":[]}");
+  char tail[192];
+  long long heap = 0;
+  if (rt) {
+    JSMemoryUsage mu;
+    JS_ComputeMemoryUsage(rt, &mu);
+    heap = (long long)mu.malloc_size;
   }
-  JS_FreeValue(ctx, json);
-  JS_FreeValue(ctx, meta);
+  sb_str(b, "{\"logs\":[");
+  if (logs_json.len) sb_put(b, logs_json.data, logs_json.len);
+  sb_str(b, "],\"audit\":[");
+  if (audit_json.len) sb_put(b, audit_json.data, audit_json.len);
+  snprintf(tail, sizeof tail,
+           "],\"auditDropped\":%d,\"logOverflow\":%s,\"hostMs\":%.3f,\"heapBytes\":%lld}",
+           audit_dropped, log_overflow ? "true" : "false", host_ms, heap);
+  sb_str(b, tail);
 }
 
 static void reply_ok(double guest_ms, const char *value_json, size_t value_len) {
@@ -399,8 +396,7 @@ static void reply_fail(double guest_ms, const char *kind, const char *message, s
   snprintf(num, sizeof num, "%.3f", guest_ms);
   sb_str(&b, num);
   sb_str(&b, ",\"meta\":");
-  if (ctx) append_meta(&b);
-  else sb_str(&b, "{\"logs\":[],\"audit\":[]}");
+  append_meta(&b);
   sb_str(&b, ",\"kind\":");
   sb_quote(&b, kind, strlen(kind));
   sb_str(&b, ",\"message\":");
@@ -520,8 +516,6 @@ EXPORT("load") int32_t load(void) {
   }
   rt = JS_NewRuntime();
   ctx = JS_NewContext(rt);
-  logs = JS_NewArray(ctx);
-  audit = JS_NewArray(ctx);
   program_ns = JS_UNDEFINED;
   adapters = JS_UNDEFINED;
   settle_fn = JS_UNDEFINED;
@@ -649,10 +643,9 @@ EXPORT("call") int32_t call(void) {
     return 0;
   }
   /* Fresh per-call state. */
-  JS_FreeValue(ctx, logs);
-  logs = JS_NewArray(ctx);
-  JS_FreeValue(ctx, audit);
-  audit = JS_NewArray(ctx);
+  logs_json.len = 0;
+  audit_json.len = 0;
+  log_count = 0;
   log_bytes = 0;
   log_overflow = 0;
   audit_count = 0;
@@ -746,6 +739,9 @@ EXPORT("call") int32_t call(void) {
         result = JS_ThrowTypeError(ctx, "the export returned a promise that never settled");
       }
       JS_FreeValue(ctx, r);
+    } else if (drain_jobs() < 0) {
+      JS_FreeValue(ctx, result);
+      result = JS_EXCEPTION;
     }
     JS_FreeValue(ctx, cb[1]);
     JS_FreeValue(ctx, cb[2]);
@@ -787,5 +783,29 @@ EXPORT("call") int32_t call(void) {
   }
   reply_ok(guest, s, n);
   JS_FreeCString(ctx, s);
+  return 0;
+}
+
+/* ---- export: warm ----
+ * Runs a throwaway runtime through the code paths a load and a call take, then frees it,
+ * so that the engine has compiled them before a program arrives. No program is involved and
+ * nothing survives but freed heap, which JavaScript cannot read. */
+EXPORT("warm") int32_t warm(void) {
+  static const char WARM[] =
+      "const o = JSON.parse('{\"a\":[1,2,3],\"b\":\"x\"}');"
+      "function f(x) { return x.map((v) => v * 2).reduce((s, v) => s + v, 0); }"
+      "let s = 0; for (let i = 0; i < 2000; i++) s += f(o.a) + String(i).length;"
+      "JSON.stringify({ s, r: /a+b/.test('aab'), d: new Date(0).getTime() });";
+  static const char WARM_MODULE[] = "export function g(a) { return a + 1; }";
+  JSRuntime *r = JS_NewRuntime();
+  JSContext *c = JS_NewContext(r);
+  JSValue v = JS_Eval(c, WARM, sizeof WARM - 1, "<warm>", JS_EVAL_TYPE_GLOBAL);
+  JS_FreeValue(c, v);
+  JSValue m = JS_Eval(c, WARM_MODULE, sizeof WARM_MODULE - 1, "<warm-module>",
+                      JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+  JS_FreeValue(c, m);
+  JS_FreeContext(c);
+  JS_FreeRuntime(r);
+  set_output("{\"ok\":true}", 11);
   return 0;
 }

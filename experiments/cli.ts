@@ -1,0 +1,92 @@
+/**
+ * The command line: `deno task stop <command> [options]`.
+ *
+ * @module
+ */
+import { AUDIT_USAGE, auditCommand } from "./audit_command.ts";
+import { RUN_USAGE, runCommand } from "./run_command.ts";
+import { note, paint, say, UsageError } from "./_terminal.ts";
+
+interface Command {
+  summary: string;
+  usage: string;
+  main(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: "run one program in the sandbox and show its audit",
+    usage: RUN_USAGE,
+    main: runCommand,
+  },
+  audit: { summary: "summarise a run's audit log", usage: AUDIT_USAGE, main: auditCommand },
+};
+
+/** Commands of the design that later issues add; named so that users are told, not confused. */
+const PLANNED: Record<string, string> = {
+  evaluate: "score one program on a task (issue 4)",
+  improve: "run an improver once on a task (issue 5)",
+  "self-improve": "the STOP loop (issue 5)",
+  transfer: "paper Table 1 (issue 6)",
+  "sandbox-audit": "paper Table 2 (issue 6)",
+  report: "Markdown and HTML report of a run (issue 6)",
+  "lm-serve": "the offline stand-in over the OpenAI protocol (issue 3)",
+  "lm-check": "check a model endpoint before spending (issue 3)",
+};
+
+function usage(): string {
+  const lines = [
+    "Usage: deno task stop <command> [options]",
+    "",
+    "stop: the Self-Taught Optimizer (Zelikman et al., arXiv 2310.02304) in Deno,",
+    "with every generated program run in a WebAssembly sandbox.",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`),
+    "",
+    "Not available yet:",
+    ...Object.entries(PLANNED).map(([name, s]) => `  ${name.padEnd(14)} ${s}`),
+    "",
+    "Run 'deno task stop <command> --help' for a command's options.",
+  ];
+  return lines.join("\n");
+}
+
+/**
+ * Dispatches one command line.
+ *
+ * @param argv The arguments after `stop`.
+ * @returns The process exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    say(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    if (Object.hasOwn(PLANNED, name)) {
+      note(`stop: '${name}' (${PLANNED[name]}) is not implemented yet`);
+      return 2;
+    }
+    note(`stop: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.main(rest);
+  } catch (error) {
+    if (
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      note(`${paint("red", "error:")} ${(error as Error).message}\n\n${command.usage}`);
+      return 2;
+    }
+    note(`${paint("red", "error:")} ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,179 @@
+// deno-lint-ignore-file no-console -- an entry point: it prints the benchmark table
+/**
+ * Sandbox benchmarks (`deno task bench`). Prints each figure beside its baseline, measured
+ * in the same run, and the ratio. Not a test: nothing here fails on a slow machine.
+ *
+ * @module
+ */
+import { InstancePool } from "../sandbox/instance_pool.ts";
+import { loadProgram } from "../sandbox/program.ts";
+
+const LPN_BRUTE_FORCE = `
+export function algorithm(samples: number[][], labels: number[]): number {
+  let best = 0, bestAgree = -1;
+  const n = samples[0].length;
+  for (let mask = 0; mask < (1 << n); mask++) {
+    let agree = 0;
+    for (let i = 0; i < samples.length; i++) {
+      let parity = 0;
+      const row = samples[i];
+      for (let b = 0; b < n; b++) if ((mask >> b) & 1) parity ^= row[b];
+      if (parity === labels[i]) agree++;
+    }
+    if (agree > bestAgree) { bestAgree = agree; best = mask; }
+  }
+  return best;
+}`;
+
+function lpnInstance(seed: number): [number[][], number[]] {
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const secret = Array.from({ length: 10 }, () => (rand() < 0.3 ? 1 : 0));
+  const samples = Array.from(
+    { length: 100 },
+    () => Array.from({ length: 10 }, () => (rand() < 0.5 ? 1 : 0)),
+  );
+  const labels = samples.map((row) => row.reduce((p: number, b, i) => p ^ (b & secret[i]!), 0));
+  return [samples, labels];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function row(name: string, value: string, baseline: string, ratio: number, target: string): void {
+  console.log(
+    `${name.padEnd(44)} ${value.padStart(12)} ${baseline.padStart(14)} ${
+      ratio.toFixed(2).padStart(8)
+    }x  ${target}`,
+  );
+}
+
+console.log(
+  `${"benchmark".padEnd(44)} ${"sandbox".padStart(12)} ${"baseline".padStart(14)} ${
+    "ratio".padStart(9)
+  }  target`,
+);
+
+// 1. Per-call overhead on a warm instance, against a direct in-process call.
+{
+  await using program = await loadProgram("export function f(x: number) { return x + 1; }");
+  await program.call("f", [0]);
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await program.call("f", [i]);
+    times.push(performance.now() - t);
+  }
+  const f = (x: number) => x + 1;
+  const t = performance.now();
+  for (let i = 0; i < 200; i++) await Promise.resolve(f(i));
+  const direct = (performance.now() - t) / 200;
+  const m = median(times);
+  row(
+    "per-call overhead, trivial export (median)",
+    `${m.toFixed(3)} ms`,
+    `${direct.toFixed(4)} ms`,
+    m / direct,
+    "<= 1 ms",
+  );
+}
+
+// 2. Time to a fresh isolated instance ready to call: pooled vs started on demand.
+{
+  const pool = new InstancePool({ size: 3 });
+  await new Promise((r) => setTimeout(r, 500));
+  const pooled: number[] = [];
+  const cold: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    let t = performance.now();
+    {
+      await using p = await loadProgram(`export const f = () => ${i};`, { pool });
+      await p.call("f", []);
+      pooled.push(performance.now() - t);
+    }
+    await new Promise((r) => setTimeout(r, 300)); // let the pool refill, as between real evaluations
+    t = performance.now();
+    {
+      await using p = await loadProgram(`export const f = () => ${i};`);
+      await p.call("f", []);
+      cold.push(performance.now() - t);
+    }
+  }
+  await pool.close();
+  row(
+    "fresh instance + first call, pooled (median)",
+    `${median(pooled).toFixed(1)} ms`,
+    `${median(cold).toFixed(1)} ms cold`,
+    median(pooled) / median(cold),
+    "<= 10 ms",
+  );
+}
+
+// 3. Compute-bound: brute-force LPN over all 1024 subsets, 100 samples, 20 instances.
+{
+  const instances = Array.from({ length: 20 }, (_, i) => lpnInstance(4321 + i));
+  await using program = await loadProgram(LPN_BRUTE_FORCE, { limits: { timeoutMs: 60_000 } });
+  await program.call("algorithm", instances[0]!);
+  let sandboxMs = 0;
+  for (const inst of instances) {
+    const r = await program.call("algorithm", inst);
+    if (!r.ok) throw new Error(`bench program failed: ${r.failure.message}`);
+    sandboxMs += r.guestMs;
+  }
+  const js = LPN_BRUTE_FORCE.replace(
+    "(samples: number[][], labels: number[]): number",
+    "(samples, labels)",
+  )
+    .replace("let best = 0, bestAgree = -1;", "let best = 0, bestAgree = -1;");
+  const mod = await import(`data:text/javascript,${encodeURIComponent(js)}`);
+  mod.algorithm(...instances[0]!);
+  const t = performance.now();
+  for (const inst of instances) mod.algorithm(...inst);
+  const v8Ms = performance.now() - t;
+  row(
+    "LPN brute force x20 (guest time vs V8)",
+    `${sandboxMs.toFixed(0)} ms`,
+    `${v8Ms.toFixed(0)} ms V8`,
+    sandboxMs / v8Ms,
+    "<= 25x (CPython ~25x)",
+  );
+}
+
+// 4. 32 sandboxes at once, a third of them hostile.
+{
+  const rss0 = Deno.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
+  const t = performance.now();
+  const programs = Array.from(
+    { length: 32 },
+    (_, i) =>
+      i % 3 === 0
+        ? "export function f() { const a = []; for (;;) a.push(new Array(1e5).fill(7)); }"
+        : i % 3 === 1
+        ? "export function f() { for (;;) {} }"
+        : `export function f() { let s = 0; for (let k = 0; k < 2e5; k++) s += k % ${
+          i + 1
+        }; return s; }`,
+  );
+  const results = await Promise.all(programs.map(async (src) => {
+    await using p = await loadProgram(src, { limits: { timeoutMs: 3000, memoryBytes: 64 << 20 } });
+    return await p.call("f", []);
+  }));
+  clearInterval(sampler);
+  const settled = results.length;
+  const ok = results.filter((r) => r.ok).length;
+  const wall = performance.now() - t;
+  row(
+    `32 concurrent (${ok} ok, ${settled - ok} contained), peak RSS`,
+    `${(peak / 2 ** 20).toFixed(0)} MiB`,
+    `${(rss0 / 2 ** 20).toFixed(0)} MiB before`,
+    peak / rss0,
+    `all settle; ${wall.toFixed(0)} ms wall`,
+  );
+}
