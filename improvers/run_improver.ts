@@ -1,0 +1,92 @@
+/**
+ * Running an improver program once: `improveAlgorithm(initialSolution, utility,
+ * languageModel)` inside the sandbox, with the utility and model living in the host.
+ *
+ * @module
+ */
+import type { AuditSink } from "../sandbox/audit_log.ts";
+import type { Failure } from "../sandbox/call_result.ts";
+import type { InstancePool } from "../sandbox/instance_pool.ts";
+import type { SandboxLimits } from "../sandbox/limits.ts";
+import { loadProgram } from "../sandbox/program.ts";
+import type { LanguageModel } from "../lm/language_model.ts";
+import { type HostUtility, improverArgs, improverGuestApi } from "./guest_api.ts";
+
+/** Options of {@linkcode runImprover}. */
+export interface RunImproverOptions {
+  /** The utility the improver optimises (budget and counter in the host). */
+  utility: HostUtility;
+  /** The model it may call (budget and counter in the host). */
+  model: LanguageModel;
+  /** Where attempts and limit hits are recorded. */
+  audit?: AuditSink;
+  /** Limits of the improver's own run (host calls do not count against its time). @default {timeoutMs: 120000} */
+  limits?: Partial<SandboxLimits>;
+  /** Seed of the guest's `Math.random`. @default {0} */
+  seed?: number;
+  /** Where fresh sandbox instances come from. */
+  pool?: InstancePool;
+}
+
+/** The outcome of one improver run. */
+export type ImproverResult =
+  | { ok: true; program: string; guestMs: number; logs: string[] }
+  | { ok: false; failure: Failure; guestMs: number; logs: string[] };
+
+let helpersSource: Promise<string> | undefined;
+
+/** The source served to programs as `./helpers.ts`. */
+export function guestHelpersSource(): Promise<string> {
+  helpersSource ??= Deno.readTextFile(new URL("./programs/helpers.ts", import.meta.url));
+  return helpersSource;
+}
+
+/**
+ * Runs an improver program once on a solution. Never throws for anything the improver
+ * does: failures come back as data.
+ *
+ * @param improverSource The improver's TypeScript source.
+ * @param initialSolution The solution it should improve.
+ * @param options The utility, the model, audit, limits.
+ * @returns The improved program's source, or why there is none.
+ */
+export async function runImprover(
+  improverSource: string,
+  initialSolution: string,
+  options: RunImproverOptions,
+): Promise<ImproverResult> {
+  const api = improverGuestApi(
+    options.utility,
+    options.model,
+    options.audit ? { audit: options.audit } : {},
+  );
+  await using program = await loadProgram(improverSource, {
+    prelude: api.prelude,
+    hostFunctions: api.hostFunctions,
+    helpers: await guestHelpersSource(),
+    limits: { timeoutMs: 120_000, ...options.limits },
+    seed: options.seed ?? 0,
+    ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.pool ? { pool: options.pool } : {}),
+  });
+  const result = await program.call(
+    "improveAlgorithm",
+    improverArgs(initialSolution, options.utility, options.model),
+    { adapter: "improver" },
+  );
+  if (!result.ok) return result;
+  if (typeof result.value !== "string" || result.value.trim() === "") {
+    return {
+      ok: false,
+      failure: {
+        kind: "bad_output",
+        message: `improveAlgorithm returned ${
+          typeof result.value === "string" ? "an empty string" : typeof result.value
+        }, not a program`,
+      },
+      guestMs: result.guestMs,
+      logs: result.logs,
+    };
+  }
+  return { ok: true, program: result.value, guestMs: result.guestMs, logs: result.logs };
+}

@@ -1,0 +1,26 @@
+import { equal, ok } from "node:assert/strict";
+import { createChatBackend } from "./create_chat_backend.ts";
+import { OfflineBackend } from "./offline/offline_backend.ts";
+import { OpenAiClient } from "./openai_client.ts";
+
+Deno.test("createChatBackend() picks the stand-in unless a model is named", () => {
+  ok(createChatBackend() instanceof OfflineBackend);
+  ok(
+    createChatBackend({ model: "offline", baseUrl: "http://127.0.0.1:1/v1" }) instanceof
+      OfflineBackend,
+  );
+  const client = createChatBackend({
+    env: { STOP_MODEL: "gpt-4o", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", OPENAI_API_KEY: "k" },
+  });
+  ok(client instanceof OpenAiClient);
+  equal(client.baseUrl, "http://127.0.0.1:1/v1");
+  const flagged = createChatBackend({
+    model: "gpt-4.1",
+    baseUrl: "http://127.0.0.1:2/v1",
+    env: { STOP_MODEL: "gpt-4o", OPENAI_BASE_URL: "http://127.0.0.1:1/v1" },
+  });
+  ok(flagged instanceof OpenAiClient);
+  equal(flagged.model, "gpt-4.1");
+  equal(flagged.baseUrl, "http://127.0.0.1:2/v1");
+  equal((createChatBackend({ seed: 4 }) as OfflineBackend).seed, 4);
+});

@@ -1,0 +1,249 @@
+/**
+ * The usage ledger: one JSONL record per model request, cache hit or refusal.
+ *
+ * @module
+ */
+
+import { JsonLinesWriter, readJsonLines } from "./_jsonl.ts";
+
+/**
+ * What a ledger record is: `intent` before a paid request is sent, `completion` after it
+ * (with `error` set when it failed), `cache_hit` for a replayed answer, `refused` for a call
+ * a budget, the cost cap or replay mode stopped (nothing sent, cost 0).
+ */
+export type LedgerKind = "intent" | "completion" | "cache_hit" | "refused";
+
+/** One ledger record. */
+export interface LedgerRecord {
+  /** ISO time the host wrote it. */
+  time: string;
+  /** What it records. */
+  kind: LedgerKind;
+  /** One id per request; an intent and its completion share it. */
+  callId: string;
+  /** The run, if known. */
+  run?: string;
+  /** The model asked. */
+  model: string;
+  /** Whether the offline stand-in (not a language model) answered. */
+  standIn: boolean;
+  /** Content address of the request (see `requestHash`). */
+  requestHash: string;
+  /** Which occurrence of that request in the run (0 = first). */
+  occurrence: number;
+  /** Replies asked for. */
+  n: number;
+  /** Temperature asked for, `null` for the server default. */
+  temperature: number | null;
+  /** Prompt tokens used (0 unless a completion or cache hit). */
+  promptTokens: number;
+  /** Completion tokens used. */
+  completionTokens: number;
+  /** Wall-clock milliseconds. */
+  latencyMs: number;
+  /** Dollars spent; 0 for hits and refusals; `null` when the model has no price. */
+  costUsd: number | null;
+  /** On an intent: the worst-case dollars reserved for it (`null` when unpriced). */
+  reservedUsd?: number | null;
+  /** Whether the answer came from the cache. */
+  cacheHit: boolean;
+  /** What went wrong, if anything. */
+  error: string | null;
+  /** HTTP attempts made, retries included. */
+  attempts?: number;
+}
+
+/** Totals over a ledger. */
+export interface LedgerSummary {
+  /** Requests answered (paid or from cache). */
+  answered: number;
+  /** Requests answered from the cache. */
+  cacheHits: number;
+  /** Requests refused before sending. */
+  refused: number;
+  /** Paid requests that failed. */
+  errors: number;
+  /** Prompt tokens over answered requests. */
+  promptTokens: number;
+  /** Completion tokens over answered requests. */
+  completionTokens: number;
+  /** Dollars over completions (unpriced ones count 0; see `unpricedCalls`). */
+  costUsd: number;
+  /** Completions whose model had no price. */
+  unpricedCalls: number;
+  /** Intents with no completion (a crash while the request was in flight). */
+  pendingIntents: number;
+  /** Worst-case dollars of those pending intents: spend that may have happened. */
+  pendingReservedUsd: number;
+  /** Whether any record came from the offline stand-in. */
+  standIn: boolean;
+}
+
+/**
+ * Sums a ledger. Counting each intent without a completion at its reserved worst case keeps
+ * a crash from losing spend.
+ *
+ * @param records The records.
+ * @returns The totals.
+ *
+ * @example
+ * ```ts
+ * import { summarizeLedger } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(summarizeLedger([]).answered, 0);
+ * ```
+ */
+export function summarizeLedger(records: readonly LedgerRecord[]): LedgerSummary {
+  const summary: LedgerSummary = {
+    answered: 0,
+    cacheHits: 0,
+    refused: 0,
+    errors: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    unpricedCalls: 0,
+    pendingIntents: 0,
+    pendingReservedUsd: 0,
+    standIn: false,
+  };
+  const pending = new Map<string, LedgerRecord>();
+  for (const record of records) {
+    if (record.standIn) summary.standIn = true;
+    switch (record.kind) {
+      case "intent":
+        pending.set(record.callId, record);
+        break;
+      case "completion":
+        pending.delete(record.callId);
+        if (record.error !== null) {
+          summary.errors++;
+          break;
+        }
+        summary.answered++;
+        summary.promptTokens += record.promptTokens;
+        summary.completionTokens += record.completionTokens;
+        if (record.costUsd === null) summary.unpricedCalls++;
+        else summary.costUsd += record.costUsd;
+        break;
+      case "cache_hit":
+        summary.answered++;
+        summary.cacheHits++;
+        summary.promptTokens += record.promptTokens;
+        summary.completionTokens += record.completionTokens;
+        break;
+      case "refused":
+        summary.refused++;
+        break;
+    }
+  }
+  summary.pendingIntents = pending.size;
+  for (const intent of pending.values()) summary.pendingReservedUsd += intent.reservedUsd ?? 0;
+  return summary;
+}
+
+/**
+ * Reads a ledger file, skipping a torn last line and records that are not ledger records.
+ *
+ * @param path The JSONL file.
+ * @returns The records in order.
+ *
+ * @example
+ * ```ts
+ * import { readLedger } from "./ledger.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(await readLedger("/tmp/no-such-ledger.jsonl"), []);
+ * ```
+ */
+export async function readLedger(path: string): Promise<LedgerRecord[]> {
+  const { values } = await readJsonLines(path);
+  return values.filter(isLedgerRecord);
+}
+
+function isLedgerRecord(value: unknown): value is LedgerRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.kind === "string" &&
+    ["intent", "completion", "cache_hit", "refused"].includes(r.kind) &&
+    typeof r.callId === "string" && typeof r.model === "string" &&
+    typeof r.requestHash === "string" && typeof r.promptTokens === "number" &&
+    typeof r.completionTokens === "number";
+}
+
+/** Options of a ledger. */
+export interface LedgerOptions {
+  /** Called with every record after it is stored (e.g. to mirror it into an event log). */
+  onRecord?: (record: LedgerRecord) => void;
+}
+
+/**
+ * The ledger of a run: records kept in memory and, when opened on a path, appended to a JSONL
+ * file with an fsync per record.
+ *
+ * @example
+ * ```ts
+ * import { Ledger } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * const ledger = new Ledger();
+ * equal(ledger.summary().answered, 0);
+ * ```
+ */
+export class Ledger {
+  #records: LedgerRecord[] = [];
+  #writer: JsonLinesWriter | undefined;
+  #onRecord: ((record: LedgerRecord) => void) | undefined;
+
+  /**
+   * Creates an in-memory ledger.
+   *
+   * @param options Hooks.
+   */
+  constructor(options: LedgerOptions = {}) {
+    this.#onRecord = options.onRecord;
+  }
+
+  /**
+   * Opens a ledger that appends to a JSONL file (created if missing; earlier records are
+   * kept in the file, not loaded).
+   *
+   * @param path The file.
+   * @param options Hooks.
+   * @returns The ledger.
+   */
+  static async open(path: string, options: LedgerOptions = {}): Promise<Ledger> {
+    const ledger = new Ledger(options);
+    ledger.#writer = await JsonLinesWriter.open(path);
+    return ledger;
+  }
+
+  /** The records written through this object, in order. */
+  get records(): readonly LedgerRecord[] {
+    return this.#records;
+  }
+
+  /**
+   * Appends a record; resolves once it is on disk.
+   *
+   * @param record The record.
+   */
+  async append(record: LedgerRecord): Promise<void> {
+    this.#records.push(record);
+    await this.#writer?.append(record);
+    this.#onRecord?.(record);
+  }
+
+  /** Sums the records written through this object. */
+  summary(): LedgerSummary {
+    return summarizeLedger(this.#records);
+  }
+
+  /** Closes the file, if any. */
+  async close(): Promise<void> {
+    await this.#writer?.close();
+  }
+
+  /** Closes the file, if any. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

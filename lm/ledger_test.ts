@@ -1,0 +1,59 @@
+import { equal, ok } from "node:assert/strict";
+import { Ledger, type LedgerRecord, readLedger, summarizeLedger } from "./ledger.ts";
+
+const record = (kind: LedgerRecord["kind"], callId: string, extra: Partial<LedgerRecord> = {}) => ({
+  time: "2026-01-01T00:00:00.000Z",
+  kind,
+  callId,
+  model: "gpt-4o",
+  standIn: false,
+  requestHash: "h",
+  occurrence: 0,
+  n: 1,
+  temperature: 0.7,
+  promptTokens: 0,
+  completionTokens: 0,
+  latencyMs: 0,
+  costUsd: 0,
+  cacheHit: false,
+  error: null,
+  ...extra,
+});
+
+Deno.test("summarizeLedger() counts an intent without completion as pending reserved spend", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/ledger.jsonl`;
+    const ledger = await Ledger.open(path);
+    await ledger.append(record("intent", "a", { reservedUsd: 0.5 }));
+    await ledger.append(
+      record("completion", "a", { promptTokens: 10, completionTokens: 5, costUsd: 0.01 }),
+    );
+    await ledger.append(record("intent", "b", { reservedUsd: 0.25 }));
+    // The process dies here: no completion for "b", and half a line is left behind.
+    await ledger.close();
+    await Deno.writeTextFile(path, '{"kind":"completion","callId":"b","mod', { append: true });
+
+    const records = await readLedger(path);
+    equal(records.length, 3);
+    const summary = summarizeLedger(records);
+    equal(summary.answered, 1);
+    equal(summary.costUsd, 0.01);
+    equal(summary.pendingIntents, 1);
+    equal(summary.pendingReservedUsd, 0.25);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Ledger.append() calls onRecord and keeps records in order", async () => {
+  const seen: string[] = [];
+  const ledger = new Ledger({ onRecord: (r) => seen.push(r.kind) });
+  await ledger.append(record("refused", "x", { error: "no budget" }));
+  await ledger.append(record("cache_hit", "y", { cacheHit: true, promptTokens: 3 }));
+  equal(seen.join(","), "refused,cache_hit");
+  const summary = ledger.summary();
+  equal(summary.refused, 1);
+  equal(summary.cacheHits, 1);
+  ok(summary.promptTokens === 3);
+});

@@ -1,0 +1,127 @@
+/**
+ * The language-model layer of `stop`: the `LanguageModel` contract with host-side budgets,
+ * the run's gateway (global budget and cost cap, occurrence-indexed cache and replay, usage
+ * ledger), the OpenAI-compatible client, the offline stand-in (a deterministic test harness,
+ * not a language model), a local OpenAI-protocol server for it, cost forecasts and an
+ * endpoint check. Nothing here prints or reads the environment.
+ *
+ * @example
+ * ```ts
+ * import { createLanguageModel, GlobalBudget, ModelGateway, OfflineBackend } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * const gateway = new ModelGateway(new OfflineBackend({ catalog: [] }), {
+ *   globalBudget: new GlobalBudget({ maxCalls: 10 }),
+ * });
+ * const model = createLanguageModel(gateway, { budget: 4, maxResponsesPerCall: 6 });
+ * equal((await model.prompt("You are an expert.", "hello", 2)).length, 2);
+ * ```
+ *
+ * @module
+ */
+
+export type { AuditHook, LmAuditKind } from "./audit_hook.ts";
+export type {
+  ChatBackend,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  ChatUsage,
+} from "./chat_backend.ts";
+export {
+  checkEndpoint,
+  type CheckEndpointOptions,
+  type CheckName,
+  type CheckStatus,
+  type EndpointCheck,
+  type EndpointReport,
+} from "./check_endpoint.ts";
+export { ConcurrencyLimiter } from "./concurrency_limiter.ts";
+export {
+  type CostForecast,
+  type CostForecastOptions,
+  forecastCost,
+  formatCostForecast,
+  type StopRunBudgets,
+  stopRunCalls,
+} from "./cost_forecast.ts";
+export {
+  type ChatBackendConfig,
+  createChatBackend,
+  type ModelEnvironment,
+} from "./create_chat_backend.ts";
+export {
+  BudgetExceededError,
+  type BudgetResource,
+  type BudgetScope,
+  ModelError,
+  type ModelErrorKind,
+  ReplayMissError,
+} from "./errors.ts";
+export {
+  type BudgetClaim,
+  type BudgetUse,
+  GlobalBudget,
+  type GlobalBudgetOptions,
+  type Reservation,
+} from "./global_budget.ts";
+export {
+  createLanguageModel,
+  type LanguageModel,
+  type LanguageModelOptions,
+} from "./language_model.ts";
+export {
+  Ledger,
+  type LedgerKind,
+  type LedgerOptions,
+  type LedgerRecord,
+  type LedgerSummary,
+  readLedger,
+  summarizeLedger,
+} from "./ledger.ts";
+export { type ModelCall, ModelGateway, type ModelGatewayOptions } from "./model_gateway.ts";
+export { CATALOG, catalogFor, readCatalogProgram } from "./offline/catalog.ts";
+export type { CatalogEntry, CatalogQuality, CatalogTarget } from "./offline/catalog_types.ts";
+export {
+  OfflineBackend,
+  type OfflineBackendOptions,
+  qualityWeights,
+  sampleEntry,
+} from "./offline/offline_backend.ts";
+export { type RecognizedRequest, recognizeRequest } from "./offline/recognize_request.ts";
+export { STAND_IN_BANNER, STAND_IN_MODEL, standInBanner } from "./offline/stand_in.ts";
+export {
+  createOfflineLanguageModel,
+  type OfflineLanguageModelOptions,
+} from "./offline_language_model.ts";
+export {
+  OPENAI_BASE_URL,
+  OpenAiClient,
+  type OpenAiClientOptions,
+  type RetryEvent,
+} from "./openai_client.ts";
+export {
+  costUsd,
+  DEFAULT_PRICES,
+  type ModelPrice,
+  parsePriceTable,
+  priceFor,
+  type PriceTable,
+} from "./price_table.ts";
+export { requestHash } from "./request_hash.ts";
+export { type CachedAnswer, ResponseCache } from "./response_cache.ts";
+export { parseRetryAfter, retryDelayMs, type RetryDelayOptions } from "./retry_delay.ts";
+export { deriveSeed, type Random, seededRandom } from "./seeded_random.ts";
+export {
+  type OfflineModelServer,
+  RETRYABLE_FAULTS,
+  serveOfflineModel,
+  type ServeOfflineModelOptions,
+  type ServerFault,
+  type ServerStats,
+} from "./serve_offline_model.ts";
+export {
+  estimatePromptTokens,
+  estimateTokens,
+  TOKENS_PER_MESSAGE,
+  worstCasePromptTokens,
+} from "./token_estimate.ts";
