@@ -5,6 +5,7 @@
  */
 import { AUDIT_USAGE, auditCommand } from "./audit_command.ts";
 import { RUN_USAGE, runCommand } from "./run_command.ts";
+import { LM_CHECK_USAGE, LM_SERVE_USAGE, lmCheckCommand, lmServeCommand } from "./lm_commands.ts";
 import { note, paint, say, UsageError } from "./_terminal.ts";
 
 interface Command {
@@ -20,6 +21,16 @@ const COMMANDS: Record<string, Command> = {
     main: runCommand,
   },
   audit: { summary: "summarise a run's audit log", usage: AUDIT_USAGE, main: auditCommand },
+  "lm-serve": {
+    summary: "serve the offline stand-in over the OpenAI protocol (loopback)",
+    usage: LM_SERVE_USAGE,
+    main: lmServeCommand,
+  },
+  "lm-check": {
+    summary: "check a model endpoint before spending money on it",
+    usage: LM_CHECK_USAGE,
+    main: lmCheckCommand,
+  },
 };
 
 /** Commands of the design that later issues add; named so that users are told, not confused. */
@@ -30,8 +41,6 @@ const PLANNED: Record<string, string> = {
   transfer: "paper Table 1 (issue 6)",
   "sandbox-audit": "paper Table 2 (issue 6)",
   report: "Markdown and HTML report of a run (issue 6)",
-  "lm-serve": "the offline stand-in over the OpenAI protocol (issue 3)",
-  "lm-check": "check a model endpoint before spending (issue 3)",
 };
 
 function usage(): string {
