@@ -5,6 +5,8 @@
  */
 import { AUDIT_USAGE, auditCommand } from "./audit_command.ts";
 import { RUN_USAGE, runCommand } from "./run_command.ts";
+import { EVALUATE_USAGE, evaluateCommand } from "./evaluate_command.ts";
+import { IMPROVE_USAGE, improveCommand } from "./improve_command.ts";
 import { LM_CHECK_USAGE, LM_SERVE_USAGE, lmCheckCommand, lmServeCommand } from "./lm_commands.ts";
 import { note, paint, say, UsageError } from "./_terminal.ts";
 
@@ -19,6 +21,16 @@ const COMMANDS: Record<string, Command> = {
     summary: "run one program in the sandbox and show its audit",
     usage: RUN_USAGE,
     main: runCommand,
+  },
+  evaluate: {
+    summary: "score one program on a task (per-instance results)",
+    usage: EVALUATE_USAGE,
+    main: evaluateCommand,
+  },
+  improve: {
+    summary: "run an improver once on a task's seed solution",
+    usage: IMPROVE_USAGE,
+    main: improveCommand,
   },
   audit: { summary: "summarise a run's audit log", usage: AUDIT_USAGE, main: auditCommand },
   "lm-serve": {
@@ -35,8 +47,6 @@ const COMMANDS: Record<string, Command> = {
 
 /** Commands of the design that later issues add; named so that users are told, not confused. */
 const PLANNED: Record<string, string> = {
-  evaluate: "score one program on a task (issue 4)",
-  improve: "run an improver once on a task (issue 5)",
   "self-improve": "the STOP loop (issue 5)",
   transfer: "paper Table 1 (issue 6)",
   "sandbox-audit": "paper Table 2 (issue 6)",

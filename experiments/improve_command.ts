@@ -1,0 +1,193 @@
+/**
+ * `stop improve <task>`: runs an improver once on a task's seed solution, as one step of
+ * STOP: the improver runs in the sandbox, the model and the utility live in the host.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { AuditLog } from "../sandbox/audit_log.ts";
+import { createLanguageModel, forecastCost, formatCostForecast } from "../lm/mod.ts";
+import { runImprover } from "../improvers/run_improver.ts";
+import { Utility } from "../utilities/utility.ts";
+import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
+import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
+import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
+import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
+
+/** Usage text of the command. */
+export const IMPROVE_USAGE = `Usage: deno task stop improve <task> [options]
+
+Runs an improver (the seed improver unless --improver is given) once on the task's seed
+solution: it asks the model for candidates and keeps the best by the task's utility. Prints
+the improved program, its score on val and test, the model calls and the audit.
+
+Tasks: ${TASK_IDS.join(", ")}
+
+Options:
+  --improver FILE      improver program                      (default: the seed improver)
+  --responses N        replies per model call                (default: 6)
+  --lm-budget N        model calls allowed                   (default: 4)
+  --utility-budget N   utility calls allowed                 (default: 25)
+  --time-scale F       multiplies every task time limit      (default: 1)
+  --json               end with one JSON object on its own line
+  --help               show this help
+
+${MODEL_HELP}`;
+
+function count(name: string, text: string, min = 0): number {
+  const v = Number(text);
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new UsageError(
+      `Cannot improve as '--${name}' must be an integer >= ${min}: current value is '${text}'`,
+    );
+  }
+  return v;
+}
+
+/**
+ * Runs the command.
+ *
+ * @param argv The arguments after `improve`.
+ * @returns The exit code (0 when an improved program came back).
+ */
+export async function improveCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...MODEL_OPTIONS,
+      improver: { type: "string" },
+      responses: { type: "string", default: "6" },
+      "lm-budget": { type: "string", default: "4" },
+      "utility-budget": { type: "string", default: "25" },
+      "time-scale": { type: "string", default: "1" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    say(IMPROVE_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`Cannot improve as exactly one task is needed: got ${positionals.length}`);
+  }
+  const taskId = positionals[0]!;
+  if (!isTaskId(taskId)) {
+    throw new UsageError(
+      `Cannot improve on task '${taskId}': known tasks are ${TASK_IDS.join(", ")}`,
+    );
+  }
+  const flags = modelFlags(values);
+  const responses = count("responses", values.responses, 1);
+  const lmBudget = count("lm-budget", values["lm-budget"]);
+  const utilityBudget = count("utility-budget", values["utility-budget"]);
+  const timeScale = Number(values["time-scale"]);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new UsageError(
+      `Cannot improve as '--time-scale' must be positive: current value is '${
+        values["time-scale"]
+      }'`,
+    );
+  }
+  const improverFile = values.improver ??
+    new URL("../improvers/programs/seed_improver.ts", import.meta.url).pathname;
+  let improverSource: string;
+  try {
+    improverSource = await Deno.readTextFile(improverFile);
+  } catch (error) {
+    throw new UsageError(`Cannot improve with '${improverFile}': ${(error as Error).message}`);
+  }
+  const task = getTask(taskId);
+  const seedSolution = await task.seedSolution();
+  const dir = await createRunDir("improve", {
+    task: taskId,
+    improver: improverFile,
+    responses,
+    lmBudget,
+    utilityBudget,
+    timeScale,
+    ...flags,
+  });
+  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
+  const log = values.json ? note : say;
+  log(standIn ? paint("yellow", banner) : banner);
+  const forecast = forecastCost({
+    calls: lmBudget,
+    responsesPerCall: responses,
+    model: gateway.model,
+  });
+  log(paint("dim", formatCostForecast(forecast)));
+
+  const model = createLanguageModel(gateway, {
+    budget: lmBudget,
+    maxResponsesPerCall: responses,
+    audit,
+  });
+  const utility = new Utility(task, { budget: utilityBudget, split: "val", timeScale, audit });
+  log(`improving the ${task.name} seed solution with ${values.improver ?? "the seed improver"}…`);
+  const started = performance.now();
+  const result = await runImprover(improverSource, seedSolution, {
+    utility,
+    model,
+    audit,
+    seed: flags.seed,
+  });
+  let scores: { val: number; test: number } | undefined;
+  if (result.ok) {
+    await Deno.writeTextFile(`${dir.path}/improved.ts`, result.program);
+    log("scoring the improved program on val and test…");
+    const val = new Utility(task, { budget: 1, split: "val", timeScale, audit });
+    const test = new Utility(task, { budget: 1, split: "test", timeScale, audit });
+    scores = { val: await val.score(result.program), test: await test.score(result.program) };
+  }
+  const seedTest = await new Utility(task, { budget: 1, split: "test", timeScale }).score(
+    seedSolution,
+  );
+  const wallMs = performance.now() - started;
+  const ledger = gateway.ledger?.summary();
+  await keepDenoPermissionAudit(dir);
+  const summary = {
+    task: taskId,
+    ok: result.ok,
+    score: scores?.test ?? null,
+    scores: scores ?? null,
+    seedScore: seedTest,
+    program: result.ok ? result.program : null,
+    failure: result.ok ? null : result.failure,
+    lmCalls: model.uses,
+    utilityCalls: utility.uses,
+    costUsd: ledger?.costUsd ?? 0,
+    standIn,
+    audit: audit.summary(),
+    wallMs,
+    runDir: dir.path,
+  };
+  await Deno.writeTextFile(`${dir.path}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+  if (values.json) {
+    printJson(summary);
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    say(paint("bold", "improved program"));
+    const lines = result.program.split("\n");
+    for (const line of lines.slice(0, 60)) say(`  ${line}`);
+    if (lines.length > 60) say(`  … ${lines.length - 60} more lines in ${dir.path}/improved.ts`);
+    say(
+      paint("bold", `score: val ${scores!.val.toFixed(4)}, test ${scores!.test.toFixed(4)}`) +
+        ` (seed solution on test: ${seedTest.toFixed(4)})`,
+    );
+  } else {
+    say(paint("red", `no improved program: ${result.failure.kind}: ${result.failure.message}`));
+  }
+  say(
+    `model calls ${model.uses}/${lmBudget}, utility calls ${utility.uses}/${utilityBudget}, cost $${
+      (ledger?.costUsd ?? 0).toFixed(4)
+    }, ${(wallMs / 1000).toFixed(1)} s`,
+  );
+  say(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);
+  say(`run directory ${dir.path}`);
+  if (standIn) say(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+  return result.ok ? 0 : 1;
+}

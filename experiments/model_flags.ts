@@ -1,0 +1,124 @@
+/**
+ * The model flags every command that calls a model shares, and building the run's gateway
+ * (ledger and cache in the run directory) from them.
+ *
+ * @module
+ */
+import {
+  createChatBackend,
+  GlobalBudget,
+  Ledger,
+  ModelGateway,
+  ResponseCache,
+  STAND_IN_BANNER,
+} from "../lm/mod.ts";
+import type { AuditSink } from "../sandbox/audit_log.ts";
+import { UsageError } from "./_terminal.ts";
+
+/** `parseArgs` options of the model flags. */
+export const MODEL_OPTIONS = {
+  model: { type: "string" },
+  "base-url": { type: "string" },
+  replay: { type: "boolean", default: false },
+  "max-cost": { type: "string" },
+  seed: { type: "string", default: "0" },
+} as const;
+
+/** Help lines of the model flags. */
+export const MODEL_HELP = `Model options:
+  --model NAME       model to call; 'offline' is the stand-in (a deterministic test
+                     harness, not a language model)   (default: STOP_MODEL or offline)
+  --base-url URL     OpenAI-compatible endpoint (or OPENAI_BASE_URL); key from OPENAI_API_KEY
+  --replay           answer from the run's cache only; a miss is an error
+  --max-cost USD     refuse any call that could take spend past this cap
+  --seed N           seed of the stand-in, the sandbox and sampling  (default: 0)`;
+
+/** Parsed model flags. */
+export interface ModelFlags {
+  model: string | undefined;
+  baseUrl: string | undefined;
+  replay: boolean;
+  maxCostUsd: number | undefined;
+  seed: number;
+}
+
+/**
+ * Validates the model flags.
+ *
+ * @param values The parsed flags.
+ * @returns The typed flags.
+ * @throws {UsageError} On a bad value.
+ */
+export function modelFlags(values: {
+  model?: string | undefined;
+  "base-url"?: string | undefined;
+  replay?: boolean | undefined;
+  "max-cost"?: string | undefined;
+  seed?: string | undefined;
+}): ModelFlags {
+  const seed = Number(values.seed ?? "0");
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new UsageError(
+      `Cannot start as '--seed' must be a non-negative integer: current value is '${values.seed}'`,
+    );
+  }
+  let maxCostUsd: number | undefined;
+  if (values["max-cost"] !== undefined) {
+    maxCostUsd = Number(values["max-cost"]);
+    if (!Number.isFinite(maxCostUsd) || maxCostUsd < 0) {
+      throw new UsageError(
+        `Cannot start as '--max-cost' must be a non-negative number of dollars: current value is '${
+          values["max-cost"]
+        }'`,
+      );
+    }
+  }
+  return {
+    model: values.model ?? Deno.env.get("STOP_MODEL"),
+    baseUrl: values["base-url"] ?? Deno.env.get("OPENAI_BASE_URL"),
+    replay: values.replay ?? false,
+    maxCostUsd,
+    seed,
+  };
+}
+
+/**
+ * Builds the run's gateway: backend from the flags, ledger and cache in the run directory,
+ * a global budget with the cost cap.
+ *
+ * @param flags The model flags.
+ * @param runDir The run directory.
+ * @param options.maxCalls Global cap on calls. @param options.audit Where refusals are recorded.
+ * @returns The gateway and whether it is the offline stand-in.
+ */
+export async function openGateway(
+  flags: ModelFlags,
+  runDir: string,
+  options: { maxCalls?: number; audit?: AuditSink; run?: string } = {},
+): Promise<{ gateway: ModelGateway; standIn: boolean; banner: string }> {
+  const apiKey = Deno.env.get("OPENAI_API_KEY");
+  const backend = createChatBackend({
+    ...(flags.model === undefined ? {} : { model: flags.model }),
+    ...(flags.baseUrl === undefined ? {} : { baseUrl: flags.baseUrl }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    seed: flags.seed,
+  });
+  const gateway = new ModelGateway(backend, {
+    ledger: await Ledger.open(`${runDir}/ledger.jsonl`),
+    cache: await ResponseCache.open(`${runDir}/cache.jsonl`),
+    replay: flags.replay,
+    globalBudget: new GlobalBudget({
+      ...(options.maxCalls === undefined ? {} : { maxCalls: options.maxCalls }),
+      ...(flags.maxCostUsd === undefined ? {} : { maxCostUsd: flags.maxCostUsd }),
+    }),
+    seed: flags.seed,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+    ...(options.run === undefined ? {} : { run: options.run }),
+  });
+  const standIn = gateway.standIn;
+  return {
+    gateway,
+    standIn,
+    banner: standIn ? `model: ${STAND_IN_BANNER}` : `model: ${gateway.model}`,
+  };
+}

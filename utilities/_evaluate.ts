@@ -1,0 +1,199 @@
+/**
+ * The evaluation loop every task shares: generate, call with the time limit, judge, stop
+ * early when a failure decides the whole score, aggregate, clamp.
+ *
+ * @module
+ */
+import type { AuditSink } from "../sandbox/audit_log.ts";
+import type { Failure } from "../sandbox/call_result.ts";
+import type {
+  EvaluateOptions,
+  Evaluation,
+  InstanceResult,
+  SolutionRunner,
+  Split,
+  TaskId,
+  TaskInstance,
+} from "./task.ts";
+
+/** Seed of the `index`-th instance of a split, as in the paper. */
+export function instanceSeed(split: Split, index: number): number {
+  return (split === "val" ? 4321 : 5678) + index;
+}
+
+/** What one call produced, as the judge sees it. */
+export type Outcome =
+  | { kind: "value"; value: unknown; ms: number }
+  | { kind: "timeout"; ms: number; message: string }
+  | { kind: "error"; ms: number; failure: Failure };
+
+/** A judge's verdict on one instance. */
+export type Verdict =
+  /** The instance scores `score`; the evaluation goes on. */
+  | { score: number; error?: string; hack?: string }
+  /** The whole evaluation scores `abort`; it stops here. */
+  | { abort: number; error: string; hack?: string };
+
+/** The task-specific parts of an evaluation. */
+export interface Rules<I extends TaskInstance> {
+  id: TaskId;
+  count: (split: Split) => number;
+  generate: (split: Split, index: number) => I;
+  limitMs: number;
+  scoreRange: readonly [number, number];
+  /** Score of a program that does not compile or lacks the export. */
+  compileFailure: number;
+  judge: (instance: I, outcome: Outcome, context: { timeScale: number }) => Verdict;
+  /** Final score from the per-instance scores (every instance ran). */
+  aggregate: (scores: number[]) => number;
+  /** Score on a 0..1 scale, for tasks whose released scale is not. */
+  normalize?: (instances: I[], scores: number[]) => number;
+}
+
+function clamp(value: number, [low, high]: readonly [number, number]): number {
+  if (Number.isNaN(value)) return low;
+  return Math.min(high, Math.max(low, value));
+}
+
+function describe(failure: Failure): string {
+  return `${failure.kind}: ${failure.message}`;
+}
+
+function flag(
+  audit: AuditSink | undefined,
+  runner: SolutionRunner,
+  id: TaskId,
+  index: number,
+  hack: string | undefined,
+): void {
+  if (hack === undefined || audit === undefined) return;
+  try {
+    audit.record({
+      kind: "reward_hack_signal",
+      detail: `${id} instance ${index}: ${hack}`,
+      ...(runner.hash === undefined ? {} : { program: runner.hash }),
+    });
+  } catch {
+    // An audit sink must never throw; if one does, the score still stands.
+  }
+}
+
+async function callOnce(
+  runner: SolutionRunner,
+  args: unknown[],
+  timeoutMs: number,
+): Promise<Outcome> {
+  let result;
+  try {
+    result = await runner.call("algorithm", args, { timeoutMs });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: "error", ms: 0, failure: { kind: "crashed", message } };
+  }
+  const ms = Number.isFinite(result.guestMs) ? Math.max(0, result.guestMs) : 0;
+  if (!result.ok) {
+    if (result.failure.kind === "timeout") {
+      return { kind: "timeout", ms, message: result.failure.message };
+    }
+    return { kind: "error", ms, failure: result.failure };
+  }
+  if (ms > timeoutMs) {
+    return { kind: "timeout", ms, message: `ran ${Math.round(ms)} ms, limit ${timeoutMs} ms` };
+  }
+  return { kind: "value", value: result.value, ms };
+}
+
+/**
+ * Runs a program on the instances of a split and scores it by the task's rules.
+ *
+ * @throws {RangeError} When `timeScale` or `instances` is not a positive number.
+ */
+export async function runEvaluation<I extends TaskInstance>(
+  rules: Rules<I>,
+  runner: SolutionRunner,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const split = options.split ?? "val";
+  const timeScale = options.timeScale ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new RangeError(
+      `Cannot evaluate as 'timeScale' must be a positive number: current value is ${
+        String(timeScale)
+      }`,
+    );
+  }
+  let count = rules.count(split);
+  if (options.instances !== undefined) {
+    if (!Number.isSafeInteger(options.instances) || options.instances < 1) {
+      throw new RangeError(
+        `Cannot evaluate as 'instances' must be a positive integer: current value is ${
+          String(options.instances)
+        }`,
+      );
+    }
+    count = Math.min(count, options.instances);
+  }
+  const limitMs = rules.limitMs * timeScale;
+  const results: InstanceResult[] = [];
+  const instances: I[] = [];
+  const done = (score: number, failure?: string): Evaluation => ({
+    task: rules.id,
+    split,
+    score: clamp(score, rules.scoreRange),
+    ...(rules.normalize === undefined ? {} : {
+      normalizedScore: failure === undefined
+        ? clamp(rules.normalize(instances, results.map((r) => r.score)), [0, 1])
+        : 0,
+    }),
+    instances: results,
+    ...(failure === undefined ? {} : { failure }),
+  });
+
+  for (let index = 0; index < count; index++) {
+    const instance = rules.generate(split, index);
+    const outcome = await callOnce(runner, [...instance.args], limitMs);
+    if (
+      outcome.kind === "error" &&
+      (outcome.failure.kind === "compile_error" || outcome.failure.kind === "missing_export")
+    ) {
+      const error = describe(outcome.failure);
+      results.push({ index, score: 0, ms: outcome.ms, error });
+      return done(rules.compileFailure, error);
+    }
+    let verdict: Verdict;
+    try {
+      verdict = rules.judge(instance, outcome, { timeScale });
+    } catch (error) {
+      // A judge bug must not become an uncaught error; score the instance as failed.
+      const message = error instanceof Error ? error.message : String(error);
+      verdict = { abort: rules.scoreRange[0], error: `judge_error: ${message}` };
+    }
+    flag(options.audit, runner, rules.id, index, verdict.hack);
+    if ("abort" in verdict) {
+      results.push({ index, score: 0, ms: outcome.ms, error: verdict.error });
+      return done(verdict.abort, verdict.error);
+    }
+    const score = Number.isFinite(verdict.score) ? verdict.score : 0;
+    results.push({
+      index,
+      score,
+      ms: outcome.ms,
+      ...(verdict.error === undefined ? {} : { error: verdict.error }),
+    });
+    instances.push(instance);
+  }
+  return done(rules.aggregate(results.map((r) => r.score)));
+}
+
+/** Describes a non-value outcome as an instance error string. */
+export function outcomeError(outcome: Exclude<Outcome, { kind: "value" }>): string {
+  return outcome.kind === "timeout" ? `timeout: ${outcome.message}` : describe(outcome.failure);
+}
+
+/** The arithmetic mean (0 for no values). */
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  let total = 0;
+  for (const v of values) total += v;
+  return total / values.length;
+}

@@ -1,0 +1,53 @@
+/**
+ * The paper's downstream tasks: seeded instance generators, secret evaluators that validate
+ * a program's answers exactly, visible descriptions shown to the language model, seed
+ * solutions, and the host-side utility with its budget.
+ *
+ * ```ts
+ * import { getTask } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(getTask("lpn").instanceCount("test"), 50);
+ * ```
+ *
+ * @module
+ */
+export {
+  type EvaluateOptions,
+  type Evaluation,
+  type InstanceResult,
+  type SolutionRunner,
+  type Split,
+  SPLITS,
+  type Task,
+  type TaskId,
+  type TaskInstance,
+} from "./task.ts";
+export { getTask, isTaskId, TASK_IDS, TASKS } from "./tasks.ts";
+export {
+  DEFAULT_UTILITY_BUDGET,
+  type LoadedSolution,
+  type SolutionLoader,
+  Utility,
+  type UtilityOptions,
+} from "./utility.ts";
+export { SeededRandom } from "./seeded_random.ts";
+export { LPN_FAILURE_SCORE, lpnTask } from "./lpn.ts";
+export { parityTask } from "./parity.ts";
+export { type ParityInstance } from "./_parity_instance.ts";
+export { type StringGridInstance, stringGridTask } from "./string_grid.ts";
+export { gridDistance } from "./grid_distance.ts";
+export {
+  QAP_FAILURE_SCORE,
+  QAP_LAMBDA,
+  QAP_SIZE,
+  type QuadraticAssignmentInstance,
+  quadraticAssignmentObjective,
+  quadraticAssignmentTask,
+} from "./quadratic_assignment.ts";
+export {
+  satisfiesFormula,
+  THREE_SAT_FAILURE_SCORE,
+  type ThreeSatInstance,
+  threeSatTask,
+} from "./three_sat.ts";
+export { cutWeight, MAXCUT_FAILURE_SCORE, type MaxCutInstance, maxCutTask } from "./maxcut.ts";

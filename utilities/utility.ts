@@ -1,0 +1,142 @@
+/**
+ * A task's utility as an improver sees it: scores solution sources, with a budget and a use
+ * counter kept in the host.
+ *
+ * @module
+ */
+import type { AuditSink } from "../sandbox/audit_log.ts";
+import { loadProgram } from "../sandbox/program.ts";
+import type { Evaluation, SolutionRunner, Split, Task } from "./task.ts";
+
+/** The paper's utility budget per improver run. */
+export const DEFAULT_UTILITY_BUDGET = 25;
+
+/** A loaded solution program: a runner that must be closed. `Program` satisfies it. */
+export interface LoadedSolution extends SolutionRunner {
+  /** Releases the program's sandbox. */
+  close(): Promise<void>;
+}
+
+/** Loads a solution's source into a fresh sandbox (e.g. `sandbox/program.ts`'s `loadProgram`). */
+export type SolutionLoader = (source: string) => Promise<LoadedSolution>;
+
+/** Options of {@linkcode Utility}. */
+export interface UtilityOptions {
+  /** Loads each scored source into a fresh sandbox. @default {`loadProgram(source, { audit })`} */
+  load?: SolutionLoader;
+  /** Calls allowed. @default {25} */
+  budget?: number;
+  /** Split scored. @default {"val"} */
+  split?: Split;
+  /** Multiplies every time limit. @default {1} */
+  timeScale?: number;
+  /** Where `budget_exceeded` and reward-hack events go. @default {none} */
+  audit?: AuditSink;
+  /** Run id or program hash stamped on budget events. @default {none} */
+  program?: string;
+}
+
+/**
+ * A task's utility with a host-side budget: each {@linkcode Utility.score} call counts; past
+ * the budget it returns 0 without running anything and records `budget_exceeded`.
+ *
+ * @example
+ * ```ts
+ * import { Utility } from "./utility.ts";
+ * import { stringGridTask } from "./string_grid.ts";
+ * import { equal } from "node:assert/strict";
+ * const load = () => Promise.reject(new Error("not used"));
+ * const utility = new Utility(stringGridTask, { load, budget: 0 });
+ * equal(await utility.score("export function algorithm(t) { return t; }"), 0);
+ * equal(utility.uses, 1);
+ * ```
+ */
+export class Utility {
+  readonly #task: Task;
+  readonly #options: UtilityOptions;
+  readonly #budget: number;
+  #uses = 0;
+  #last: Evaluation | undefined;
+
+  /**
+   * @param task The task whose secret evaluator scores.
+   * @param options How to load programs, the budget, split, time scale and audit sink.
+   * @throws {RangeError} When `budget` is not a non-negative integer.
+   */
+  constructor(task: Task, options: UtilityOptions = {}) {
+    const budget = options.budget ?? DEFAULT_UTILITY_BUDGET;
+    if (!Number.isSafeInteger(budget) || budget < 0) {
+      throw new RangeError(
+        `Cannot create a utility as 'budget' must be a non-negative integer: current value is ${
+          String(budget)
+        }`,
+      );
+    }
+    this.#task = task;
+    this.#options = options;
+    this.#budget = budget;
+  }
+
+  /** The task scored. */
+  get task(): Task {
+    return this.#task;
+  }
+
+  /** Calls allowed. */
+  get budget(): number {
+    return this.#budget;
+  }
+
+  /** Calls made so far (including refused ones). */
+  get uses(): number {
+    return this.#uses;
+  }
+
+  /** The visible description (the paper's `utility.str`). */
+  get description(): string {
+    return this.#task.description;
+  }
+
+  /** The full evaluation behind the latest score, if one ran. */
+  get lastEvaluation(): Evaluation | undefined {
+    return this.#last;
+  }
+
+  /**
+   * Scores one solution source: 0 past the budget (recorded as `budget_exceeded`) or for a
+   * source that is not a non-empty string; otherwise the task's secret evaluation on the
+   * configured split in a fresh sandbox. Never throws for anything the program does.
+   */
+  async score(source: unknown): Promise<number> {
+    this.#uses++;
+    this.#last = undefined;
+    const { audit, program } = this.#options;
+    if (this.#uses > this.#budget) {
+      audit?.record({
+        kind: "budget_exceeded",
+        detail: `utility '${this.#task.id}' called ${this.#uses} times, budget ${this.#budget}`,
+        ...(program === undefined ? {} : { program }),
+      });
+      return 0;
+    }
+    if (typeof source !== "string" || source.trim() === "") return 0;
+    let loaded: LoadedSolution;
+    const load = this.#options.load ??
+      ((text: string) => loadProgram(text, audit === undefined ? {} : { audit }));
+    try {
+      loaded = await load(source);
+    } catch {
+      return 0;
+    }
+    try {
+      this.#last = await this.#task.evaluate(loaded, {
+        split: this.#options.split ?? "val",
+        timeScale: this.#options.timeScale ?? 1,
+        ...(audit === undefined ? {} : { audit }),
+      });
+      return this.#last.score;
+    } finally {
+      await loaded.close().catch(() => {});
+    }
+  }
+}
