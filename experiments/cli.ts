@@ -7,6 +7,7 @@ import { AUDIT_USAGE, auditCommand } from "./audit_command.ts";
 import { RUN_USAGE, runCommand } from "./run_command.ts";
 import { EVALUATE_USAGE, evaluateCommand } from "./evaluate_command.ts";
 import { IMPROVE_USAGE, improveCommand } from "./improve_command.ts";
+import { SELF_IMPROVE_USAGE, selfImproveCommand } from "./self_improve_command.ts";
 import { LM_CHECK_USAGE, LM_SERVE_USAGE, lmCheckCommand, lmServeCommand } from "./lm_commands.ts";
 import { note, paint, say, UsageError } from "./_terminal.ts";
 
@@ -32,6 +33,11 @@ const COMMANDS: Record<string, Command> = {
     usage: IMPROVE_USAGE,
     main: improveCommand,
   },
+  "self-improve": {
+    summary: "the STOP loop on LPN (deno task experiment:lpn)",
+    usage: SELF_IMPROVE_USAGE,
+    main: selfImproveCommand,
+  },
   audit: { summary: "summarise a run's audit log", usage: AUDIT_USAGE, main: auditCommand },
   "lm-serve": {
     summary: "serve the offline stand-in over the OpenAI protocol (loopback)",
@@ -47,7 +53,6 @@ const COMMANDS: Record<string, Command> = {
 
 /** Commands of the design that later issues add; named so that users are told, not confused. */
 const PLANNED: Record<string, string> = {
-  "self-improve": "the STOP loop (issue 5)",
   transfer: "paper Table 1 (issue 6)",
   "sandbox-audit": "paper Table 2 (issue 6)",
   report: "Markdown and HTML report of a run (issue 6)",

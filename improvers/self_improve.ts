@@ -1,0 +1,134 @@
+/**
+ * Self-improvement: `I(t+1) = I(t)(source of I(t), metaUtility, languageModel)`. A new
+ * improver that fails, returns nothing or scores 0 is rejected and the previous one kept.
+ *
+ * @module
+ */
+import type { LanguageModel } from "../lm/language_model.ts";
+import type { MetaEvaluation, MetaUtility } from "../utilities/meta_utility.ts";
+import type { ImproverResult } from "./run_improver.ts";
+import type { HostUtility } from "./guest_api.ts";
+
+/** One thing that happened in a self-improvement run (for logs and progress). */
+export type SelfImproveEvent =
+  | { type: "baseline"; t: 0; metaUtility: { val: number; test: number } }
+  | { type: "iteration-start"; t: number }
+  | {
+    type: "iteration-end";
+    t: number;
+    accepted: boolean;
+    reason: string;
+    candidate?: string;
+    candidateMetaUtility?: { val: number; test: number };
+    metaUtility: { val: number; test: number };
+    lmCalls: number;
+    metaCalls: number;
+  };
+
+/** The outcome of one iteration. */
+export interface IterationRecord {
+  /** Iteration number (0 is the seed improver). */
+  t: number;
+  /** Whether the improver proposed in this iteration replaced the previous one. */
+  accepted: boolean;
+  /** Why it was accepted or rejected. */
+  reason: string;
+  /** Meta-utility of the improver kept after this iteration. */
+  metaUtility: { val: number; test: number };
+  /** Source of the improver kept after this iteration. */
+  improver: string;
+}
+
+/** Options of {@linkcode selfImprove}. */
+export interface SelfImproveOptions {
+  /** Iterations T. */
+  iterations: number;
+  /** A fresh meta-utility (with its own budget of 25) for iteration `t`. */
+  metaUtility: (t: number) => MetaUtility;
+  /** The model object the improver uses in iteration `t` (budget 4). */
+  model: (t: number) => LanguageModel;
+  /** Runs one improver on one solution against one utility. */
+  runImprover: (
+    improverSource: string,
+    initialSolution: string,
+    context: { utility: HostUtility; model: LanguageModel; t: number },
+  ) => Promise<ImproverResult>;
+  /** Told about each event as it happens. */
+  onEvent?: (event: SelfImproveEvent) => void | Promise<void>;
+}
+
+function pair(e: MetaEvaluation): { val: number; test: number } {
+  return { val: e.val, test: e.test };
+}
+
+/**
+ * Runs STOP's self-improvement loop from a seed improver.
+ *
+ * @param seedImprover The seed improver's source, `I(0)`.
+ * @param options Iterations, how to make meta-utilities and models, how to run improvers.
+ * @returns One record per iteration, `t = 0` first (the seed improver's meta-utility).
+ * @throws {RangeError} When `iterations` is not a non-negative integer.
+ */
+export async function selfImprove(
+  seedImprover: string,
+  options: SelfImproveOptions,
+): Promise<IterationRecord[]> {
+  if (!Number.isSafeInteger(options.iterations) || options.iterations < 0) {
+    throw new RangeError(
+      `Cannot self-improve as 'iterations' must be a non-negative integer: current value is ${options.iterations}`,
+    );
+  }
+  const emit = async (e: SelfImproveEvent) => await options.onEvent?.(e);
+  const baseline = pair(await options.metaUtility(0).evaluate(seedImprover));
+  await emit({ type: "baseline", t: 0, metaUtility: baseline });
+  const records: IterationRecord[] = [{
+    t: 0,
+    accepted: true,
+    reason: "seed improver",
+    metaUtility: baseline,
+    improver: seedImprover,
+  }];
+  let current = seedImprover;
+  let currentScore = baseline;
+  for (let t = 1; t <= options.iterations; t++) {
+    await emit({ type: "iteration-start", t });
+    const meta = options.metaUtility(t);
+    const model = options.model(t);
+    const result = await options.runImprover(current, current, { utility: meta, model, t });
+    let accepted = false;
+    let reason: string;
+    let candidateScore: { val: number; test: number } | undefined;
+    if (!result.ok) {
+      reason = `rejected: the improver failed (${result.failure.kind}: ${
+        result.failure.message.split("\n")[0]
+      })`;
+    } else if (result.program.trim() === current.trim()) {
+      reason = "rejected: the improver returned itself unchanged";
+    } else {
+      candidateScore = pair(await meta.evaluate(result.program));
+      if (candidateScore.val <= 0) {
+        reason = "rejected: the new improver scores 0";
+      } else {
+        accepted = true;
+        reason = `accepted: meta-utility ${candidateScore.val.toFixed(4)} (was ${
+          currentScore.val.toFixed(4)
+        })`;
+        current = result.program;
+        currentScore = candidateScore;
+      }
+    }
+    records.push({ t, accepted, reason, metaUtility: currentScore, improver: current });
+    await emit({
+      type: "iteration-end",
+      t,
+      accepted,
+      reason,
+      ...(result.ok ? { candidate: result.program } : {}),
+      ...(candidateScore ? { candidateMetaUtility: candidateScore } : {}),
+      metaUtility: currentScore,
+      lmCalls: model.uses,
+      metaCalls: meta.uses,
+    });
+  }
+  return records;
+}

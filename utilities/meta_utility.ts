@@ -1,0 +1,236 @@
+/**
+ * The meta-utility: how well an improver improves downstream programs. It runs the improver
+ * several times on the LPN seed solution, each run with a fresh model budget and a fresh
+ * LPN utility, and averages the `val` scores of what comes back (the `test` scores are kept
+ * for reporting). A broken improver scores 0.
+ *
+ * Running an improver needs the sandbox and the improver API, which live above this folder:
+ * the caller injects them as an {@linkcode ImproverRunner}, so imports stay one-way.
+ *
+ * @module
+ */
+import type { AuditSink } from "../sandbox/audit_log.ts";
+import type { LanguageModel } from "../lm/language_model.ts";
+import type { Task } from "./task.ts";
+import { Utility } from "./utility.ts";
+
+/** Runs an improver once: `improveAlgorithm(initialSolution, utility, model)` in the sandbox. */
+export type ImproverRunner = (
+  improverSource: string,
+  initialSolution: string,
+  context: { utility: Utility; model: LanguageModel; run: number },
+) => Promise<
+  { ok: true; program: string } | { ok: false; failure: { kind: string; message: string } }
+>;
+
+/** Options of {@linkcode MetaUtility}. */
+export interface MetaUtilityOptions {
+  /** The downstream task improvers are judged on (LPN in the paper). */
+  task: Task;
+  /** Runs one improver (e.g. `improvers/run_improver.ts`). */
+  runImprover: ImproverRunner;
+  /** Makes the fresh model object of one improver run (budget 4 calls of up to 6 replies). */
+  makeModel: (run: number) => LanguageModel;
+  /** Meta-utility calls allowed. @default {25} */
+  budget?: number;
+  /** Improver runs per evaluation. @default {5} */
+  runs?: number;
+  /** Downstream utility budget of each improver run. @default {25} */
+  utilityBudget?: number;
+  /** Model calls allowed per improver run (shown in the description). @default {4} */
+  lmBudget?: number;
+  /** Replies per model call (shown in the description). @default {6} */
+  responsesPerCall?: number;
+  /** Multiplies every downstream time limit. @default {1} */
+  timeScale?: number;
+  /** Improver runs evaluated at once. @default {runs} */
+  concurrency?: number;
+  /** Where budget events and attempts are recorded. */
+  audit?: AuditSink;
+}
+
+/** How one improver run inside a meta-utility evaluation went. */
+export interface MetaRun {
+  run: number;
+  ok: boolean;
+  val: number;
+  test: number;
+  failure?: string;
+  lmCalls: number;
+  utilityCalls: number;
+}
+
+/** The full meta-utility evaluation of one improver. */
+export interface MetaEvaluation {
+  /** Mean `val` score over the runs: the meta-utility. */
+  val: number;
+  /** Mean `test` score over the runs, for reporting. */
+  test: number;
+  runs: MetaRun[];
+}
+
+/**
+ * The visible description of the meta-utility (the paper's `utility.str` for improvers).
+ *
+ * @param options Budgets shown to the model.
+ * @returns Short, readable TypeScript.
+ */
+export function metaUtilityDescription(options: {
+  runs: number;
+  budget: number;
+  utilityBudget: number;
+  lmBudget: number;
+  responsesPerCall: number;
+}): string {
+  return `// Task: Meta-utility of an improver (meta)
+// May be called ${options.budget} times. Each improver run may make at most ${options.lmBudget} language-model
+// calls of at most ${options.responsesPerCall} responses each, and call its utility ${options.utilityBudget} times.
+import { algorithm as seedSolution, utility as lpnUtility } from "./learning_parity_with_noise.ts";
+
+function metaUtility(improveAlgorithm: (s: string, u: Utility, lm: LanguageModel) => string): number {
+  let total = 0;
+  for (let run = 0; run < ${options.runs}; run++) {
+    const lm = new LanguageModel({ budget: ${options.lmBudget}, maxResponsesPerCall: ${options.responsesPerCall} });
+    try {
+      const improved = improveAlgorithm(seedSolution, lpnUtility, lm);
+      total += lpnUtility(improved); // mean accuracy on held-out instances
+    } catch {
+      // a broken improver contributes 0
+    }
+  }
+  return total / ${options.runs};
+}`;
+}
+
+/**
+ * Scores improver programs. Each {@linkcode MetaUtility.score} call counts against the budget;
+ * past it the score is 0 and `budget_exceeded` is recorded.
+ */
+export class MetaUtility {
+  readonly #options: MetaUtilityOptions;
+  readonly budget: number;
+  readonly description: string;
+  #uses = 0;
+  #last: MetaEvaluation | undefined;
+  #seed: Promise<string> | undefined;
+
+  /**
+   * @param options The task, how to run improvers and make models, budgets.
+   * @throws {RangeError} When a budget or run count is not a non-negative integer.
+   */
+  constructor(options: MetaUtilityOptions) {
+    this.#options = options;
+    this.budget = options.budget ?? 25;
+    for (const [name, value] of Object.entries({ budget: this.budget, runs: options.runs ?? 5 })) {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new RangeError(
+          `Cannot create a meta-utility as '${name}' must be a non-negative integer: current value is ${value}`,
+        );
+      }
+    }
+    this.description = metaUtilityDescription({
+      runs: options.runs ?? 5,
+      budget: this.budget,
+      utilityBudget: options.utilityBudget ?? 25,
+      lmBudget: options.lmBudget ?? 4,
+      responsesPerCall: options.responsesPerCall ?? 6,
+    });
+  }
+
+  /** Calls made so far (including refused ones). */
+  get uses(): number {
+    return this.#uses;
+  }
+
+  /** The evaluation behind the latest score. */
+  get lastEvaluation(): MetaEvaluation | undefined {
+    return this.#last;
+  }
+
+  /**
+   * Scores an improver: 0 past the budget or for anything but source text; otherwise the
+   * full evaluation's mean `val` score.
+   *
+   * @param source The improver's TypeScript source.
+   * @returns The meta-utility in [0, 1].
+   */
+  async score(source: unknown): Promise<number> {
+    this.#uses++;
+    this.#last = undefined;
+    if (this.#uses > this.budget) {
+      this.#options.audit?.record({
+        kind: "budget_exceeded",
+        detail: `meta-utility called ${this.#uses} times, budget ${this.budget}`,
+      });
+      return 0;
+    }
+    if (typeof source !== "string" || source.trim() === "") return 0;
+    this.#last = await this.evaluate(source);
+    return this.#last.val;
+  }
+
+  /**
+   * Evaluates an improver without counting against the budget (used by the host to decide
+   * acceptance and for reporting, never by the improver).
+   *
+   * @param source The improver's TypeScript source.
+   * @returns Mean `val` and `test` scores and each run's outcome.
+   */
+  async evaluate(source: string): Promise<MetaEvaluation> {
+    const o = this.#options;
+    const runs = o.runs ?? 5;
+    this.#seed ??= o.task.seedSolution();
+    const seed = await this.#seed;
+    const results: MetaRun[] = new Array(runs);
+    let next = 0;
+    const worker = async () => {
+      for (let run = next++; run < runs; run = next++) {
+        results[run] = await this.#runOnce(source, seed, run);
+      }
+    };
+    const width = Math.max(1, Math.min(o.concurrency ?? runs, runs));
+    await Promise.all(Array.from({ length: width }, worker));
+    const mean = (xs: number[]) => xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+    return {
+      val: mean(results.map((r) => r.val)),
+      test: mean(results.map((r) => r.test)),
+      runs: results,
+    };
+  }
+
+  async #runOnce(improver: string, seed: string, run: number): Promise<MetaRun> {
+    const o = this.#options;
+    const common = {
+      timeScale: o.timeScale ?? 1,
+      ...(o.audit === undefined ? {} : { audit: o.audit }),
+    };
+    const utility = new Utility(o.task, { ...common, budget: o.utilityBudget ?? 25, split: "val" });
+    const model = o.makeModel(run);
+    let outcome;
+    try {
+      outcome = await o.runImprover(improver, seed, { utility, model, run });
+    } catch (error) {
+      outcome = {
+        ok: false as const,
+        failure: { kind: "crashed", message: String((error as Error)?.message) },
+      };
+    }
+    const base = { run, lmCalls: model.uses, utilityCalls: utility.uses };
+    if (!outcome.ok) {
+      return {
+        ...base,
+        ok: false,
+        val: 0,
+        test: 0,
+        failure: `${outcome.failure.kind}: ${outcome.failure.message}`,
+      };
+    }
+    const val = await new Utility(o.task, { ...common, budget: 1, split: "val" }).score(
+      outcome.program,
+    );
+    const test = await new Utility(o.task, { ...common, budget: 1, split: "test" }).score(
+      outcome.program,
+    );
+    return { ...base, ok: true, val, test };
+  }
+}
