@@ -284,7 +284,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     );
   }
   log(
-    `model calls ${ledger?.answered ?? 0} (cache hits ${ledger?.cacheHits ?? 0}), cost $${
+    `chat requests ${ledger?.answered ?? 0} (cache hits ${ledger?.cacheHits ?? 0}), cost $${
       (ledger?.costUsd ?? 0).toFixed(4)
     }, ${(wallMs / 1000).toFixed(0)} s`,
   );

@@ -430,6 +430,8 @@ static void reply_exception(double guest_ms, const char *default_kind) {
         if (strcmp(s, "out of memory") == 0) kind = "out_of_memory";
         else if (strcmp(s, "stack overflow") == 0) kind = "stack_overflow";
         else if (strcmp(s, "interrupted") == 0) kind = "timeout";
+      } else if (ns && s && strcmp(ns, "SyntaxError") == 0 && strcmp(s, "stack overflow") == 0) {
+        kind = "stack_overflow"; /* the parser's own stack check on deeply nested source */
       }
       if (ns) {
         sb_str(&msg, ns);
@@ -476,6 +478,26 @@ static int drain_jobs(void) {
     if (r == 0) return 0;
     if (r < 0) return -1;
   }
+}
+
+/* An own data property, or undefined: never a getter, never one inherited from a prototype
+ * the program may have patched. */
+static JSValue own_data_property(JSValue obj, const char *name) {
+  JSValue out = JS_UNDEFINED;
+  if (!JS_IsObject(obj)) return out;
+  JSAtom atom = JS_NewAtom(ctx, name);
+  JSPropertyDescriptor desc;
+  int found = JS_GetOwnProperty(ctx, &desc, obj, atom);
+  JS_FreeAtom(ctx, atom);
+  if (found > 0) {
+    if (desc.flags & JS_PROP_GETSET) JS_FreeValue(ctx, desc.value);
+    else out = desc.value;
+    JS_FreeValue(ctx, desc.getter);
+    JS_FreeValue(ctx, desc.setter);
+  } else if (found < 0) {
+    JS_FreeValue(ctx, JS_GetException(ctx));
+  }
+  return out;
 }
 
 static double num_field(JSValue obj, const char *name, double fallback) {
@@ -696,7 +718,7 @@ EXPORT("call") int32_t call(void) {
   deadline_ms = started + timeout;
   JSValue result;
   if (adapter) {
-    JSValue wrap = JS_IsObject(adapters) ? JS_GetPropertyStr(ctx, adapters, adapter) : JS_UNDEFINED;
+    JSValue wrap = own_data_property(adapters, adapter);
     if (!JS_IsFunction(ctx, wrap)) {
       JS_FreeValue(ctx, wrap);
       result = JS_ThrowTypeError(ctx, "unknown adapter '%s'", adapter);
