@@ -360,8 +360,12 @@ export class Program implements AsyncDisposable {
     }, this.#limits.timeoutMs);
     const result = this.#toResult(env);
     if (!result.ok) {
-      // Loading is deterministic for a program: a failure here is its answer to every call.
-      this.#loadFailure = result;
+      // A program's top level is deterministic, so a compile or runtime error there is its
+      // answer to every call. A timeout or crash may come from load on the host (many
+      // sandboxes on few cores): those are retried with a fresh instance on the next call.
+      if (result.failure.kind !== "timeout" && result.failure.kind !== "crashed") {
+        this.#loadFailure = result;
+      }
       await this.#discard();
       return result;
     }

@@ -18,12 +18,14 @@ function fakeMeta(audit: AuditLog, budget = 25) {
     runs: 2,
     audit,
     makeModel: () => createOfflineLanguageModel({ budget: 4 }),
-    runImprover: async (improver, seed) =>
-      improver.includes("GOOD")
-        ? { ok: true, program: strong }
-        : improver.includes("BROKEN")
-        ? { ok: false, failure: { kind: "runtime_error", message: "boom" } }
-        : { ok: true, program: seed },
+    runImprover: (improver, seed) =>
+      Promise.resolve(
+        improver.includes("GOOD")
+          ? { ok: true, program: strong }
+          : improver.includes("BROKEN")
+          ? { ok: false, failure: { kind: "runtime_error", message: "boom" } }
+          : { ok: true, program: seed },
+      ),
   });
 }
 
@@ -55,10 +57,12 @@ Deno.test("selfImprove() accepts an improver that scores and rejects one that fa
     iterations: 2,
     metaUtility: () => fakeMeta(audit),
     model: () => createOfflineLanguageModel({ budget: 4 }),
-    runImprover: async (_improver, _initial, { t }) =>
-      proposals[t - 1] === "BROKEN"
-        ? { ok: false, failure: { kind: "runtime_error", message: "boom" }, guestMs: 1, logs: [] }
-        : { ok: true, program: proposals[t - 1]!, guestMs: 1, logs: [] },
+    runImprover: (_improver, _initial, { t }) =>
+      Promise.resolve(
+        proposals[t - 1] === "BROKEN"
+          ? { ok: false, failure: { kind: "runtime_error", message: "boom" }, guestMs: 1, logs: [] }
+          : { ok: true, program: proposals[t - 1]!, guestMs: 1, logs: [] },
+      ),
   });
   equal(records.length, 3);
   ok(records[0]!.metaUtility.val < 0.8);

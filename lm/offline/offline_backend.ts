@@ -32,8 +32,13 @@ const QUALITIES: readonly CatalogQuality[] = ["broken", "weak", "fair", "strong"
  * ```
  */
 export function qualityWeights(temperature: number): Record<CatalogQuality, number> {
-  const t = Math.max(0, temperature);
-  const raw = QUALITIES.map((_, rank) => Math.exp(rank / (t + 0.3)));
+  // At the paper's temperature (0.7) strong answers are rare (10%), so an improver that asks
+  // more, or refines what it got, does measurably better than one batch of six: the harness
+  // leaves room for self-improvement to show. The distribution is tempered: colder sampling
+  // concentrates on the most likely quality, hotter sampling flattens it (more broken answers).
+  const t = Math.max(0.01, temperature);
+  const base = [0.15, 0.45, 0.30, 0.10];
+  const raw = base.map((p) => p ** (0.7 / t));
   const total = raw.reduce((a, b) => a + b, 0);
   return {
     broken: raw[0]! / total,
