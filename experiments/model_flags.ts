@@ -97,6 +97,18 @@ export async function openGateway(
   options: { maxCalls?: number; audit?: AuditSink; run?: string } = {},
 ): Promise<{ gateway: ModelGateway; standIn: boolean; banner: string }> {
   const apiKey = Deno.env.get("OPENAI_API_KEY");
+  if (
+    flags.model !== undefined && flags.model !== "offline" && flags.model !== "offline-stand-in"
+  ) {
+    const host = new URL(flags.baseUrl ?? "https://api.openai.com/v1").hostname;
+    const status = await Deno.permissions.query({ name: "net", host });
+    if (status.state !== "granted") {
+      throw new UsageError(
+        `Cannot reach the model at '${host}': the process may only connect to the hosts in deno.json's ` +
+          `'cli' permission set. Add '${host}' there, or run: deno run --no-prompt -P=cli --allow-net=${host} experiments/cli.ts …`,
+      );
+    }
+  }
   const backend = createChatBackend({
     ...(flags.model === undefined ? {} : { model: flags.model }),
     ...(flags.baseUrl === undefined ? {} : { baseUrl: flags.baseUrl }),
