@@ -170,15 +170,15 @@ export async function buildPlugin(
     await applyPatches(srcDir);
     await Deno.copyFile(new URL("./stop_sandbox.c", import.meta.url), `${srcDir}/stop_sandbox.c`);
     log(`compiling the sandbox plugin with ${CLANG} (about 15 s)`);
+    const sources = ["stop_sandbox.c", ...QUICKJS_FILES];
+    const objects = sources.map((f) => f.replace(/\.c$/, ".o"));
+    await Promise.all(
+      sources.map((f, i) => run(CLANG, [...CFLAGS, "-c", f, "-o", objects[i]!], { cwd: srcDir })),
+    );
+    // Linked apart from compiling and without an -O flag: with -O, clang runs any `wasm-opt`
+    // it finds on PATH with that binaryen's default features, which can fail or differ.
     const out = `${workDir}/plugin.wasm`;
-    await run(CLANG, [
-      ...CFLAGS,
-      ...LDFLAGS,
-      "-o",
-      out,
-      "stop_sandbox.c",
-      ...QUICKJS_FILES,
-    ], { cwd: srcDir });
+    await run(CLANG, [...LDFLAGS, "-o", out, ...objects], { cwd: srcDir });
     await Deno.rename(out, target); // atomic: a reader sees the whole file or none
     log(`built ${target}`);
     return target;

@@ -74,6 +74,205 @@ export const QUICKJS_PATCHES: readonly {
     count: 1,
     why: "the native stack check reads the shadow stack pointer through a local's address",
   },
+  {
+    file: "quickjs.c",
+    find: `        CASE(OP_post_inc):
+        CASE(OP_post_dec):
+            if (js_post_inc_slow(ctx, sp, opcode))
+                goto exception;
+            sp++;
+            BREAK;
+`,
+    replace: `        CASE(OP_post_inc):
+        CASE(OP_post_dec):
+            if (likely(JS_VALUE_GET_TAG(sp[-1]) == JS_TAG_INT)) {
+                int val = JS_VALUE_GET_INT(sp[-1]);
+                if (opcode == OP_post_inc ? val != INT32_MAX : val != INT32_MIN) {
+                    sp[0] = JS_NewInt32(ctx, opcode == OP_post_inc ? val + 1 : val - 1);
+                    sp++;
+                    BREAK;
+                }
+            }
+            if (js_post_inc_slow(ctx, sp, opcode))
+                goto exception;
+            sp++;
+            BREAK;
+`,
+    count: 1,
+    why: "speed: `x++` on an int skips the generic slow path (QuickJS 2021 always took it)",
+  },
+  {
+    file: "quickjs.c",
+    find: `        case OP_dup:
+            if (OPTIMIZE) {
+                /* Transformation: dup put_x(n) drop -> put_x(n) */
+                int op1, line2 = -1;
+`,
+    replace: `        case OP_dup:
+            if (OPTIMIZE) {
+                /* Transformation: dup put_x(n) drop -> put_x(n) */
+                int op1, line2 = -1;
+                /* Transformation: dup put_loc_check(n) drop -> put_loc_check(n) */
+                if (code_match(&cc, pos_next, OP_put_loc_check, -1, OP_drop, -1)) {
+                    if (cc.line_num >= 0) line_num = cc.line_num;
+                    add_pc2line_info(s, bc_out.size, line_num);
+                    dbuf_putc(&bc_out, OP_put_loc_check);
+                    dbuf_put_u16(&bc_out, cc.idx);
+                    pos_next = cc.pos;
+                    break;
+                }
+`,
+    count: 1,
+    why:
+      "speed: `dup put_loc_check(n) drop` becomes `put_loc_check(n)`, as QuickJS already does for put_loc",
+  },
+  {
+    file: "quickjs.c",
+    find: `                   post_inc perm4 put_array_el drop -> inc put_array_el
+                 */
+                int op1, idx;
+`,
+    replace: `                   post_inc perm4 put_array_el drop -> inc put_array_el
+                 */
+                int op1, idx;
+                if (code_match(&cc, pos_next, OP_put_loc_check, -1, OP_drop, -1)) {
+                    if (cc.line_num >= 0) line_num = cc.line_num;
+                    idx = cc.idx;
+                    pos_next = cc.pos;
+                    add_pc2line_info(s, bc_out.size, line_num);
+                    dbuf_putc(&bc_out, OP_dec + (op - OP_post_dec));
+                    dbuf_putc(&bc_out, OP_put_loc_check);
+                    dbuf_put_u16(&bc_out, idx);
+                    break;
+                }
+`,
+    count: 1,
+    why:
+      "speed: `post_inc put_loc_check(n) drop` becomes `inc put_loc_check(n)`, as QuickJS already does for put_loc",
+  },
+  {
+    file: "quickjs.c",
+    find: `        CASE(OP_get_array_el):
+            {
+                JSValue val;
+
+                val = JS_GetPropertyValue(ctx, sp[-2], sp[-1]);
+`,
+    replace: `        CASE(OP_get_array_el):
+            {
+                JSValue val;
+
+                if (likely(JS_VALUE_GET_TAG(sp[-2]) == JS_TAG_OBJECT &&
+                           JS_VALUE_GET_TAG(sp[-1]) == JS_TAG_INT)) {
+                    JSObject *p = JS_VALUE_GET_OBJ(sp[-2]);
+                    uint32_t idx = JS_VALUE_GET_INT(sp[-1]);
+                    if (likely(p->class_id == JS_CLASS_ARRAY && p->fast_array &&
+                               idx < p->u.array.count)) {
+                        val = JS_DupValue(ctx, p->u.array.u.values[idx]);
+                        JS_FreeValue(ctx, sp[-2]);
+                        sp[-2] = val;
+                        sp--;
+                        BREAK;
+                    }
+                }
+                val = JS_GetPropertyValue(ctx, sp[-2], sp[-1]);
+`,
+    count: 1,
+    why: "speed: indexing a plain array with an int is done inline in the interpreter loop",
+  },
+  {
+    file: "quickjs.c",
+    find: `static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
+{
+`,
+    replace: `/* stop: a lexical local can only read as uninitialized between its
+   set_loc_uninitialized and the next write. When every such stretch is
+   straight-line code (no label, jump, return or throw) that touches the
+   variable only with its initialising put_loc, no read can see it
+   uninitialized, so its get_loc_check/put_loc_check become get_loc/put_loc. */
+static void remove_unneeded_tdz_checks(JSFunctionDef *s)
+{
+    uint8_t *bc = s->byte_code.buf;
+    int bc_len = s->byte_code.size;
+    int n = s->var_count;
+    int pos, pos_next, p2, op, op2, idx, fmt, ok;
+    uint8_t *state; /* 0: no set_loc_uninitialized seen, 1: safe, 2: keep checks */
+
+    if (n <= 0)
+        return;
+    state = js_mallocz(s->ctx, n);
+    if (!state)
+        return;
+    for (pos = 0; pos < bc_len; pos = pos_next) {
+        op = bc[pos];
+        pos_next = pos + opcode_info[op].size;
+        if (op == OP_put_loc_check_init || op == OP_make_loc_ref) {
+            idx = get_u16(bc + pos + 1 + (op == OP_make_loc_ref ? 4 : 0));
+            if (idx < n)
+                state[idx] = 2;
+            continue;
+        }
+        if (op != OP_set_loc_uninitialized)
+            continue;
+        idx = get_u16(bc + pos + 1);
+        if (idx >= n || state[idx] == 2)
+            continue;
+        ok = 0;
+        for (p2 = pos_next; p2 < bc_len; p2 += opcode_info[op2].size) {
+            op2 = bc[p2];
+            fmt = opcode_info[op2].fmt;
+            if (fmt == OP_FMT_loc) {
+                if (get_u16(bc + p2 + 1) == idx) {
+                    ok = (op2 == OP_put_loc);
+                    break;
+                }
+                continue;
+            }
+            if (fmt == OP_FMT_label || fmt == OP_FMT_label_u16 || fmt == OP_FMT_label8 ||
+                fmt == OP_FMT_label16 || fmt == OP_FMT_atom_label_u8 ||
+                fmt == OP_FMT_atom_label_u16 || op2 == OP_make_loc_ref ||
+                op2 == OP_return || op2 == OP_return_undef || op2 == OP_return_async ||
+                op2 == OP_throw || op2 == OP_throw_error || op2 == OP_ret)
+                break;
+        }
+        state[idx] = ok ? 1 : 2;
+    }
+    if (s->this_var_idx >= 0 && s->this_var_idx < n)
+        state[s->this_var_idx] = 2;
+    for (pos = 0; pos < bc_len; pos = pos_next) {
+        op = bc[pos];
+        pos_next = pos + opcode_info[op].size;
+        if (op == OP_get_loc_check || op == OP_put_loc_check) {
+            idx = get_u16(bc + pos + 1);
+            if (idx < n && state[idx] == 1)
+                bc[pos] = (op == OP_get_loc_check) ? OP_get_loc : OP_put_loc;
+        }
+    }
+    js_free(s->ctx, state);
+}
+
+static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
+{
+`,
+    count: 1,
+    why:
+      "speed: defines a pass that drops TDZ checks of `let`/`const` locals that can never be read uninitialized (the XXX in resolve_variables)",
+  },
+  {
+    file: "quickjs.c",
+    find: `    line_num = s->line_num;
+
+    cc.bc_buf = bc_buf = s->byte_code.buf;
+`,
+    replace: `    line_num = s->line_num;
+
+    if (OPTIMIZE)
+        remove_unneeded_tdz_checks(s);
+    cc.bc_buf = bc_buf = s->byte_code.buf;
+`,
+    count: 1,
+    why: "speed: runs that pass before the peephole pass, which then also turns `x++` into inc_loc",
+  },
 ];
 
 /** Size of the guest's shadow stack (linked first, so an overflow traps instead of corrupting). */
@@ -95,8 +294,10 @@ export const CFLAGS: readonly string[] = [
   "-Wno-everything",
 ];
 
-/** Linker flags. */
+/** Linker flags (the link step gets no CFLAGS). */
 export const LDFLAGS: readonly string[] = [
+  "--target=wasm32-wasi",
+  "-mexec-model=reactor",
   "-Wl,--stack-first",
   `-Wl,-z,stack-size=${STACK_BYTES}`,
   `-Wl,--max-memory=${MAX_MEMORY_BYTES}`,
