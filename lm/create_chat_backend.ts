@@ -54,10 +54,14 @@ export interface ChatBackendConfig {
 export function createChatBackend(config: ChatBackendConfig = {}): ChatBackend {
   const env = config.env ?? {};
   const model = config.model ?? env.STOP_MODEL;
-  if (model === undefined || model === "" || model === "offline" || model === STAND_IN_MODEL) {
+  const baseUrl = config.baseUrl ?? env.OPENAI_BASE_URL;
+  // 'offline' is always in process; the stand-in's own model name goes over HTTP when an
+  // endpoint is named (e.g. `stop lm-serve`), so the real client can be exercised against it.
+  const inProcess = model === undefined || model === "" || model === "offline" ||
+    (model === STAND_IN_MODEL && (config.baseUrl === undefined || config.baseUrl === ""));
+  if (inProcess) {
     return new OfflineBackend({ seed: config.seed ?? 0 });
   }
-  const baseUrl = config.baseUrl ?? env.OPENAI_BASE_URL;
   const apiKey = config.apiKey ?? env.OPENAI_API_KEY;
   return new OpenAiClient({
     ...config.client,
