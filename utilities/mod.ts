@@ -51,3 +51,11 @@ export {
   threeSatTask,
 } from "./three_sat.ts";
 export { cutWeight, MAXCUT_FAILURE_SCORE, type MaxCutInstance, maxCutTask } from "./maxcut.ts";
+export {
+  type ImproverRunner,
+  type MetaEvaluation,
+  type MetaRun,
+  MetaUtility,
+  metaUtilityDescription,
+  type MetaUtilityOptions,
+} from "./meta_utility.ts";
