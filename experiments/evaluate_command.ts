@@ -10,6 +10,7 @@ import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import type { Split } from "../utilities/task.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { paint, printJson, say, UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
 
 /** Usage text of the command. */
 export const EVALUATE_USAGE = `Usage: deno task stop evaluate <task> <file.ts | seed> [options]
@@ -65,14 +66,12 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     );
   }
   const split: Split = values.split;
-  const timeScale = Number(values["time-scale"]);
-  if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    throw new UsageError(
-      `Cannot evaluate as '--time-scale' must be a positive number: current value is '${
-        values["time-scale"]
-      }'`,
-    );
-  }
+  const timeScale = numberFlag(values["time-scale"], {
+    action: "evaluate",
+    name: "time-scale",
+    min: 0,
+    exclusiveMin: true,
+  });
   const task = getTask(taskId);
   let source: string;
   if (file === "seed") {

@@ -13,6 +13,7 @@ import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
 
 /** Usage text of the command. */
 export const IMPROVE_USAGE = `Usage: deno task stop improve <task> [options]
@@ -33,16 +34,6 @@ Options:
   --help               show this help
 
 ${MODEL_HELP}`;
-
-function count(name: string, text: string, min = 0): number {
-  const v = Number(text);
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new UsageError(
-      `Cannot improve as '--${name}' must be an integer >= ${min}: current value is '${text}'`,
-    );
-  }
-  return v;
-}
 
 /**
  * Runs the command.
@@ -79,17 +70,30 @@ export async function improveCommand(argv: string[]): Promise<number> {
     );
   }
   const flags = modelFlags(values);
-  const responses = count("responses", values.responses, 1);
-  const lmBudget = count("lm-budget", values["lm-budget"]);
-  const utilityBudget = count("utility-budget", values["utility-budget"]);
-  const timeScale = Number(values["time-scale"]);
-  if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    throw new UsageError(
-      `Cannot improve as '--time-scale' must be positive: current value is '${
-        values["time-scale"]
-      }'`,
-    );
-  }
+  const responses = numberFlag(values.responses, {
+    action: "improve",
+    name: "responses",
+    integer: true,
+    min: 1,
+  });
+  const lmBudget = numberFlag(values["lm-budget"], {
+    action: "improve",
+    name: "lm-budget",
+    integer: true,
+    min: 0,
+  });
+  const utilityBudget = numberFlag(values["utility-budget"], {
+    action: "improve",
+    name: "utility-budget",
+    integer: true,
+    min: 0,
+  });
+  const timeScale = numberFlag(values["time-scale"], {
+    action: "improve",
+    name: "time-scale",
+    min: 0,
+    exclusiveMin: true,
+  });
   const improverFile = values.improver ??
     new URL("../improvers/programs/seed_improver.ts", import.meta.url).pathname;
   let improverSource: string;

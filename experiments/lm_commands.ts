@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { checkEndpoint, serveOfflineModel, STAND_IN_BANNER } from "../lm/mod.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
 
 /** Usage of `lm-serve`. */
 export const LM_SERVE_USAGE = `Usage: deno task stop lm-serve [options]
@@ -36,23 +37,6 @@ Options:
   --json             end with one JSON object on its own line
   --help             show this help`;
 
-function number(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const v = Number(text);
-  if (!Number.isFinite(v) || v < min || v > max) {
-    throw new UsageError(
-      `Cannot start as '--${name}' must be a number in ${min}..${max}: current value is '${text}'`,
-    );
-  }
-  return v;
-}
-
 /**
  * Runs `lm-serve` until interrupted.
  *
@@ -63,9 +47,9 @@ export async function lmServeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: "string" },
-      seed: { type: "string" },
-      "fault-rate": { type: "string" },
+      port: { type: "string", default: "8787" },
+      seed: { type: "string", default: "0" },
+      "fault-rate": { type: "string", default: "0" },
       help: { type: "boolean", default: false },
     },
   });
@@ -73,9 +57,20 @@ export async function lmServeCommand(argv: string[]): Promise<number> {
     say(LM_SERVE_USAGE);
     return 0;
   }
-  const port = number("port", values.port, 8787, 0, 65535);
-  const seed = number("seed", values.seed, 0, 0, Number.MAX_SAFE_INTEGER);
-  const faultRate = number("fault-rate", values["fault-rate"], 0, 0, 1);
+  const port = numberFlag(values.port, {
+    action: "serve",
+    name: "port",
+    integer: true,
+    min: 0,
+    max: 65535,
+  });
+  const seed = numberFlag(values.seed, { action: "serve", name: "seed", integer: true, min: 0 });
+  const faultRate = numberFlag(values["fault-rate"], {
+    action: "serve",
+    name: "fault-rate",
+    min: 0,
+    max: 1,
+  });
   const server = await serveOfflineModel({ port, seed, faultRate });
   say(`${paint("bold", "serving")} ${STAND_IN_BANNER}`);
   say(`  OPENAI_BASE_URL=${server.baseUrl}  (any key; model 'offline-stand-in')`);

@@ -14,6 +14,7 @@ import {
 } from "../lm/mod.ts";
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import { UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
 
 /** `parseArgs` options of the model flags. */
 export const MODEL_OPTIONS = {
@@ -56,23 +57,15 @@ export function modelFlags(values: {
   "max-cost"?: string | undefined;
   seed?: string | undefined;
 }): ModelFlags {
-  const seed = Number(values.seed ?? "0");
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new UsageError(
-      `Cannot start as '--seed' must be a non-negative integer: current value is '${values.seed}'`,
-    );
-  }
-  let maxCostUsd: number | undefined;
-  if (values["max-cost"] !== undefined) {
-    maxCostUsd = Number(values["max-cost"]);
-    if (!Number.isFinite(maxCostUsd) || maxCostUsd < 0) {
-      throw new UsageError(
-        `Cannot start as '--max-cost' must be a non-negative number of dollars: current value is '${
-          values["max-cost"]
-        }'`,
-      );
-    }
-  }
+  const seed = numberFlag(values.seed ?? "0", {
+    action: "start",
+    name: "seed",
+    integer: true,
+    min: 0,
+  });
+  const maxCostUsd = values["max-cost"] === undefined
+    ? undefined
+    : numberFlag(values["max-cost"], { action: "start", name: "max-cost", min: 0 });
   return {
     model: values.model ?? Deno.env.get("STOP_MODEL"),
     baseUrl: values["base-url"] ?? Deno.env.get("OPENAI_BASE_URL"),

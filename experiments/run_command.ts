@@ -9,6 +9,7 @@ import { AuditLog } from "../sandbox/audit_log.ts";
 import { loadProgram } from "../sandbox/program.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { paint, printJson, say, UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
 
 /** Usage text of the command. */
 export const RUN_USAGE = `Usage: deno task stop run <file.ts> [options]
@@ -30,17 +31,6 @@ The audit goes to runs/<id>/audit.jsonl, Deno's permission audit beside it.
 Example:
   deno task stop run examples/hostile.ts --export main`;
 
-function positiveNumber(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(
-      `Cannot run as '--${name}' must be a positive number: current value is '${text}'`,
-    );
-  }
-  return value;
-}
-
 /**
  * Runs the command.
  *
@@ -54,9 +44,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     options: {
       export: { type: "string", default: "main" },
       args: { type: "string", default: "[]" },
-      "timeout-ms": { type: "string" },
-      "memory-mb": { type: "string" },
-      seed: { type: "string" },
+      "timeout-ms": { type: "string", default: "1000" },
+      "memory-mb": { type: "string", default: "128" },
+      seed: { type: "string", default: "0" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -84,14 +74,19 @@ export async function runCommand(argv: string[]): Promise<number> {
       `Cannot run as '--args' must be a JSON array: current value is '${values.args}'`,
     );
   }
-  const timeoutMs = positiveNumber("timeout-ms", values["timeout-ms"], 1000);
-  const memoryMb = positiveNumber("memory-mb", values["memory-mb"], 128);
-  const seed = values.seed === undefined ? 0 : Number(values.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new UsageError(
-      `Cannot run as '--seed' must be a non-negative integer: current value is '${values.seed}'`,
-    );
-  }
+  const timeoutMs = numberFlag(values["timeout-ms"], {
+    action: "run",
+    name: "timeout-ms",
+    min: 0,
+    exclusiveMin: true,
+  });
+  const memoryMb = numberFlag(values["memory-mb"], {
+    action: "run",
+    name: "memory-mb",
+    min: 0,
+    exclusiveMin: true,
+  });
+  const seed = numberFlag(values.seed, { action: "run", name: "seed", integer: true, min: 0 });
   let source: string;
   try {
     source = await Deno.readTextFile(file);

@@ -16,6 +16,7 @@ import { getTask } from "../utilities/tasks.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
 
 /** Usage text of the command. */
 export const SELF_IMPROVE_USAGE = `Usage: deno task stop self-improve [options]
@@ -41,16 +42,6 @@ Options:
   --help               show this help
 
 ${MODEL_HELP}`;
-
-function count(name: string, text: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new UsageError(
-      `Cannot self-improve as '--${name}' must be an integer >= ${min}: current value is '${text}'`,
-    );
-  }
-  return v;
-}
 
 function meanSe(xs: number[]): { mean: number; se: number } {
   const n = xs.length;
@@ -106,21 +97,54 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     );
   }
   const flags = modelFlags(values);
-  const iterations = count("iterations", values.iterations, 0);
-  const runs = count("runs", values.runs, 1);
-  const responses = count("responses", values.responses, 1);
-  const lmBudget = count("lm-budget", values["lm-budget"], 0);
-  const utilityBudget = count("utility-budget", values["utility-budget"], 0);
-  const metaBudget = count("meta-budget", values["meta-budget"], 0);
-  const metaTests = count("meta-tests", values["meta-tests"], 1);
-  const timeScale = Number(values["time-scale"]);
-  if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    throw new UsageError(
-      `Cannot self-improve as '--time-scale' must be positive: current value is '${
-        values["time-scale"]
-      }'`,
-    );
-  }
+  const iterations = numberFlag(values.iterations, {
+    action: "self-improve",
+    name: "iterations",
+    integer: true,
+    min: 0,
+  });
+  const runs = numberFlag(values.runs, {
+    action: "self-improve",
+    name: "runs",
+    integer: true,
+    min: 1,
+  });
+  const responses = numberFlag(values.responses, {
+    action: "self-improve",
+    name: "responses",
+    integer: true,
+    min: 1,
+  });
+  const lmBudget = numberFlag(values["lm-budget"], {
+    action: "self-improve",
+    name: "lm-budget",
+    integer: true,
+    min: 0,
+  });
+  const utilityBudget = numberFlag(values["utility-budget"], {
+    action: "self-improve",
+    name: "utility-budget",
+    integer: true,
+    min: 0,
+  });
+  const metaBudget = numberFlag(values["meta-budget"], {
+    action: "self-improve",
+    name: "meta-budget",
+    integer: true,
+    min: 0,
+  });
+  const metaTests = numberFlag(values["meta-tests"], {
+    action: "self-improve",
+    name: "meta-tests",
+    integer: true,
+    min: 1,
+  });
+  const timeScale = numberFlag(values["time-scale"], {
+    action: "self-improve",
+    name: "time-scale",
+    min: 0,
+    exclusiveMin: true,
+  });
   const task = getTask("lpn");
   const seedImprover = await Deno.readTextFile(
     new URL("../improvers/programs/seed_improver.ts", import.meta.url),
@@ -164,7 +188,6 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
   const allRecords: IterationRecord[][] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      let evaluation = 0;
       const records = await selfImprove(seedImprover, {
         iterations,
         metaUtility: (t) =>
@@ -177,15 +200,13 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
             responsesPerCall: responses,
             timeScale,
             audit,
-            makeModel: (run) => {
-              if (run === 0) evaluation++;
-              return createLanguageModel(gateway, {
+            makeModel: ({ evaluation, run }) =>
+              createLanguageModel(gateway, {
                 budget: lmBudget,
                 maxResponsesPerCall: responses,
                 audit,
                 scope: `r${r}/t${t}/e${evaluation}/run${run}`,
-              });
-            },
+              }),
             runImprover: (improver, initial, { utility, model, run }) =>
               runImprover(improver, initial, { utility, model, audit, seed: flags.seed + run }),
           }),

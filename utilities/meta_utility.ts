@@ -29,8 +29,12 @@ export interface MetaUtilityOptions {
   task: Task;
   /** Runs one improver (e.g. `improvers/run_improver.ts`). */
   runImprover: ImproverRunner;
-  /** Makes the fresh model object of one improver run (budget 4 calls of up to 6 replies). */
-  makeModel: (run: number) => LanguageModel;
+  /**
+   * Makes the fresh model object of one improver run (budget 4 calls of up to 6 replies):
+   * run `run` of this meta-utility's `evaluation`-th evaluation (both from 0), so that each
+   * object can get a stable cache scope however the runs interleave.
+   */
+  makeModel: (at: { evaluation: number; run: number }) => LanguageModel;
   /** Meta-utility calls allowed. @default {25} */
   budget?: number;
   /** Improver runs per evaluation. @default {5} */
@@ -111,6 +115,7 @@ export class MetaUtility {
   readonly budget: number;
   readonly description: string;
   #uses = 0;
+  #evaluations = 0;
   #last: MetaEvaluation | undefined;
   #seed: Promise<string> | undefined;
 
@@ -181,11 +186,12 @@ export class MetaUtility {
     const runs = o.runs ?? 5;
     this.#seed ??= o.task.seedSolution();
     const seed = await this.#seed;
+    const evaluation = this.#evaluations++;
     const results: MetaRun[] = new Array(runs);
     let next = 0;
     const worker = async () => {
       for (let run = next++; run < runs; run = next++) {
-        results[run] = await this.#runOnce(source, seed, run);
+        results[run] = await this.#runOnce(source, seed, { evaluation, run });
       }
     };
     const width = Math.max(1, Math.min(o.concurrency ?? runs, runs));
@@ -198,14 +204,19 @@ export class MetaUtility {
     };
   }
 
-  async #runOnce(improver: string, seed: string, run: number): Promise<MetaRun> {
+  async #runOnce(
+    improver: string,
+    seed: string,
+    at: { evaluation: number; run: number },
+  ): Promise<MetaRun> {
+    const { run } = at;
     const o = this.#options;
     const common = {
       timeScale: o.timeScale ?? 1,
       ...(o.audit === undefined ? {} : { audit: o.audit }),
     };
     const utility = new Utility(o.task, { ...common, budget: o.utilityBudget ?? 25, split: "val" });
-    const model = o.makeModel(run);
+    const model = o.makeModel(at);
     let outcome;
     try {
       outcome = await o.runImprover(improver, seed, { utility, model, run });
