@@ -18,6 +18,12 @@ export const RUNS_ROOT: string = new URL("../runs/", import.meta.url).pathname;
 /** Where `deno task` asks Deno to write its permission audit for the current process. */
 export const DENO_AUDIT_STAGING: string = `${RUNS_ROOT}.deno-permission-audit.jsonl`;
 
+/** Where run directories go: `STOP_RUNS_DIR` when set (tests, other disks), else `runs/`. */
+export function runsRoot(): string {
+  const dir = Deno.env.get("STOP_RUNS_DIR");
+  return dir === undefined || dir === "" ? RUNS_ROOT : `${dir.replace(/\/$/, "")}/`;
+}
+
 /**
  * Creates a fresh run directory with its resolved config.
  *
@@ -34,7 +40,7 @@ export async function createRunDir(
   const id = `${stamp}-${command}-${
     Array.from(suffix, (b) => b.toString(16).padStart(2, "0")).join("")
   }`;
-  const path = `${RUNS_ROOT}${id}`;
+  const path = `${runsRoot()}${id}`;
   await Deno.mkdir(path, { recursive: true });
   await Deno.writeTextFile(
     `${path}/config.json`,

@@ -70,3 +70,21 @@ Deno.test("selfImprove() accepts an improver that scores and rejects one that fa
   ok(!records[2]!.accepted && records[2]!.reason.includes("failed"));
   equal(records[2]!.improver, "// GOOD improver, version 1", "the previous improver is kept");
 });
+
+Deno.test("MetaUtility tells makeModel which evaluation and run each model object is for", async () => {
+  const seen: string[] = [];
+  const meta = new MetaUtility({
+    task: lpn,
+    runs: 2,
+    concurrency: 1,
+    makeModel: ({ evaluation, run }) => {
+      seen.push(`e${evaluation}/run${run}`);
+      return createOfflineLanguageModel({ budget: 4 });
+    },
+    runImprover: () =>
+      Promise.resolve({ ok: false, failure: { kind: "runtime_error", message: "x" } }),
+  });
+  await meta.score("// first");
+  await meta.evaluate("// second");
+  equal(seen.join(" "), "e0/run0 e0/run1 e1/run0 e1/run1");
+});
