@@ -8,6 +8,9 @@ import { RUN_USAGE, runCommand } from "./run_command.ts";
 import { EVALUATE_USAGE, evaluateCommand } from "./evaluate_command.ts";
 import { IMPROVE_USAGE, improveCommand } from "./improve_command.ts";
 import { SELF_IMPROVE_USAGE, selfImproveCommand } from "./self_improve_command.ts";
+import { TRANSFER_USAGE, transferCommand } from "./transfer_command.ts";
+import { SANDBOX_AUDIT_USAGE, sandboxAuditCommand } from "./sandbox_audit_command.ts";
+import { REPORT_USAGE, reportCommand } from "./report_command.ts";
 import { LM_CHECK_USAGE, LM_SERVE_USAGE, lmCheckCommand, lmServeCommand } from "./lm_commands.ts";
 import { note, paint, say, UsageError } from "./_terminal.ts";
 
@@ -38,6 +41,21 @@ const COMMANDS: Record<string, Command> = {
     usage: SELF_IMPROVE_USAGE,
     main: selfImproveCommand,
   },
+  transfer: {
+    summary: "paper Table 1: an improved improver on five other tasks (experiment:transfer)",
+    usage: TRANSFER_USAGE,
+    main: transferCommand,
+  },
+  "sandbox-audit": {
+    summary: "paper Table 2: how often improvers turn the sandbox off (experiment:sandbox)",
+    usage: SANDBOX_AUDIT_USAGE,
+    main: sandboxAuditCommand,
+  },
+  report: {
+    summary: "write a run's Markdown and self-contained HTML report",
+    usage: REPORT_USAGE,
+    main: reportCommand,
+  },
   audit: { summary: "summarise a run's audit log", usage: AUDIT_USAGE, main: auditCommand },
   "lm-serve": {
     summary: "serve the offline stand-in over the OpenAI protocol (loopback)",
@@ -51,13 +69,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Commands of the design that later issues add; named so that users are told, not confused. */
-const PLANNED: Record<string, string> = {
-  transfer: "paper Table 1 (issue 6)",
-  "sandbox-audit": "paper Table 2 (issue 6)",
-  report: "Markdown and HTML report of a run (issue 6)",
-};
-
 function usage(): string {
   const lines = [
     "Usage: deno task stop <command> [options]",
@@ -67,9 +78,6 @@ function usage(): string {
     "",
     "Commands:",
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`),
-    "",
-    "Not available yet:",
-    ...Object.entries(PLANNED).map(([name, s]) => `  ${name.padEnd(14)} ${s}`),
     "",
     "Run 'deno task stop <command> --help' for a command's options.",
   ];
@@ -90,10 +98,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    if (Object.hasOwn(PLANNED, name)) {
-      note(`stop: '${name}' (${PLANNED[name]}) is not implemented yet`);
-      return 2;
-    }
     note(`stop: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }

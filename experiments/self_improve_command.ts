@@ -17,6 +17,7 @@ import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
+import { meanSe } from "./stats.ts";
 
 /** Usage text of the command. */
 export const SELF_IMPROVE_USAGE = `Usage: deno task stop self-improve [options]
@@ -42,14 +43,6 @@ Options:
   --help               show this help
 
 ${MODEL_HELP}`;
-
-function meanSe(xs: number[]): { mean: number; se: number } {
-  const n = xs.length;
-  const mean = n === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, se: 0 };
-  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
-  return { mean, se: Math.sqrt(variance / n) };
-}
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
