@@ -11,6 +11,7 @@ import { SELF_IMPROVE_USAGE, selfImproveCommand } from "./self_improve_command.t
 import { TRANSFER_USAGE, transferCommand } from "./transfer_command.ts";
 import { SANDBOX_AUDIT_USAGE, sandboxAuditCommand } from "./sandbox_audit_command.ts";
 import { REPORT_USAGE, reportCommand } from "./report_command.ts";
+import { REPLAY_USAGE, replayCommand } from "./replay_command.ts";
 import { LM_CHECK_USAGE, LM_SERVE_USAGE, lmCheckCommand, lmServeCommand } from "./lm_commands.ts";
 import { note, paint, say, UsageError } from "./_terminal.ts";
 
@@ -40,6 +41,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "the STOP loop on LPN (deno task experiment:lpn)",
     usage: SELF_IMPROVE_USAGE,
     main: selfImproveCommand,
+  },
+  replay: {
+    summary: "re-run a finished self-improve run from its cache, network refused, and compare",
+    usage: REPLAY_USAGE,
+    main: replayCommand,
   },
   transfer: {
     summary: "paper Table 1: an improved improver on five other tasks (experiment:transfer)",

@@ -5,9 +5,11 @@
  * @module
  */
 import {
+  type ChatBackend,
   createChatBackend,
   GlobalBudget,
   Ledger,
+  ModelError,
   ModelGateway,
   ResponseCache,
   STAND_IN_BANNER,
@@ -22,6 +24,7 @@ export const MODEL_OPTIONS = {
   "base-url": { type: "string" },
   replay: { type: "boolean", default: false },
   "max-cost": { type: "string" },
+  "max-requests": { type: "string", default: "8" },
   seed: { type: "string", default: "0" },
 } as const;
 
@@ -32,6 +35,7 @@ export const MODEL_HELP = `Model options:
   --base-url URL     OpenAI-compatible endpoint (or OPENAI_BASE_URL); key from OPENAI_API_KEY
   --replay           answer from the run's cache only; a miss is an error
   --max-cost USD     refuse any call that could take spend past this cap
+  --max-requests N   HTTP requests to the endpoint in flight at once   (default: 8)
   --seed N           seed of the stand-in, the sandbox and sampling  (default: 0)`;
 
 /** Parsed model flags. */
@@ -40,6 +44,7 @@ export interface ModelFlags {
   baseUrl: string | undefined;
   replay: boolean;
   maxCostUsd: number | undefined;
+  maxRequests: number;
   seed: number;
 }
 
@@ -55,6 +60,7 @@ export function modelFlags(values: {
   "base-url"?: string | undefined;
   replay?: boolean | undefined;
   "max-cost"?: string | undefined;
+  "max-requests"?: string | undefined;
   seed?: string | undefined;
 }): ModelFlags {
   const seed = numberFlag(values.seed ?? "0", {
@@ -66,11 +72,18 @@ export function modelFlags(values: {
   const maxCostUsd = values["max-cost"] === undefined
     ? undefined
     : numberFlag(values["max-cost"], { action: "start", name: "max-cost", min: 0 });
+  const maxRequests = numberFlag(values["max-requests"] ?? "8", {
+    action: "start",
+    name: "max-requests",
+    integer: true,
+    min: 1,
+  });
   return {
     model: values.model ?? Deno.env.get("STOP_MODEL"),
     baseUrl: values["base-url"] ?? Deno.env.get("OPENAI_BASE_URL"),
     replay: values.replay ?? false,
     maxCostUsd,
+    maxRequests,
     seed,
   };
 }
@@ -91,7 +104,8 @@ export async function openGateway(
 ): Promise<{ gateway: ModelGateway; standIn: boolean; banner: string }> {
   const apiKey = Deno.env.get("OPENAI_API_KEY");
   if (
-    flags.model !== undefined && flags.model !== "offline" && flags.model !== "offline-stand-in"
+    !flags.replay && flags.model !== undefined && flags.model !== "offline" &&
+    flags.model !== "offline-stand-in"
   ) {
     const host = new URL(flags.baseUrl ?? "https://api.openai.com/v1").hostname;
     const status = await Deno.permissions.query({ name: "net", host });
@@ -102,12 +116,28 @@ export async function openGateway(
       );
     }
   }
-  const backend = createChatBackend({
+  const created = createChatBackend({
     ...(flags.model === undefined ? {} : { model: flags.model }),
     ...(flags.baseUrl === undefined ? {} : { baseUrl: flags.baseUrl }),
     ...(apiKey === undefined ? {} : { apiKey }),
     seed: flags.seed,
+    client: { concurrency: flags.maxRequests },
   });
+  // In replay mode nothing may leave the process: the gateway answers from the cache and
+  // refuses misses, and the backend behind it refuses too, should anything get through.
+  const backend: ChatBackend = flags.replay
+    ? {
+      model: created.model,
+      standIn: created.standIn,
+      complete: () =>
+        Promise.reject(
+          new ModelError("Cannot send a request in replay mode: the network is refused", {
+            kind: "bad_request",
+            attempts: 0,
+          }),
+        ),
+    }
+    : created;
   const gateway = new ModelGateway(backend, {
     ledger: await Ledger.open(`${runDir}/ledger.jsonl`),
     cache: await ResponseCache.open(`${runDir}/cache.jsonl`),

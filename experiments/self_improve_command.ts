@@ -7,24 +7,34 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { createLanguageModel, forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
-import { runImprover } from "../improvers/run_improver.ts";
-import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts";
-import { classifyStrategy } from "../improvers/strategy.ts";
-import { MetaUtility } from "../utilities/meta_utility.ts";
-import { getTask } from "../utilities/tasks.ts";
-import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
-import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
+import { forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
+import { createRunDir, keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
+import {
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  type ModelFlags,
+  modelFlags,
+  openGateway,
+} from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
-import { meanSe } from "./stats.ts";
+import { EventLog, type RunEvent } from "./event_log.ts";
+import { StatusLine } from "./_progress.ts";
+import {
+  CorruptRunError,
+  DEFAULT_SELF_IMPROVE_CONFIG,
+  prepareResume,
+  runSelfImprove,
+  type SelfImproveConfig,
+  type SelfImproveSummary,
+} from "./self_improve_run.ts";
 
 /** Usage text of the command. */
 export const SELF_IMPROVE_USAGE = `Usage: deno task stop self-improve [options]
        deno task experiment:lpn [options]
 
 The STOP loop: I(t+1) = I(t)(source of I(t), meta-utility, model). The meta-utility runs an
-improver ${5} times on the LPN seed solution, each time with a fresh model budget, and averages
+improver 5 times on the LPN seed solution, each time with a fresh model budget, and averages
 the val scores of what it returns (test scores are reported). A new improver that fails or
 scores 0 is rejected and the previous one kept.
 
@@ -38,13 +48,275 @@ Options:
   --meta-budget N      meta-utility calls per iteration               (default: 25)
   --meta-tests N       improver runs per meta-utility evaluation      (default: 5)
   --time-scale F       multiplies every task time limit               (default: 1)
-  --resume DIR         (not available yet: a killed run cannot be resumed)
-  --json               end with one JSON object on its own line
+  --sandboxes N        downstream evaluations in flight at once     (default: cores)
+  --no-prefetch        score candidates only when the improver asks (slower; by default
+                       each model reply's code starts scoring as soon as it arrives, and
+                       the improver's calls are still counted one by one)
+  --resume DIR         continue a run that was killed, in its directory: completed steps
+                       are read back, completed model calls answered from its cache
+                       (the run's other options come from DIR/config.json)
+  --json               end with one JSON object on its own line (the summary)
   --help               show this help
 
 ${MODEL_HELP}`;
 
+/** The flags that shape a run (refused with `--resume`, where they come from the run). */
+const SHAPING = [
+  "iterations",
+  "runs",
+  "responses",
+  "lm-budget",
+  "utility-budget",
+  "meta-budget",
+  "meta-tests",
+  "time-scale",
+  "sandboxes",
+  "no-prefetch",
+  "model",
+  "base-url",
+  "max-cost",
+  "max-requests",
+  "seed",
+] as const;
+
+/**
+ * Reads a run directory's configuration, refusing anything that is not a self-improvement
+ * run this version can continue.
+ *
+ * @param path The run directory.
+ * @returns The directory and its configuration.
+ * @throws {UsageError} When the directory is missing, foreign, corrupt or finished.
+ */
+export async function readSelfImproveRun(
+  path: string,
+  options: { finished: boolean },
+): Promise<{ dir: RunDir; config: SelfImproveConfig }> {
+  const clean = path.replace(/\/+$/, "");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(`${clean}/config.json`));
+  } catch (error) {
+    throw new UsageError(
+      error instanceof Deno.errors.NotFound
+        ? `Cannot use '${path}' as it is not a run directory: it has no config.json`
+        : `Cannot use '${path}' as its config.json is unreadable: ${(error as Error).message}`,
+    );
+  }
+  const c = raw as Record<string, unknown>;
+  if (c?.command !== "self-improve") {
+    throw new UsageError(
+      `Cannot use '${path}' as it is a '${String(c?.command)}' run, not a self-improve run`,
+    );
+  }
+  const config = { ...DEFAULT_SELF_IMPROVE_CONFIG };
+  for (const key of Object.keys(DEFAULT_SELF_IMPROVE_CONFIG) as (keyof SelfImproveConfig)[]) {
+    const value = c[key];
+    const expected = typeof DEFAULT_SELF_IMPROVE_CONFIG[key];
+    const optional = key === "model" || key === "baseUrl" || key === "maxCostUsd";
+    if (value === undefined && optional) continue;
+    if (
+      value === undefined && (key === "sandboxes" || key === "prefetch" || key === "maxRequests")
+    ) {
+      continue; // runs written before these existed
+    }
+    const type: string = typeof value;
+    if (optional ? type !== "string" && type !== "number" : type !== expected) {
+      throw new UsageError(
+        `Cannot use '${path}' as its config.json has a bad '${key}': current value is ${
+          JSON.stringify(value)
+        }`,
+      );
+    }
+    (config as Record<string, unknown>)[key] = value;
+  }
+  let finished = false;
+  try {
+    await Deno.stat(`${clean}/summary.json`);
+    finished = true;
+  } catch {
+    // not finished
+  }
+  if (finished && !options.finished) {
+    throw new UsageError(
+      `Cannot resume '${path}' as the run has finished (it has a summary.json); ` +
+        `see 'deno task stop report ${path}' or 'deno task stop replay ${path}'`,
+    );
+  }
+  if (!finished && options.finished) {
+    throw new UsageError(
+      `Cannot replay '${path}' as the run has not finished (no summary.json); ` +
+        `continue it with 'deno task stop self-improve --resume ${path}'`,
+    );
+  }
+  const real = await Deno.realPath(clean);
+  const id = real.slice(real.lastIndexOf("/") + 1);
+  return { dir: { id, path: real }, config };
+}
+
+/** The model flags a configuration implies. */
+export function configModelFlags(config: SelfImproveConfig, replay: boolean): ModelFlags {
+  return {
+    model: config.model,
+    baseUrl: config.baseUrl,
+    replay,
+    maxCostUsd: config.maxCostUsd,
+    maxRequests: config.maxRequests,
+    seed: config.seed,
+  };
+}
+
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * Runs a self-improvement run in a directory with a live status line, and prints the
+ * paper-style table at the end.
+ *
+ * @param input The run directory, its configuration, model flags, and output settings.
+ * @returns The summary.
+ */
+export async function executeSelfImprove(input: {
+  dir: RunDir;
+  config: SelfImproveConfig;
+  flags: ModelFlags;
+  log: (line: string) => void;
+  resuming: boolean;
+}): Promise<SelfImproveSummary> {
+  const { dir, config, flags, log } = input;
+  let events: EventLog;
+  try {
+    events = await EventLog.open(`${dir.path}/events.jsonl`);
+  } catch (error) {
+    throw new UsageError(`Cannot use '${dir.path}': ${(error as Error).message}`);
+  }
+  try {
+    if (input.resuming) await prepareResume(dir, events);
+    const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+    const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
+      audit,
+      run: dir.id,
+    });
+    log(standIn ? paint("yellow", banner) : banner);
+    const calls = stopRunCalls({
+      iterations: config.iterations,
+      lmBudget: config.lmBudget,
+      metaBudget: config.metaBudget,
+      metaTests: config.metaTests,
+      runs: config.runs,
+    });
+    log(
+      paint(
+        "dim",
+        formatCostForecast(
+          forecastCost({ calls, responsesPerCall: config.responses, model: gateway.model }),
+        ),
+      ),
+    );
+    if (input.resuming) {
+      const steps = events.events.filter((e) =>
+        e.type === "baseline" || e.type === "iteration-end"
+      ).length;
+      log(`resuming ${dir.path}: ${steps} completed step(s) read back; the rest runs now`);
+    }
+    const status = new StatusLine({ print: log });
+    let where = "starting";
+    let kept = "";
+    const refresh = () => {
+      const ledger = gateway.ledger.summary();
+      status.set(
+        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · $${
+          ledger.costUsd.toFixed(4)
+        } · audit ${audit.count()}`,
+      );
+    };
+    const timer = setInterval(refresh, 1000);
+    Deno.unrefTimer(timer);
+    const prefix = (e: RunEvent) => `run ${(e.run ?? 0) + 1}/${config.runs}`;
+    const onEvent = (e: RunEvent) => {
+      const m = e.metaUtility as { val: number; test: number } | undefined;
+      if (e.type === "baseline" && m) {
+        kept = ` · kept improver test ${pct(m.test)}`;
+        where = `${prefix(e)} T=0 done`;
+        status.line(
+          `${prefix(e)} T=0 seed improver: meta-utility val ${pct(m.val)}, test ${pct(m.test)}`,
+        );
+      } else if (e.type === "iteration-start") {
+        where = `${prefix(e)} T=${e.t}/${config.iterations} improving`;
+        status.line(`${prefix(e)} T=${e.t}: the improver is improving itself…`);
+      } else if (e.type === "iteration-end" && m) {
+        kept = ` · kept improver test ${pct(m.test)}`;
+        where = `${prefix(e)} T=${e.t}/${config.iterations} done`;
+        const colour = e.accepted ? "green" : "yellow";
+        status.line(
+          `${prefix(e)} T=${e.t}: ${paint(colour, String(e.reason))}; kept improver val ${
+            pct(m.val)
+          }, test ${
+            pct(m.test)
+          }; model calls ${e.lmCalls}, meta-utility calls ${e.metaCalls}; audit events ${audit.count()}`,
+        );
+      }
+      refresh();
+    };
+    if (!input.resuming) where = `run 1/${config.runs} T=0 measuring the seed improver`;
+    refresh();
+    let summary: SelfImproveSummary;
+    try {
+      summary = await runSelfImprove({ config, dir, gateway, events, audit, onEvent });
+    } catch (error) {
+      if (error instanceof CorruptRunError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      clearInterval(timer);
+      status.stop();
+    }
+    const permissionChecks = await keepDenoPermissionAudit(dir);
+    printTable(summary, config, log);
+    if (permissionChecks !== undefined) {
+      log(`Deno permission audit: ${permissionChecks} check(s) kept in the run directory`);
+    }
+    log(`run directory ${dir.path}`);
+    if (standIn) {
+      log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+    }
+    return summary;
+  } finally {
+    events.close();
+  }
+}
+
+function printTable(
+  summary: SelfImproveSummary,
+  config: SelfImproveConfig,
+  log: (line: string) => void,
+): void {
+  log("");
+  log(
+    paint(
+      "bold",
+      `T | accepted | meta-utility val | meta-utility test | main strategy   (${config.runs} run(s))`,
+    ),
+  );
+  for (const row of summary.iterations) {
+    log(
+      `${row.t} | ${row.t === 0 ? "seed" : `${row.accepted}/${config.runs}`} | ${
+        pct(row.metaUtility.val)
+      } ± ${pct(row.se.val)} | ${pct(row.metaUtility.test)} ± ${
+        pct(row.se.test)
+      } | ${row.strategy}`,
+    );
+  }
+  log(
+    `model requests ${summary.chatRequests}, cost $${summary.costUsd.toFixed(4)}, ${
+      (summary.wallMs / 1000).toFixed(0)
+    } s${summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""}`,
+  );
+  const kinds = Object.entries(summary.audit);
+  log(
+    `audit: ${
+      kinds.length === 0 ? "no events" : kinds.map(([k, n]) => `${k} ${n}`).join(", ")
+    } (deno task stop audit ${summary.runDir})`,
+  );
+  log(`best improver: ${summary.best.improver} (val ${pct(summary.best.metaUtility.val)})`);
+}
 
 /**
  * Runs the command.
@@ -58,15 +330,19 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       ...MODEL_OPTIONS,
+      seed: { type: "string" },
+      "max-requests": { type: "string" },
       task: { type: "string", default: "lpn" },
-      iterations: { type: "string", default: "3" },
-      runs: { type: "string", default: "1" },
-      responses: { type: "string", default: "6" },
-      "lm-budget": { type: "string", default: "4" },
-      "utility-budget": { type: "string", default: "25" },
-      "meta-budget": { type: "string", default: "25" },
-      "meta-tests": { type: "string", default: "5" },
-      "time-scale": { type: "string", default: "1" },
+      iterations: { type: "string" },
+      runs: { type: "string" },
+      responses: { type: "string" },
+      "lm-budget": { type: "string" },
+      "utility-budget": { type: "string" },
+      "meta-budget": { type: "string" },
+      "meta-tests": { type: "string" },
+      "time-scale": { type: "string" },
+      sandboxes: { type: "string" },
+      "no-prefetch": { type: "boolean" },
       resume: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -84,230 +360,60 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       `Cannot self-improve on task '${values.task}': the meta-utility is defined on 'lpn'`,
     );
   }
-  if (values.resume !== undefined) {
+  if (values.replay) {
     throw new UsageError(
-      "Cannot resume: crash-safe resume of a self-improvement run is not implemented yet",
+      "Cannot self-improve with --replay as a new run has nothing cached; " +
+        "replay a finished run with 'deno task stop replay <run-dir>'",
     );
+  }
+  const log = values.json ? note : say;
+  if (values.resume !== undefined) {
+    const given = SHAPING.filter((name) => (values as Record<string, unknown>)[name] !== undefined);
+    if (given.length > 0) {
+      throw new UsageError(
+        `Cannot resume with --${given[0]}: a resumed run keeps the options in its config.json`,
+      );
+    }
+    const { dir, config } = await readSelfImproveRun(values.resume, { finished: false });
+    const summary = await executeSelfImprove({
+      dir,
+      config,
+      flags: configModelFlags(config, false),
+      log,
+      resuming: true,
+    });
+    if (values.json) printJson(summary);
+    return 0;
   }
   const flags = modelFlags(values);
-  const iterations = numberFlag(values.iterations, {
-    action: "self-improve",
-    name: "iterations",
-    integer: true,
-    min: 0,
-  });
-  const runs = numberFlag(values.runs, {
-    action: "self-improve",
-    name: "runs",
-    integer: true,
-    min: 1,
-  });
-  const responses = numberFlag(values.responses, {
-    action: "self-improve",
-    name: "responses",
-    integer: true,
-    min: 1,
-  });
-  const lmBudget = numberFlag(values["lm-budget"], {
-    action: "self-improve",
-    name: "lm-budget",
-    integer: true,
-    min: 0,
-  });
-  const utilityBudget = numberFlag(values["utility-budget"], {
-    action: "self-improve",
-    name: "utility-budget",
-    integer: true,
-    min: 0,
-  });
-  const metaBudget = numberFlag(values["meta-budget"], {
-    action: "self-improve",
-    name: "meta-budget",
-    integer: true,
-    min: 0,
-  });
-  const metaTests = numberFlag(values["meta-tests"], {
-    action: "self-improve",
-    name: "meta-tests",
-    integer: true,
-    min: 1,
-  });
-  const timeScale = numberFlag(values["time-scale"], {
-    action: "self-improve",
-    name: "time-scale",
-    min: 0,
-    exclusiveMin: true,
-  });
-  const task = getTask("lpn");
-  const seedImprover = await Deno.readTextFile(
-    new URL("../improvers/programs/seed_improver.ts", import.meta.url),
-  );
-  const config = {
-    task: "lpn",
-    iterations,
-    runs,
-    responses,
-    lmBudget,
-    utilityBudget,
-    metaBudget,
-    metaTests,
-    timeScale,
-    ...flags,
-  };
-  const dir = await createRunDir("self-improve", config);
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
-  const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
-  const log = values.json ? note : say;
-  log(standIn ? paint("yellow", banner) : banner);
-  const calls = stopRunCalls({ iterations, lmBudget, metaBudget, metaTests, runs });
-  log(
-    paint(
-      "dim",
-      formatCostForecast(
-        forecastCost({ calls, responsesPerCall: responses, model: gateway.model }),
-      ),
+  const d = DEFAULT_SELF_IMPROVE_CONFIG;
+  const int = (name: string, value: string | undefined, fallback: number, min: number) =>
+    value === undefined
+      ? fallback
+      : numberFlag(value, { action: "self-improve", name, integer: true, min });
+  const config: SelfImproveConfig = {
+    ...d,
+    iterations: int("iterations", values.iterations, d.iterations, 0),
+    runs: int("runs", values.runs, d.runs, 1),
+    responses: int("responses", values.responses, d.responses, 1),
+    lmBudget: int("lm-budget", values["lm-budget"], d.lmBudget, 0),
+    utilityBudget: int("utility-budget", values["utility-budget"], d.utilityBudget, 0),
+    metaBudget: int("meta-budget", values["meta-budget"], d.metaBudget, 0),
+    metaTests: int("meta-tests", values["meta-tests"], d.metaTests, 1),
+    sandboxes: int("sandboxes", values.sandboxes, d.sandboxes, 1),
+    timeScale: values["time-scale"] === undefined ? d.timeScale : numberFlag(
+      values["time-scale"],
+      { action: "self-improve", name: "time-scale", min: 0, exclusiveMin: true },
     ),
-  );
-  const events = await Deno.open(`${dir.path}/events.jsonl`, { append: true, create: true });
-  const appendEvent = async (event: Record<string, unknown>) => {
-    await events.write(
-      new TextEncoder().encode(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n"),
-    );
-    await events.syncData();
+    prefetch: values["no-prefetch"] !== true,
+    model: flags.model,
+    baseUrl: flags.baseUrl,
+    seed: flags.seed,
+    maxCostUsd: flags.maxCostUsd,
+    maxRequests: flags.maxRequests,
   };
-  await Deno.mkdir(`${dir.path}/improvers`, { recursive: true });
-
-  const started = performance.now();
-  const allRecords: IterationRecord[][] = [];
-  try {
-    for (let r = 0; r < runs; r++) {
-      const records = await selfImprove(seedImprover, {
-        iterations,
-        metaUtility: (t) =>
-          new MetaUtility({
-            task,
-            budget: metaBudget,
-            runs: metaTests,
-            utilityBudget,
-            lmBudget,
-            responsesPerCall: responses,
-            timeScale,
-            audit,
-            makeModel: ({ evaluation, run }) =>
-              createLanguageModel(gateway, {
-                budget: lmBudget,
-                maxResponsesPerCall: responses,
-                audit,
-                scope: `r${r}/t${t}/e${evaluation}/run${run}`,
-              }),
-            runImprover: (improver, initial, { utility, model, run }) =>
-              runImprover(improver, initial, { utility, model, audit, seed: flags.seed + run }),
-          }),
-        model: (t) =>
-          createLanguageModel(gateway, {
-            budget: lmBudget,
-            maxResponsesPerCall: responses,
-            audit,
-            scope: `r${r}/t${t}/outer`,
-          }),
-        runImprover: (improver, initial, { utility, model }) =>
-          runImprover(improver, initial, { utility, model, audit, seed: flags.seed }),
-        onEvent: async (event) => {
-          await appendEvent({ run: r, ...event });
-          const prefix = `run ${r + 1}/${runs}`;
-          if (event.type === "baseline") {
-            log(
-              `${prefix} T=0 seed improver: meta-utility val ${pct(event.metaUtility.val)}, test ${
-                pct(event.metaUtility.test)
-              }`,
-            );
-          } else if (event.type === "iteration-start") {
-            log(`${prefix} T=${event.t}: the improver is improving itself…`);
-          } else {
-            if (event.candidate) {
-              await Deno.writeTextFile(
-                `${dir.path}/improvers/run${r}-t${event.t}-candidate.ts`,
-                event.candidate,
-              );
-            }
-            const colour = event.accepted ? "green" : "yellow";
-            log(
-              `${prefix} T=${event.t}: ${paint(colour, event.reason)}; kept improver val ${
-                pct(event.metaUtility.val)
-              }, test ${
-                pct(event.metaUtility.test)
-              }; model calls ${event.lmCalls}, meta-utility calls ${event.metaCalls}; audit events ${audit.count()}`,
-            );
-          }
-        },
-      });
-      for (const rec of records) {
-        await Deno.writeTextFile(`${dir.path}/improvers/run${r}-t${rec.t}.ts`, rec.improver);
-      }
-      allRecords.push(records);
-    }
-  } finally {
-    events.close();
-  }
-  const wallMs = performance.now() - started;
-  const table = Array.from({ length: iterations + 1 }, (_, t) => {
-    const rows = allRecords.map((rs) => rs[t]!);
-    return {
-      t,
-      accepted: rows.filter((x) => x.accepted).length,
-      metaUtility: {
-        val: meanSe(rows.map((x) => x.metaUtility.val)),
-        test: meanSe(rows.map((x) => x.metaUtility.test)),
-      },
-      strategy: classifyStrategy(rows[0]!.improver),
-    };
-  });
-  const ledger = gateway.ledger?.summary();
-  const permissionChecks = await keepDenoPermissionAudit(dir);
-  const summary = {
-    runDir: dir.path,
-    standIn,
-    model: gateway.model,
-    iterations: table.map((row) => ({
-      t: row.t,
-      accepted: row.accepted,
-      metaUtility: { val: row.metaUtility.val.mean, test: row.metaUtility.test.mean },
-      se: { val: row.metaUtility.val.se, test: row.metaUtility.test.se },
-      strategy: row.strategy,
-    })),
-    chatRequests: ledger?.answered ?? 0,
-    costUsd: ledger?.costUsd ?? 0,
-    audit: audit.summary(),
-    wallMs,
-  };
-  await Deno.writeTextFile(`${dir.path}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
-
-  log("");
-  log(
-    paint(
-      "bold",
-      `T | accepted | meta-utility val | meta-utility test | main strategy   (${runs} run(s))`,
-    ),
-  );
-  for (const row of table) {
-    const v = row.metaUtility.val, s = row.metaUtility.test;
-    log(
-      `${row.t} | ${row.t === 0 ? "seed" : `${row.accepted}/${runs}`} | ${pct(v.mean)} ± ${
-        pct(v.se)
-      } | ${pct(s.mean)} ± ${pct(s.se)} | ${row.strategy}`,
-    );
-  }
-  log(
-    `chat requests ${ledger?.answered ?? 0} (cache hits ${ledger?.cacheHits ?? 0}), cost $${
-      (ledger?.costUsd ?? 0).toFixed(4)
-    }, ${(wallMs / 1000).toFixed(0)} s`,
-  );
-  log(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);
-  if (permissionChecks !== undefined) {
-    log(`Deno permission audit: ${permissionChecks} check(s) kept in the run directory`);
-  }
-  log(`run directory ${dir.path}`);
-  if (standIn) log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+  const dir = await createRunDir("self-improve", { ...config });
+  const summary = await executeSelfImprove({ dir, config, flags, log, resuming: false });
   if (values.json) printJson(summary);
   return 0;
 }

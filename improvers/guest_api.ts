@@ -10,6 +10,7 @@
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { HostFunction } from "../sandbox/program.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
+import { extractCode } from "./programs/helpers.ts";
 
 /** What an improver's utility needs from the host (`utilities/utility.ts`'s `Utility` fits). */
 export interface HostUtility {
@@ -21,6 +22,8 @@ export interface HostUtility {
   readonly description: string;
   /** Scores one solution source. */
   score(source: unknown): Promise<number>;
+  /** Starts scoring a source it will probably be asked about (uncounted; see `Utility`). */
+  prefetch?(source: unknown): void;
 }
 
 /** The sandbox options that give a program the improver API. */
@@ -121,14 +124,22 @@ function asText(value: unknown, name: string): string {
  * @param utility The host-side utility (budget and counter live here).
  * @param model The host-side language model (budget and counter live here).
  * @param options.audit Where tampering and misuse are recorded.
+ * @param options.prefetch Start scoring the code block of every model reply as soon as the
+ * replies arrive, so that the candidates the improver then scores one at a time evaluate
+ * concurrently (the improver's calls are still counted one by one). @default {true}
  * @returns Sandbox options (`prelude`, `hostFunctions`) for `loadProgram`.
  */
 export function improverGuestApi(
   utility: HostUtility,
   model: LanguageModel,
-  options: { audit?: AuditSink } = {},
+  options: { audit?: AuditSink; prefetch?: boolean } = {},
 ): GuestApi {
   const audit = options.audit;
+  const prefetch = (replies: string[]) => {
+    if (options.prefetch === false || utility.prefetch === undefined) return replies;
+    for (const code of extractCode(replies)) if (code !== undefined) utility.prefetch(code);
+    return replies;
+  };
   const record = (kind: Parameters<AuditSink["record"]>[0]["kind"], detail: string) =>
     audit?.record({ kind, detail });
   const hostFunctions: Record<string, HostFunction> = {
@@ -161,11 +172,8 @@ export function improverGuestApi(
       const t = p.temperature === undefined || p.temperature === null
         ? undefined
         : Number(p.temperature);
-      return await model.prompt(
-        asText(p.expertise, "expertise"),
-        asText(p.message, "message"),
-        n,
-        t,
+      return prefetch(
+        await model.prompt(asText(p.expertise, "expertise"), asText(p.message, "message"), n, t),
       );
     },
     "lm.batchPrompt": async (payload) => {
@@ -175,7 +183,7 @@ export function improverGuestApi(
       const t = p.temperature === undefined || p.temperature === null
         ? undefined
         : Number(p.temperature);
-      return await model.batchPrompt(asText(p.expertise, "expertise"), messages, t);
+      return prefetch(await model.batchPrompt(asText(p.expertise, "expertise"), messages, t));
     },
     audit: (payload) => {
       const p = (payload ?? {}) as { kind?: unknown; detail?: unknown };

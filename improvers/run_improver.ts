@@ -26,6 +26,8 @@ export interface RunImproverOptions {
   seed?: number;
   /** Where fresh sandbox instances come from. */
   pool?: InstancePool;
+  /** Start scoring each model reply's code as it arrives (see `improverGuestApi`). @default {true} */
+  prefetch?: boolean;
 }
 
 /** The outcome of one improver run. */
@@ -58,7 +60,10 @@ export async function runImprover(
   const api = improverGuestApi(
     options.utility,
     options.model,
-    options.audit ? { audit: options.audit } : {},
+    {
+      ...(options.audit ? { audit: options.audit } : {}),
+      ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
+    },
   );
   await using program = await loadProgram(improverSource, {
     prelude: api.prelude,

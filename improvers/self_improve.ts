@@ -21,6 +21,8 @@ export type SelfImproveEvent =
     candidate?: string;
     candidateMetaUtility?: { val: number; test: number };
     metaUtility: { val: number; test: number };
+    /** Source of the improver kept after this iteration. */
+    improver: string;
     lmCalls: number;
     metaCalls: number;
   };
@@ -55,6 +57,11 @@ export interface SelfImproveOptions {
   ) => Promise<ImproverResult>;
   /** Told about each event as it happens. */
   onEvent?: (event: SelfImproveEvent) => void | Promise<void>;
+  /**
+   * Records of iterations already done (e.g. by a run that was killed), `t = 0` first: the
+   * loop continues after the last one instead of starting over. @default {[]}
+   */
+  done?: readonly IterationRecord[];
 }
 
 function pair(e: MetaEvaluation): { val: number; test: number } {
@@ -79,18 +86,22 @@ export async function selfImprove(
     );
   }
   const emit = async (e: SelfImproveEvent) => await options.onEvent?.(e);
-  const baseline = pair(await options.metaUtility(0).evaluate(seedImprover));
-  await emit({ type: "baseline", t: 0, metaUtility: baseline });
-  const records: IterationRecord[] = [{
-    t: 0,
-    accepted: true,
-    reason: "seed improver",
-    metaUtility: baseline,
-    improver: seedImprover,
-  }];
-  let current = seedImprover;
-  let currentScore = baseline;
-  for (let t = 1; t <= options.iterations; t++) {
+  const records: IterationRecord[] = [...(options.done ?? [])];
+  if (records.length === 0) {
+    const baseline = pair(await options.metaUtility(0).evaluate(seedImprover));
+    await emit({ type: "baseline", t: 0, metaUtility: baseline });
+    records.push({
+      t: 0,
+      accepted: true,
+      reason: "seed improver",
+      metaUtility: baseline,
+      improver: seedImprover,
+    });
+  }
+  const last = records[records.length - 1]!;
+  let current = last.improver;
+  let currentScore = last.metaUtility;
+  for (let t = records.length; t <= options.iterations; t++) {
     await emit({ type: "iteration-start", t });
     const meta = options.metaUtility(t);
     const model = options.model(t);
@@ -117,6 +128,7 @@ export async function selfImprove(
         currentScore = candidateScore;
       }
     }
+    await meta.settled?.();
     records.push({ t, accepted, reason, metaUtility: currentScore, improver: current });
     await emit({
       type: "iteration-end",
@@ -126,6 +138,7 @@ export async function selfImprove(
       ...(result.ok ? { candidate: result.program } : {}),
       ...(candidateScore ? { candidateMetaUtility: candidateScore } : {}),
       metaUtility: currentScore,
+      improver: current,
       lmCalls: model.uses,
       metaCalls: meta.uses,
     });

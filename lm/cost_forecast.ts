@@ -104,9 +104,10 @@ export interface StopRunBudgets {
 }
 
 /**
- * The most model calls a STOP run can make: per iteration, the improver's own calls, plus
- * for each meta-utility call `metaTests` runs of a candidate improver with a fresh budget,
- * plus the final scoring of the accepted improver (another `metaTests` runs).
+ * The most model calls a STOP run can make: the scoring of the seed improver (`metaTests`
+ * runs), then per iteration the improver's own calls, plus for each meta-utility call
+ * `metaTests` runs of a candidate improver with a fresh budget, plus the final scoring of
+ * the proposed improver (another `metaTests` runs).
  *
  * @param budgets The run's budgets.
  * @returns Calls at most.
@@ -115,13 +116,13 @@ export interface StopRunBudgets {
  * ```ts
  * import { stopRunCalls } from "./cost_forecast.ts";
  * import { equal } from "node:assert/strict";
- * equal(stopRunCalls({ iterations: 1 }), 4 + 25 * 5 * 4 + 5 * 4);
+ * equal(stopRunCalls({ iterations: 1 }), 5 * 4 + 4 + 25 * 5 * 4 + 5 * 4);
  * ```
  */
 export function stopRunCalls(budgets: StopRunBudgets): number {
   const { iterations, lmBudget = 4, metaBudget = 25, metaTests = 5, runs = 1 } = budgets;
   const perIteration = lmBudget + metaBudget * metaTests * lmBudget + metaTests * lmBudget;
-  return runs * iterations * perIteration;
+  return runs * (metaTests * lmBudget + iterations * perIteration);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { equal, match, throws } from "node:assert/strict";
 import { forecastCost, formatCostForecast, stopRunCalls } from "./cost_forecast.ts";
 
-Deno.test("stopRunCalls() multiplies the paper's budgets per iteration and run", () => {
-  equal(stopRunCalls({ iterations: 3, runs: 5 }), 5 * 3 * (4 + 25 * 5 * 4 + 5 * 4));
-  equal(stopRunCalls({ iterations: 1, lmBudget: 1, metaBudget: 1, metaTests: 1 }), 3);
+Deno.test("stopRunCalls() counts the seed's scoring and multiplies the budgets per iteration and run", () => {
+  equal(stopRunCalls({ iterations: 3, runs: 5 }), 5 * (5 * 4 + 3 * (4 + 25 * 5 * 4 + 5 * 4)));
+  equal(stopRunCalls({ iterations: 1, lmBudget: 1, metaBudget: 1, metaTests: 1 }), 1 + 3);
+  equal(stopRunCalls({ iterations: 0, lmBudget: 2, metaTests: 3 }), 6);
 });
 
 Deno.test("forecastCost() prices the worst case and says when it cannot", () => {

@@ -23,6 +23,8 @@ export interface LedgerRecord {
   callId: string;
   /** The run, if known. */
   run?: string;
+  /** The caller's occurrence scope (e.g. `r0/t1/e2/run3`: run, iteration, evaluation, improver run), if any. */
+  scope?: string;
   /** The model asked. */
   model: string;
   /** Whether the offline stand-in (not a language model) answered. */

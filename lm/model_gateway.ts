@@ -63,6 +63,7 @@ export interface ModelCall {
 interface PlannedRequest {
   request: ChatRequest;
   key: string;
+  scope: string | undefined;
 }
 
 /**
@@ -270,7 +271,7 @@ export class ModelGateway {
       const key = call.scope === undefined || call.scope === ""
         ? hash
         : createHash("sha256").update(`${call.scope}\u0000${hash}`).digest("hex");
-      return { request, key };
+      return { request, key, scope: call.scope === "" ? undefined : call.scope };
     });
   }
 
@@ -376,6 +377,7 @@ export class ModelGateway {
     return {
       time: new Date(this.#clock()).toISOString(),
       ...(this.#run === undefined ? {} : { run: this.#run }),
+      ...(p.scope === undefined ? {} : { scope: p.scope }),
       model: this.#backend.model,
       standIn: this.#backend.standIn,
       requestHash: p.key,

@@ -4,6 +4,7 @@ import { runCommand } from "../experiments/run_command.ts";
 import { evaluateCommand } from "../experiments/evaluate_command.ts";
 import { improveCommand } from "../experiments/improve_command.ts";
 import { selfImproveCommand } from "../experiments/self_improve_command.ts";
+import { replayCommand } from "../experiments/replay_command.ts";
 import { lmCheckCommand, lmServeCommand } from "../experiments/lm_commands.ts";
 import { auditCommand, readAuditLog } from "../experiments/audit_command.ts";
 import { UsageError } from "../experiments/_terminal.ts";
@@ -37,7 +38,16 @@ Deno.test("main() answers help, unknown and not-yet-built commands with the righ
   equal(await main(["frobnicate"]), 2);
   equal(await main(["transfer"]), 2);
   for (
-    const command of ["run", "evaluate", "improve", "self-improve", "audit", "lm-serve", "lm-check"]
+    const command of [
+      "run",
+      "evaluate",
+      "improve",
+      "self-improve",
+      "replay",
+      "audit",
+      "lm-serve",
+      "lm-check",
+    ]
   ) {
     equal(await main([command, "--help"]), 0, `${command} --help`);
   }
@@ -104,9 +114,29 @@ Deno.test("commands refuse bad input with a UsageError that names the flag and t
       /defined on 'lpn'/,
     ],
     [
-      "self-improve: resume",
-      () => selfImproveCommand(["--resume", "runs/x"]),
-      /resume .* not implemented yet/,
+      "self-improve: resume a directory that is not a run",
+      () => selfImproveCommand(["--resume", "runs/does-not-exist"]),
+      /not a run directory: it has no config.json/,
+    ],
+    [
+      "self-improve: resume with a shaping flag",
+      () => selfImproveCommand(["--resume", "runs/x", "--iterations", "2"]),
+      /Cannot resume with --iterations/,
+    ],
+    [
+      "self-improve: replay of a fresh run",
+      () => selfImproveCommand(["--replay"]),
+      /stop replay <run-dir>/,
+    ],
+    [
+      "self-improve: zero sandboxes",
+      () => selfImproveCommand(["--sandboxes", "0"]),
+      /'--sandboxes' must be an integer >= 1/,
+    ],
+    [
+      "replay: no directory",
+      () => replayCommand([]),
+      /exactly one run directory/,
     ],
     [
       "self-improve: zero runs",

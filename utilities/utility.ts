@@ -34,6 +34,17 @@ export interface UtilityOptions {
   audit?: AuditSink;
   /** Run id or program hash stamped on budget events. @default {none} */
   program?: string;
+  /**
+   * Caps evaluations in flight across utilities (each holds a sandbox and a core while it
+   * runs). @default {no cap}
+   */
+  limiter?: WorkLimiter;
+}
+
+/** Something that runs at most a fixed number of tasks at once (`lm/`'s `ConcurrencyLimiter`). */
+export interface WorkLimiter {
+  /** Runs `task` when a slot is free. */
+  run<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -57,6 +68,7 @@ export class Utility {
   readonly #budget: number;
   #uses = 0;
   #last: Evaluation | undefined;
+  readonly #prefetched = new Map<string, Promise<Evaluation | undefined>>();
 
   /**
    * @param task The task whose secret evaluator scores.
@@ -103,6 +115,33 @@ export class Utility {
   }
 
   /**
+   * Waits until every prefetched evaluation nobody asked for has finished, so that their
+   * sandboxes are closed and their audit events written before the caller moves on.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#prefetched.values()]);
+  }
+
+  /**
+   * Starts scoring a source the improver is likely to ask about (e.g. the code block of a
+   * model reply it just received), so that candidates evaluate concurrently although the
+   * improver asks about them one at a time. Nothing is counted: a later
+   * {@linkcode Utility.score} of the exact same text counts as usual and takes this result.
+   * At most `budget - uses` sources are prefetched at once, so the work done never exceeds
+   * what the budget allows.
+   *
+   * @param source A solution source; anything else is ignored.
+   */
+  prefetch(source: unknown): void {
+    if (typeof source !== "string" || source.trim() === "") return;
+    if (this.#prefetched.has(source)) return;
+    if (this.#uses + this.#prefetched.size >= this.#budget) return;
+    const pending = this.#evaluate(source);
+    pending.catch(() => {});
+    this.#prefetched.set(source, pending);
+  }
+
+  /**
    * Scores one solution source: 0 past the budget (recorded as `budget_exceeded`) or for a
    * source that is not a non-empty string; otherwise the task's secret evaluation on the
    * configured split in a fresh sandbox. Never throws for anything the program does.
@@ -120,23 +159,33 @@ export class Utility {
       return 0;
     }
     if (typeof source !== "string" || source.trim() === "") return 0;
-    let loaded: LoadedSolution;
-    const load = this.#options.load ??
-      ((text: string) => loadProgram(text, audit === undefined ? {} : { audit }));
-    try {
-      loaded = await load(source);
-    } catch {
-      return 0;
-    }
-    try {
-      this.#last = await this.#task.evaluate(loaded, {
-        split: this.#options.split ?? "val",
-        timeScale: this.#options.timeScale ?? 1,
-        ...(audit === undefined ? {} : { audit }),
-      });
-      return this.#last.score;
-    } finally {
-      await loaded.close().catch(() => {});
-    }
+    const prefetched = this.#prefetched.get(source);
+    this.#prefetched.delete(source);
+    this.#last = await (prefetched ?? this.#evaluate(source));
+    return this.#last?.score ?? 0;
+  }
+
+  async #evaluate(source: string): Promise<Evaluation | undefined> {
+    const { audit, limiter } = this.#options;
+    const work = async () => {
+      let loaded: LoadedSolution;
+      const load = this.#options.load ??
+        ((text: string) => loadProgram(text, audit === undefined ? {} : { audit }));
+      try {
+        loaded = await load(source);
+      } catch {
+        return undefined;
+      }
+      try {
+        return await this.#task.evaluate(loaded, {
+          split: this.#options.split ?? "val",
+          timeScale: this.#options.timeScale ?? 1,
+          ...(audit === undefined ? {} : { audit }),
+        });
+      } finally {
+        await loaded.close().catch(() => {});
+      }
+    };
+    return limiter === undefined ? await work() : await limiter.run(work);
   }
 }
