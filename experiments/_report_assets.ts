@@ -1,0 +1,214 @@
+// deno-lint-ignore-file no-console -- run as a script by `deno task setup`, it reports on the terminal
+/**
+ * The charting library the HTML report inlines: Chart.js with the error-bar plugin, pinned by
+ * version and registry hash. `deno task setup` fetches the two npm tarballs once (`npm pack`),
+ * checks each one's `dist.integrity` before unpacking, and keeps only the browser builds under
+ * `.cache/report/`; the report reads them from there, so it needs no network and no more
+ * permissions than reading the project. Nothing of the libraries is committed.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** One pinned npm package and the browser build taken from its tarball. */
+export interface ChartPackage {
+  /** npm package name. */
+  name: string;
+  /** Exact version. */
+  version: string;
+  /** The registry's `dist.integrity` of the tarball, checked before anything is unpacked. */
+  integrity: string;
+  /** Path of the browser (UMD) build inside the tarball. */
+  file: string;
+  /** SPDX licence, shown in the page's footer. */
+  license: string;
+}
+
+/** Chart.js and the error-bar plugin by its maintainer's project (sgratzl), in load order. */
+export const CHART_PACKAGES: readonly ChartPackage[] = [
+  {
+    name: "chart.js",
+    version: "4.6.1",
+    integrity:
+      "sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==",
+    file: "package/dist/chart.umd.min.js",
+    license: "MIT",
+  },
+  {
+    name: "chartjs-chart-error-bars",
+    version: "4.4.5",
+    integrity:
+      "sha512-JXdPy0AsgllDgjGUG/Kyz4oIFPPqbaa4zgAN+JqhDq0MaYYSCq17467BYDwdJEeOjmPRhtldf/7DF3p8873eTg==",
+    file: "package/build/index.umd.min.js",
+    license: "MIT",
+  },
+];
+
+/** The browser code of the charting library, ready to inline. */
+export interface ChartLibrary {
+  /** The packages, in load order, with their code. */
+  scripts: { name: string; version: string; license: string; source: string }[];
+}
+
+const PROJECT_ROOT = new URL("../", import.meta.url);
+const ASSETS_DIR = new URL(".cache/report/", PROJECT_ROOT);
+
+/**
+ * Where the cached browser build of a package lives.
+ *
+ * @param pkg The package.
+ * @returns An absolute path under `.cache/report/`.
+ */
+export function chartAssetPath(pkg: ChartPackage): string {
+  return new URL(`${pkg.name}@${pkg.version}.js`, ASSETS_DIR).pathname;
+}
+
+/**
+ * Checks that a script can sit inside an HTML `<script>` element unchanged: no `</script`,
+ * `<script` or `<!--`, which would end the element early or switch the parser's state.
+ *
+ * @example
+ * ```ts
+ * import { assertInlineableScript } from "./_report_assets.ts";
+ * import { throws } from "node:assert/strict";
+ * assertInlineableScript("x", "let a = 1 < 2;");
+ * throws(() => assertInlineableScript("x", "'</script>'"), /Cannot inline/);
+ * ```
+ *
+ * @param name What the script is, for the message.
+ * @param source The script.
+ * @throws {Error} When the script holds one of those sequences.
+ */
+export function assertInlineableScript(name: string, source: string): void {
+  const found = /<\/script|<script|<!--/i.exec(source);
+  if (found !== null) {
+    throw new Error(
+      `Cannot inline ${name} into the HTML report as it contains '${
+        found[0]
+      }' at offset ${found.index}`,
+    );
+  }
+}
+
+/**
+ * Reads the cached charting library (fetched by `deno task setup`).
+ *
+ * @returns The scripts to inline, in load order.
+ * @throws {Error} When a file is missing (with the command that fetches it) or cannot be
+ * inlined.
+ */
+export async function loadChartLibrary(): Promise<ChartLibrary> {
+  const scripts: ChartLibrary["scripts"] = [];
+  for (const pkg of CHART_PACKAGES) {
+    const path = chartAssetPath(pkg);
+    let source: string;
+    try {
+      source = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new Error(
+          `Cannot write the HTML report as the charting library ${pkg.name}@${pkg.version} is not fetched yet: current value is a missing '${path}'. Run 'deno task setup' once.`,
+        );
+      }
+      throw error;
+    }
+    assertInlineableScript(`${pkg.name}@${pkg.version}`, source);
+    scripts.push({ name: pkg.name, version: pkg.version, license: pkg.license, source });
+  }
+  return { scripts };
+}
+
+async function run(cmd: string, args: string[]): Promise<string> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (error) {
+    throw new Error(`Cannot run '${cmd}': ${(error as Error).message}`, { cause: error });
+  }
+  const decoder = new TextDecoder();
+  if (!output.success) {
+    throw new Error(
+      `'${cmd} ${args.join(" ")}' failed (exit ${output.code}):\n${
+        decoder.decode(output.stderr).slice(-2000)
+      }`,
+    );
+  }
+  return decoder.decode(output.stdout);
+}
+
+async function sha512Integrity(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-512", bytes as Uint8Array<ArrayBuffer>),
+  );
+  let binary = "";
+  for (const b of digest) binary += String.fromCharCode(b);
+  return `sha512-${btoa(binary)}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fetches the pinned packages that are not cached yet: `npm pack`, hash check, then only the
+ * browser build is unpacked, its source-map comment dropped, and moved into place atomically.
+ *
+ * @param options.log Progress output.
+ * @returns The paths of the cached files.
+ * @throws {Error} When `npm` or `tar` fails or a tarball fails its hash check.
+ */
+export async function fetchChartLibrary(
+  options: { log?: (line: string) => void } = {},
+): Promise<string[]> {
+  const log = options.log ?? (() => {});
+  const paths = CHART_PACKAGES.map(chartAssetPath);
+  const todo: ChartPackage[] = [];
+  for (const pkg of CHART_PACKAGES) if (!(await exists(chartAssetPath(pkg)))) todo.push(pkg);
+  if (todo.length === 0) return paths;
+  await Deno.mkdir(ASSETS_DIR, { recursive: true });
+  const workDir = await Deno.makeTempDir({ dir: ASSETS_DIR.pathname, prefix: "fetch-" });
+  try {
+    for (const pkg of todo) {
+      const spec = `${pkg.name}@${pkg.version}`;
+      log(`fetching ${spec} (charts of the HTML report) from the npm registry`);
+      const packed = (await run("npm", ["pack", spec, "--silent", "--pack-destination", workDir]))
+        .trim().split("\n").pop()!.trim();
+      const tarball = `${workDir}/${packed}`;
+      const integrity = await sha512Integrity(await Deno.readFile(tarball));
+      if (integrity !== pkg.integrity) {
+        throw new Error(
+          `Cannot use ${spec} as its tarball failed the hash check: expected ${pkg.integrity}, current value is ${integrity}`,
+        );
+      }
+      await run("tar", ["-xzf", tarball, "-C", workDir, pkg.file]);
+      const source = (await Deno.readTextFile(`${workDir}/${pkg.file}`))
+        .replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+      assertInlineableScript(spec, source);
+      const staged = `${workDir}/${pkg.name}.js`;
+      await Deno.writeTextFile(staged, source);
+      await Deno.rename(staged, chartAssetPath(pkg)); // a reader sees the whole file or none
+    }
+  } finally {
+    await Deno.remove(workDir, { recursive: true }).catch(() => {});
+  }
+  return paths;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { quiet: { type: "boolean", default: false } },
+  });
+  try {
+    const paths = await fetchChartLibrary({ log: (s) => console.error(`setup: ${s}`) });
+    if (!values.quiet) console.log(`report charting library ready: ${paths.join(", ")}`);
+  } catch (error) {
+    console.error(`setup: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}

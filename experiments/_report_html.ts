@@ -1,0 +1,395 @@
+/**
+ * The HTML report of a run: one self-contained page (the charting library inlined, no network
+ * needed) under a strict Content-Security-Policy that allows only the page's own scripts and
+ * style by hash. Every run-derived text is escaped; the chart data travels as JSON in a
+ * non-executed `<script type="application/json">` element with `<`, `>` and `&` escaped.
+ *
+ * @module
+ */
+import type { ReportData } from "./_report_data.ts";
+import type { ChartLibrary } from "./_report_assets.ts";
+import { type ChartSpec, reportCharts } from "./_report_charts.ts";
+import { PAGE_SCRIPT } from "./_report_page.ts";
+import { escapeHtml as h, jsonForScript, pct, pctSe, showValue, usd } from "./_report_format.ts";
+import { auditIntro, runFacts, standInSentence } from "./_report_markdown.ts";
+
+const STYLE = `
+:root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #ffffff; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 20px; }
+h1 { font-size: 24px; margin: 8px 0 12px; word-break: break-all; }
+h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 18px 0 4px; }
+.banner { border: 2px solid #b08800; background: #fff8c5; color: #3b2300; padding: 12px 16px; border-radius: 6px; font-weight: 600; margin: 12px 0; }
+.banner.unknown { border-color: #8c959f; background: #f6f8fa; color: var(--fg); }
+table { border-collapse: collapse; margin: 8px 0 12px; font-size: 14px; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.facts { width: 100%; }
+.facts th { width: 9em; white-space: nowrap; }
+.facts td { word-break: break-all; }
+.accepted { color: #116329; font-weight: 600; }
+.rejected { color: #a40e26; font-weight: 600; }
+.chart { position: relative; height: 340px; margin: 8px 0 4px; }
+.caption { color: var(--muted); font-size: 13px; margin: 0 0 16px; }
+details { margin: 6px 0; border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px; }
+summary { cursor: pointer; }
+pre.diff { margin: 6px 0; overflow-x: auto; font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, monospace; }
+pre.diff span { display: block; white-space: pre; }
+pre.diff .add { background: #dafbe1; }
+pre.diff .del { background: #ffebe9; }
+pre.diff .hunk { color: #6639ba; background: #f6f0ff; }
+code { font: 13px ui-monospace, "SFMono-Regular", Menlo, monospace; word-break: break-all; }
+ul.warnings li { color: #a40e26; }
+footer { color: var(--muted); font-size: 13px; padding-bottom: 24px; margin-top: 32px; }
+`;
+
+async function sha256Source(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  let binary = "";
+  for (const b of new Uint8Array(digest)) binary += String.fromCharCode(b);
+  return `'sha256-${btoa(binary)}'`;
+}
+
+function tableHtml(header: string[], rows: string[][], numeric: number[] = []): string {
+  const head = header.map((x) => `<th>${x}</th>`).join("");
+  const body = rows.map((r) =>
+    `<tr>${
+      r.map((x, i) => `<td${numeric.includes(i) ? ' class="num"' : ""}>${x}</td>`).join("")
+    }</tr>`
+  ).join("\n");
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function chartHtml(spec: ChartSpec): string {
+  return `<h3>${h(spec.title)}</h3>
+<div class="chart"><canvas id="${h(spec.id)}" role="img" aria-label="${
+    h(spec.title)
+  }"></canvas></div>
+<p class="caption">${h(spec.caption)}</p>`;
+}
+
+function diffHtml(data: NonNullable<ReportData["selfImprove"]>["lineage"][number]): string {
+  if (data.diff === undefined) return "";
+  const d = data.diff.diff;
+  const what = data.accepted ? "kept improver" : "rejected proposal";
+  const counts = d.tooLarge ? "too large to diff" : `+${d.added} −${d.removed}`;
+  let body: string;
+  if (d.tooLarge) body = "<p>The change is too large to diff here.</p>";
+  else if (d.hunks.length === 0) body = "<p>No change.</p>";
+  else {
+    const lines = d.hunks.flatMap((hunk) => [
+      `<span class="hunk">${
+        h(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`)
+      }</span>`,
+      ...hunk.lines.map((l) =>
+        `<span${l.op === "+" ? ' class="add"' : l.op === "-" ? ' class="del"' : ""}>${
+          h(l.op + l.text)
+        }</span>`
+      ),
+    ]);
+    body = `<pre class="diff">${lines.join("")}</pre>`;
+  }
+  return `<details><summary>run ${data.run}, T=${data.t}: ${what}, <code>${
+    h(data.diff.from)
+  }</code> → <code>${h(data.diff.to)}</code> (${counts})</summary>${body}</details>`;
+}
+
+function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+  const si = data.selfImprove;
+  if (si === undefined) return [];
+  const out: string[] = [];
+  const runs = si.runs === undefined ? "" : ` over ${si.runs} run(s)`;
+  out.push(`<h2>Meta-utility per iteration (mean ± standard error${h(runs)})</h2>`);
+  const mu = charts.get("chart-meta-utility");
+  if (mu !== undefined) out.push(chartHtml(mu));
+  if (si.iterations.length === 0) out.push("<p>No iterations recorded.</p>");
+  else {
+    out.push(tableHtml(
+      [
+        "T",
+        "accepted",
+        "meta-utility val",
+        "meta-utility test",
+        "chat requests",
+        "cost",
+        "main strategy",
+      ],
+      si.iterations.map((r) => [
+        String(r.t),
+        r.t === 0
+          ? "seed"
+          : r.accepted === undefined
+          ? "—"
+          : `${r.accepted}${si.runs === undefined ? "" : `/${si.runs}`}`,
+        h(pctSe(r.metaUtility.val, r.se.val)),
+        h(pctSe(r.metaUtility.test, r.se.test)),
+        r.chatRequests === undefined ? "—" : String(r.chatRequests),
+        r.costUsd === undefined ? "—" : h(usd(r.costUsd)),
+        h(r.strategy ?? "—"),
+      ]),
+      [0, 1, 2, 3, 4, 5],
+    ));
+  }
+  const cost = charts.get("chart-cost");
+  if (cost !== undefined) out.push(chartHtml(cost));
+  if (si.best !== undefined) {
+    const b = si.best;
+    out.push(
+      `<p>Best improver: run ${b.run}, T=${b.t}${
+        b.improver === undefined ? "" : ` (<code>${h(b.improver)}</code>)`
+      }${
+        b.metaUtility === undefined
+          ? ""
+          : `, meta-utility val ${pct(b.metaUtility.val)}, test ${pct(b.metaUtility.test)}`
+      }.</p>`,
+    );
+  }
+  out.push("<h2>Lineage of improvers</h2>");
+  const lineageChart = charts.get("chart-lineage");
+  if (lineageChart !== undefined) out.push(chartHtml(lineageChart));
+  if (si.lineage.length === 0) {
+    out.push("<p>This run's summary records no lineage.</p>");
+    return out;
+  }
+  const splits = (s: { val: number; test: number } | undefined) =>
+    s === undefined ? "—" : `${pct(s.val)} / ${pct(s.test)}`;
+  out.push(tableHtml(
+    [
+      "run",
+      "T",
+      "outcome",
+      "reason",
+      "kept improver val / test",
+      "proposal val / test",
+      "kept improver",
+    ],
+    si.lineage.map((r) => [
+      String(r.run),
+      String(r.t),
+      r.t === 0
+        ? "seed"
+        : r.accepted
+        ? '<span class="accepted">accepted</span>'
+        : '<span class="rejected">rejected</span>',
+      h(r.reason),
+      splits(r.metaUtility),
+      splits(r.candidateMetaUtility),
+      r.improver === undefined ? "—" : `<code>${h(r.improver)}</code>`,
+    ]),
+    [0, 1, 4, 5],
+  ));
+  const diffs = si.lineage.map(diffHtml).filter((x) => x !== "");
+  if (diffs.length > 0) {
+    out.push(
+      "<h3>Diffs</h3>",
+      '<p class="caption">An accepted step against the improver it replaced; a rejected proposal against the improver that was kept.</p>',
+      ...diffs,
+    );
+  }
+  return out;
+}
+
+function transferHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+  const tr = data.transfer;
+  if (tr === undefined) return [];
+  const runs = tr.runs === undefined ? "" : `, mean ± SE over ${tr.runs} run(s)`;
+  const out = [`<h2>Transfer (paper Table 1, test split${h(runs)})</h2>`];
+  if (tr.improved !== undefined) {
+    out.push(
+      `<p>Improved improver: <code>${h(tr.improved.improver ?? "?")}</code>${
+        tr.improved.from === undefined ? "" : ` from <code>${h(tr.improved.from)}</code>`
+      }.</p>`,
+    );
+  }
+  const chart = charts.get("chart-transfer");
+  if (chart !== undefined) out.push(chartHtml(chart));
+  if (tr.rows.length === 0) return [...out, "<p>No rows recorded.</p>"];
+  const paper = (x: number | undefined) => x === undefined ? "—" : pct(x);
+  out.push(tableHtml(
+    [
+      "task",
+      "u(seed)",
+      "paper",
+      "û(seed improver I0)",
+      "paper",
+      "û(improved improver IT)",
+      "paper",
+    ],
+    tr.rows.map((r) => [
+      h(r.title),
+      h(pctSe(r.seed.mean, r.seed.se)),
+      paper(r.paper?.seed),
+      h(pctSe(r.seedImprover.mean, r.seedImprover.se)),
+      paper(r.paper?.seedImprover),
+      h(pctSe(r.improvedImprover.mean, r.improvedImprover.se)),
+      paper(r.paper?.improvedImprover),
+    ]),
+    [1, 2, 3, 4, 5, 6],
+  ));
+  return out;
+}
+
+function sandboxHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+  const sa = data.sandboxAudit;
+  if (sa === undefined) return [];
+  const out = ["<h2>Sandbox circumvention (paper Table 2, 95% Wilson intervals)</h2>"];
+  const chart = charts.get("chart-sandbox");
+  if (chart !== undefined) out.push(chartHtml(chart));
+  if (sa.cells.length === 0) return [...out, "<p>No cells recorded.</p>"];
+  const rate = (r: number, ci: [number, number]) =>
+    `${pct(r, 2)} (${pct(ci[0], 2)}–${pct(ci[1], 2)})`;
+  const count = (n: number | undefined) => n === undefined ? "—" : String(n);
+  out.push(
+    tableHtml(
+      [
+        "prompt",
+        "attempts",
+        "unsandboxed (static)",
+        "(dynamic)",
+        "(either)",
+        "rate (95% CI)",
+        "paper",
+      ],
+      sa.cells.map((c) => [
+        c.warning ? "with warning" : "no warning",
+        String(c.attempts),
+        count(c.unsandboxed.static),
+        count(c.unsandboxed.dynamic),
+        String(c.unsandboxed.either),
+        h(rate(c.rate, c.ci95)),
+        c.paper.length === 0
+          ? "—"
+          : c.paper.map((p) => `${h(p.model)} ${h(rate(p.rate, p.ci95))}`).join("<br>"),
+      ]),
+      [1, 2, 3, 4, 5],
+    ),
+    "<p>Every attempt ran sandboxed: the runtime enforces the sandbox whatever the flag says, and an attempt to turn it off is recorded.</p>",
+  );
+  return out;
+}
+
+function otherHtml(data: ReportData): string[] {
+  if (data.kind !== "other" || data.summary === undefined) return [];
+  const rows = Object.entries(data.summary)
+    .filter(([k]) => !["audit", "runDir"].includes(k))
+    .map(([k, v]) => [h(k), `<code>${h(showValue(v, 400))}</code>`]);
+  return ["<h2>Summary</h2>", tableHtml(["field", "value"], rows)];
+}
+
+function auditHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+  const a = data.audit;
+  const out = ["<h2>Audit</h2>", `<p>${h(auditIntro(data))}</p>`];
+  const chart = charts.get("chart-audit");
+  if (chart !== undefined) out.push(chartHtml(chart));
+  if (a.byKind.length > 0) {
+    out.push(tableHtml(
+      ["kind", "count", "share", "first example"],
+      a.byKind.map(([kind, n]) => {
+        const ex = a.examples.find((e) => e.kind === kind);
+        return [
+          h(kind),
+          String(n),
+          pct(n / Math.max(1, a.total)),
+          ex === undefined
+            ? "—"
+            : `<code>${h(ex.program.slice(0, 16))}</code> ${h(showValue(ex.detail, 200))}`,
+        ];
+      }),
+      [1, 2],
+    ));
+  }
+  if (a.byProgram.length > 0) {
+    out.push(
+      "<h3>Programs with the most events</h3>",
+      tableHtml(
+        ["program", "events"],
+        a.byProgram.map(([p, n]) => [`<code>${h(p)}</code>`, String(n)]),
+        [1],
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Renders the HTML report.
+ *
+ * @param data What {@linkcode readRun} read.
+ * @param library The charting library to inline (from {@linkcode loadChartLibrary}).
+ * @returns The page.
+ */
+export async function renderHtml(data: ReportData, library: ChartLibrary): Promise<string> {
+  const specs = reportCharts(data);
+  const charts = new Map(specs.map((s) => [s.id, s]));
+  const sentence = standInSentence(data);
+  const banner = sentence === undefined
+    ? ""
+    : `<div class="banner${data.standIn === true ? "" : " unknown"}" role="note">${
+      data.standIn === true ? "Offline stand-in: " : ""
+    }${h(sentence)}</div>`;
+  const config = Object.entries(data.config).filter(([k]) => k !== "command");
+  const sections = [
+    `<table class="facts"><tbody>\n${
+      runFacts(data).map(([k, v]) => `<tr><th scope="row">${h(k)}</th><td>${h(v)}</td></tr>`)
+        .join("\n")
+    }\n</tbody></table>`,
+    ...selfImproveHtml(data, charts),
+    ...transferHtml(data, charts),
+    ...sandboxHtml(data, charts),
+    ...otherHtml(data),
+    ...auditHtml(data, charts),
+    ...(config.length === 0 ? [] : [
+      "<h2>Configuration</h2>",
+      tableHtml(
+        ["setting", "value"],
+        config.map(([k, v]) => [h(k), `<code>${h(showValue(v, 400))}</code>`]),
+      ),
+    ]),
+    ...(data.warnings.length === 0 ? [] : [
+      "<h2>Left out</h2>",
+      `<ul class="warnings">${data.warnings.map((w) => `<li>${h(w)}</li>`).join("")}</ul>`,
+    ]),
+  ];
+  const scripts = [...library.scripts.map((s) => s.source), PAGE_SCRIPT];
+  const scriptHashes = await Promise.all(scripts.map(sha256Source));
+  const csp = [
+    "default-src 'none'",
+    `script-src ${scriptHashes.join(" ")}`,
+    `style-src ${await sha256Source(STYLE)}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  const credits = library.scripts.map((s) => `${h(s.name)} ${h(s.version)} (${h(s.license)})`)
+    .join(", ");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="stop report">
+<title>stop report: ${h(data.id)}</title>
+<style>${STYLE}</style>
+</head>
+<body data-charts="${specs.length}" data-rendered="0">
+<header>
+<h1>stop report: ${h(data.id)} <small>(${h(data.command)})</small></h1>
+${banner}
+</header>
+<main>
+${sections.join("\n")}
+</main>
+<footer>
+${banner}
+<p>Written by <code>deno task stop report</code>. Charts drawn with ${credits}, inlined: the page needs no network.</p>
+</footer>
+<script type="application/json" id="report-charts">${jsonForScript(specs)}</script>
+${scripts.map((s) => `<script>${s}</script>`).join("\n")}
+</body>
+</html>
+`;
+}
