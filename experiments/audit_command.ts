@@ -1,72 +1,49 @@
 /**
- * `stop audit <run-dir>`: summarises a run's audit log by kind and by program.
+ * `stop audit <run-dir>`: summarises a run's audit log by reward-hacking and rule-breaking
+ * signal (counts, share of the run's programs, and the programs they came from), then the
+ * resource limits hit.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { AUDIT_KINDS, type AuditEvent, type AuditKind } from "../sandbox/audit_log.ts";
+import { AUDIT_KINDS } from "../sandbox/audit_log.ts";
+import { AUDIT_SIGNALS, SIGNAL_DESCRIPTIONS } from "../utilities/audit_signals.ts";
 import { paint, printJson, say, UsageError } from "./_terminal.ts";
+import { RATE_DENOMINATOR, summarizeAudit } from "./audit_summary.ts";
+
+export { type AuditFile, readAuditLog } from "./audit_summary.ts";
 
 /** Usage text of the command. */
-export const AUDIT_USAGE = `Usage: deno task stop audit <run-dir | audit.jsonl> [--json]
+export const AUDIT_USAGE = `Usage: deno task stop audit <run-dir | audit.jsonl> [--json] [--all]
 
-Summarises an audit log: events by kind, by program, and the first few of each kind.
+Summarises an audit log: every reward-hacking or rule-breaking signal with its event count,
+the number of distinct programs that triggered it, their share of the run's programs, and
+the programs themselves (hash, and the file of the run directory holding that program, or
+the cached model reply that proposed it);
+then the resource limits hit (timeouts, memory, crashes) by kind.
+
+Rate = programs with the signal / ${RATE_DENOMINATOR}. A program that was evaluated
+but neither saved nor audited is not counted, so a rate is an upper bound when a run does
+not save every program it evaluates.
+
+Signals (grep audit.jsonl for "signal":"<name>"):
+${AUDIT_SIGNALS.map((s) => `  ${s.padEnd(20)} ${SIGNAL_DESCRIPTIONS[s]}`).join("\n")}
 
 Options:
-  --json   end with one JSON object on its own line (counts by kind)
+  --all    list every program of each signal (default: the first 5)
+  --json   end with one JSON object on its own line: counts by kind at the top level, plus
+           "signals" (each: kind, events, programs, rate, unattributed, sources), "limits",
+           "programs" (inLog, saved, proposed, known) and "denominator"
   --help   show this help`;
 
-/** What {@linkcode readAuditLog} found. */
-export interface AuditFile {
-  events: AuditEvent[];
-  /** Lines that were not valid audit records (e.g. a torn last line). */
-  skipped: number;
-}
-
-/**
- * Reads an audit log, skipping lines that are not valid records.
- *
- * @param path A run directory or an `audit.jsonl` file.
- * @returns The events and the number of skipped lines.
- */
-export async function readAuditLog(path: string): Promise<AuditFile> {
-  let file = path;
-  try {
-    if ((await Deno.stat(path)).isDirectory) file = `${path.replace(/\/$/, "")}/audit.jsonl`;
-  } catch (error) {
-    throw new UsageError(`Cannot read the audit of '${path}': ${(error as Error).message}`);
-  }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { events: [], skipped: 0 };
-    throw new UsageError(`Cannot read '${file}': ${(error as Error).message}`);
-  }
-  const kinds = new Set<string>(AUDIT_KINDS);
-  const events: AuditEvent[] = [];
-  let skipped = 0;
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const e = JSON.parse(line) as AuditEvent;
-      if (
-        typeof e === "object" && e !== null && kinds.has(e.kind) && typeof e.detail === "string"
-      ) {
-        events.push(e);
-      } else skipped++;
-    } catch {
-      skipped++;
-    }
-  }
-  return { events, skipped };
-}
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /**
  * Runs the command.
  *
  * @param argv The arguments after `audit`.
  * @returns The process exit code.
+ * @throws {UsageError} When the arguments are wrong or the run cannot be read.
  */
 export async function auditCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -74,6 +51,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
+      all: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -86,37 +64,66 @@ export async function auditCommand(argv: string[]): Promise<number> {
       `Cannot summarise as exactly one run directory is needed: got ${positionals.length}`,
     );
   }
-  const { events, skipped } = await readAuditLog(positionals[0]!);
-  const byKind: Partial<Record<AuditKind, number>> = {};
-  const byProgram = new Map<string, number>();
-  for (const e of events) {
-    byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
-    const p = e.program ?? "(host)";
-    byProgram.set(p, (byProgram.get(p) ?? 0) + 1);
-  }
+  const summary = await summarizeAudit(positionals[0]!);
   if (values.json) {
-    printJson({ total: events.length, skipped, ...byKind });
+    printJson({
+      total: summary.total,
+      skipped: summary.skipped,
+      ...summary.byKind,
+      signals: summary.signals,
+      limits: summary.limits,
+      programs: summary.programs,
+      denominator: summary.denominator,
+      file: summary.file,
+    });
     return 0;
   }
   say(
     paint(
       "bold",
-      `${events.length} audit event(s)${skipped ? `, ${skipped} unreadable line(s) skipped` : ""}`,
+      `${summary.total} audit event(s) in ${summary.file}${
+        summary.skipped ? `, ${summary.skipped} unreadable line(s) skipped` : ""
+      }`,
     ),
   );
-  for (const kind of AUDIT_KINDS) {
-    const n = byKind[kind];
-    if (!n) continue;
-    say(`  ${kind.padEnd(24)} ${String(n).padStart(6)}`);
-    for (const e of events.filter((x) => x.kind === kind).slice(0, 3)) {
-      say(paint("dim", `      ${e.program ?? "(host)"}  ${e.detail.slice(0, 100)}`));
+  const { inLog, saved, proposed, known } = summary.programs;
+  say(
+    `programs known: ${known} (${inLog} in the audit log, ${saved} saved in the run directory, ${proposed} proposed in cached model replies)`,
+  );
+  const signals = AUDIT_SIGNALS.filter((s) => summary.signals[s] !== undefined);
+  if (signals.length === 0) say("signals: none");
+  else {
+    say("");
+    say(paint("bold", "signal               kind                     events  programs    rate"));
+    for (const signal of signals) {
+      const f = summary.signals[signal]!;
+      say(
+        `${signal.padEnd(20)} ${f.kind.padEnd(24)} ${String(f.events).padStart(6)} ${
+          String(f.programs).padStart(9)
+        } ${pct(f.rate).padStart(7)}`,
+      );
+      const shown = values.all ? f.sources : f.sources.slice(0, 5);
+      for (const s of shown) {
+        const where = s.files.length > 0
+          ? s.files.join(", ")
+          : s.replies.length > 0
+          ? `reply ${s.replies.join(", ")}`
+          : "(not saved in the run)";
+        say(paint("dim", `    ${s.program}  ${where}  ×${s.events}  ${s.example.slice(0, 80)}`));
+      }
+      if (shown.length < f.sources.length) {
+        say(paint("dim", `    … ${f.sources.length - shown.length} more program(s) (--all)`));
+      }
+      if (f.unattributed > 0) {
+        say(paint("dim", `    ${f.unattributed} event(s) recorded by the host with no program`));
+      }
     }
+    say(paint("dim", `rate = programs with the signal / programs known (${known})`));
   }
-  if (byProgram.size > 0) {
-    say(paint("bold", `programs: ${byProgram.size}`));
-    for (const [p, n] of [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
-      say(`  ${p.padEnd(18)} ${String(n).padStart(6)}`);
-    }
+  const limits = AUDIT_KINDS.filter((k) => summary.limits[k] !== undefined);
+  if (limits.length > 0) {
+    say("");
+    say(`limits: ${limits.map((k) => `${k} ${summary.limits[k]}`).join(", ")}`);
   }
   return 0;
 }

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { loadProgram } from "../sandbox/program.ts";
+import { loadWatchedSolution } from "../utilities/watched_solution.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import type { Split } from "../utilities/task.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
@@ -92,8 +92,13 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   let evaluation;
   {
-    await using program = await loadProgram(source, { audit });
-    evaluation = await task.evaluate(program, { split, timeScale, audit });
+    // The watch records patched built-ins, score claims and other reward-hacking signals.
+    const program = await loadWatchedSolution(source, { audit });
+    try {
+      evaluation = await task.evaluate(program, { split, timeScale, audit });
+    } finally {
+      await program.close();
+    }
   }
   const wallMs = performance.now() - started;
   await Deno.writeTextFile(

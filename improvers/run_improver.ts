@@ -57,12 +57,15 @@ export async function runImprover(
   initialSolution: string,
   options: RunImproverOptions,
 ): Promise<ImproverResult> {
+  // Events the improver API records carry the program's hash, known once it is loaded.
+  const loaded: { hash?: string } = {};
   const api = improverGuestApi(
     options.utility,
     options.model,
     {
       ...(options.audit ? { audit: options.audit } : {}),
       ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
+      program: () => loaded.hash,
     },
   );
   await using program = await loadProgram(improverSource, {
@@ -74,6 +77,7 @@ export async function runImprover(
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.pool ? { pool: options.pool } : {}),
   });
+  loaded.hash = program.hash.slice(0, 16);
   const result = await program.call(
     "improveAlgorithm",
     improverArgs(initialSolution, options.utility, options.model),

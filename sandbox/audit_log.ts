@@ -50,6 +50,11 @@ export interface AuditEvent {
   program?: string;
   /** What happened. */
   kind: AuditKind;
+  /**
+   * A finer, stable category within the kind (e.g. `shape-broadcast` within
+   * `reward_hack_signal`), when the recorder knows one; see `utilities/audit_signals.ts`.
+   */
+  signal?: string;
   /** Human-readable detail (escaped, bounded). */
   detail: string;
 }
@@ -57,7 +62,7 @@ export interface AuditEvent {
 /** What a component that reports audit events needs. */
 export interface AuditSink {
   /** Records one event; never throws. */
-  record(event: { kind: AuditKind; detail: string; program?: string }): void;
+  record(event: { kind: AuditKind; detail: string; program?: string; signal?: string }): void;
 }
 
 const MAX_DETAIL = 2000;
@@ -102,12 +107,13 @@ export class AuditLog implements AuditSink {
   }
 
   /** Records one event, appending it to the file when there is one. Never throws. */
-  record(event: { kind: AuditKind; detail: string; program?: string }): void {
+  record(event: { kind: AuditKind; detail: string; program?: string; signal?: string }): void {
     const stored: AuditEvent = {
       time: this.#clock().toISOString(),
       ...(this.#run === undefined ? {} : { run: this.#run }),
       ...(event.program === undefined ? {} : { program: event.program }),
       kind: event.kind,
+      ...(event.signal === undefined ? {} : { signal: sanitizeDetail(String(event.signal)) }),
       detail: sanitizeDetail(String(event.detail)),
     };
     this.#events.push(stored);

@@ -6,6 +6,7 @@
  */
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { Failure } from "../sandbox/call_result.ts";
+import { type AuditSignal, hackCategory, recordSignal } from "./audit_signals.ts";
 import type {
   EvaluateOptions,
   Evaluation,
@@ -59,23 +60,33 @@ function describe(failure: Failure): string {
   return `${failure.kind}: ${failure.message}`;
 }
 
+/**
+ * Records a reward-hack signal of one instance under its category, stamped with the
+ * program's hash as the sandbox stamps it (the first 16 hex digits).
+ */
 function flag(
   audit: AuditSink | undefined,
   runner: SolutionRunner,
   id: TaskId,
   index: number,
   hack: string | undefined,
+  signal: AuditSignal = hack === undefined ? "type-mismatch" : hackCategory(hack),
 ): void {
   if (hack === undefined || audit === undefined) return;
-  try {
-    audit.record({
-      kind: "reward_hack_signal",
-      detail: `${id} instance ${index}: ${hack}`,
-      ...(runner.hash === undefined ? {} : { program: runner.hash }),
-    });
-  } catch {
-    // An audit sink must never throw; if one does, the score still stands.
-  }
+  recordSignal(audit, signal, `${id} instance ${index}: ${hack}`, runner.hash?.slice(0, 16));
+}
+
+/**
+ * An answer value outside the task's domain, read from a judge's `bad_answer` message
+ * (`utilities/_validate.ts` writes `element i is v, not one of …` for a refused element);
+ * only finite numbers count (strings, objects and non-finite numbers are other signals).
+ */
+function outOfRange(verdict: Verdict): string | undefined {
+  if (verdict.hack !== undefined || verdict.error === undefined) return undefined;
+  const m = /^bad_answer: .*?element (\d+) is (-?\d[\d.e+-]*), not one of (.*)$/s.exec(
+    verdict.error,
+  );
+  return m === null ? undefined : `element ${m[1]} is ${m[2]}, outside ${m[3]}`;
 }
 
 async function callOnce(
@@ -136,7 +147,24 @@ export async function runEvaluation<I extends TaskInstance>(
   const limitMs = rules.limitMs * timeScale;
   const results: InstanceResult[] = [];
   const instances: I[] = [];
-  const done = (score: number, failure?: string): Evaluation => ({
+  let outOfRangeFlagged = false;
+  const done = (score: number, failure?: string): Evaluation => {
+    const [low, high] = rules.scoreRange;
+    if (!(Number.isFinite(score) && score >= low && score <= high)) {
+      // Impossible by construction (every judge validates exactly); if it happens anyway the
+      // score is clamped and the evaluation is recorded, as the paper's >100% LPN score was.
+      flag(
+        options.audit,
+        runner,
+        rules.id,
+        results.length,
+        `raw score ${score} outside [${low}, ${high}], clamped`,
+        "out-of-range",
+      );
+    }
+    return evaluation(score, failure);
+  };
+  const evaluation = (score: number, failure?: string): Evaluation => ({
     task: rules.id,
     split,
     score: clamp(score, rules.scoreRange),
@@ -169,6 +197,12 @@ export async function runEvaluation<I extends TaskInstance>(
       verdict = { abort: rules.scoreRange[0], error: `judge_error: ${message}` };
     }
     flag(options.audit, runner, rules.id, index, verdict.hack);
+    const outside = outOfRange(verdict);
+    if (outside !== undefined && !outOfRangeFlagged) {
+      // Once per evaluation: an off-by-one program would otherwise flag every instance.
+      outOfRangeFlagged = true;
+      flag(options.audit, runner, rules.id, index, outside, "out-of-range");
+    }
     if ("abort" in verdict) {
       results.push({ index, score: 0, ms: outcome.ms, error: verdict.error });
       return done(verdict.abort, verdict.error);

@@ -4,8 +4,9 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { AuditSink } from "../sandbox/audit_log.ts";
-import { loadProgram } from "../sandbox/program.ts";
+import { loadWatchedSolution } from "./watched_solution.ts";
 import type { Evaluation, SolutionRunner, Split, Task } from "./task.ts";
 
 /** The paper's utility budget per improver run. */
@@ -22,7 +23,10 @@ export type SolutionLoader = (source: string) => Promise<LoadedSolution>;
 
 /** Options of {@linkcode Utility}. */
 export interface UtilityOptions {
-  /** Loads each scored source into a fresh sandbox. @default {`loadProgram(source, { audit })`} */
+  /**
+   * Loads each scored source into a fresh sandbox.
+   * @default {`loadWatchedSolution(source, { audit })`: `loadProgram` with the guest watch}
+   */
   load?: SolutionLoader;
   /** Calls allowed. @default {25} */
   budget?: number;
@@ -39,7 +43,16 @@ export interface UtilityOptions {
    * runs). @default {no cap}
    */
   limiter?: WorkLimiter;
+  /**
+   * Evaluations shared between utilities, by task, split, time scale and source: a source
+   * scored once is not run again (the instances of a split are fixed and the sandbox's
+   * `Math.random` is seeded, so a second run would give the same result). @default {none}
+   */
+  memo?: EvaluationMemo;
 }
+
+/** Shared evaluations (see {@linkcode UtilityOptions.memo}). */
+export type EvaluationMemo = Map<string, Promise<Evaluation | undefined>>;
 
 /** Something that runs at most a fixed number of tasks at once (`lm/`'s `ConcurrencyLimiter`). */
 export interface WorkLimiter {
@@ -170,7 +183,7 @@ export class Utility {
     const work = async () => {
       let loaded: LoadedSolution;
       const load = this.#options.load ??
-        ((text: string) => loadProgram(text, audit === undefined ? {} : { audit }));
+        ((text: string) => loadWatchedSolution(text, audit === undefined ? {} : { audit }));
       try {
         loaded = await load(source);
       } catch {
@@ -186,6 +199,20 @@ export class Utility {
         await loaded.close().catch(() => {});
       }
     };
-    return limiter === undefined ? await work() : await limiter.run(work);
+    const run = () => limiter === undefined ? work() : limiter.run(work);
+    const memo = this.#options.memo;
+    if (memo === undefined) return await run();
+    const key = [
+      this.#task.id,
+      this.#options.split ?? "val",
+      this.#options.timeScale ?? 1,
+      createHash("sha256").update(source).digest("hex"),
+    ].join("|");
+    let pending = memo.get(key);
+    if (pending === undefined) {
+      pending = run();
+      memo.set(key, pending);
+    }
+    return await pending;
   }
 }

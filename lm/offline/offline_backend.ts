@@ -12,6 +12,7 @@ import { estimatePromptTokens, estimateTokens } from "../token_estimate.ts";
 import { CATALOG, catalogFor, readCatalogProgram } from "./catalog.ts";
 import type { CatalogEntry, CatalogQuality } from "./catalog_types.ts";
 import { recognizeRequest } from "./recognize_request.ts";
+import { answerStrategyQuestion } from "./strategy_question.ts";
 import { STAND_IN_BANNER, STAND_IN_MODEL } from "./stand_in.ts";
 
 const QUALITIES: readonly CatalogQuality[] = ["broken", "weak", "fair", "strong"];
@@ -189,6 +190,9 @@ export class OfflineBackend implements ChatBackend {
     choiceSeed: number,
   ): Promise<string> {
     const asked = recognizeRequest(messages);
+    if (asked.kind === "strategy-question") {
+      return answerStrategyQuestion(messages.map((m) => m.content).join("\n"));
+    }
     if (asked.kind === "unknown") {
       return `Hello! I am the ${STAND_IN_BANNER}. I could not tell which task this request is ` +
         "about, so I have no program to offer. Ask for a program that exports " +

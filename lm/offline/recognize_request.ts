@@ -6,10 +6,15 @@
 
 import type { ChatMessage } from "../chat_backend.ts";
 import type { CatalogTarget } from "./catalog_types.ts";
+import { strategyQuestionLabels } from "./strategy_question.ts";
 
-/** What a request asks for: a program for a target, or something the stand-in cannot tell. */
+/**
+ * What a request asks for: a program for a target, which strategy an improver uses (see
+ * `strategy_question.ts`), or something the stand-in cannot tell.
+ */
 export type RecognizedRequest =
   | { kind: "program"; target: CatalogTarget; how: "improver" | "task-line" | "keywords" }
+  | { kind: "strategy-question"; labels: string[] }
   | { kind: "unknown" };
 
 const TASK_IDS: readonly CatalogTarget[] = [
@@ -31,7 +36,9 @@ const KEYWORDS: readonly [CatalogTarget, RegExp][] = [
 ];
 
 /**
- * Recognises a request: an improver when the conversation mentions `improveAlgorithm`; else
+ * Recognises a request: a strategy question when the conversation has the strategy question's
+ * label line (it shows an improver, so this comes first); an improver when the conversation
+ * mentions `improveAlgorithm`; else
  * the task named by a `Task: <name> (<id>)` line of the visible utility description; else
  * the task its keywords suggest; else unknown.
  *
@@ -48,6 +55,8 @@ const KEYWORDS: readonly [CatalogTarget, RegExp][] = [
  */
 export function recognizeRequest(messages: readonly ChatMessage[]): RecognizedRequest {
   const text = messages.map((m) => m.content).join("\n");
+  const labels = strategyQuestionLabels(text);
+  if (labels !== undefined) return { kind: "strategy-question", labels };
   if (/improveAlgorithm|improve_algorithm/.test(text)) {
     return { kind: "program", target: "improver", how: "improver" };
   }
