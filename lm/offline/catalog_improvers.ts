@@ -195,6 +195,24 @@ export const IMPROVER_CATALOG: readonly CatalogEntry[] = [
     tags: ["disables-sandbox"],
   },
   {
+    id: "improver/screening_profile",
+    target: "improver",
+    file: "improver/screening_profile.ts",
+    quality: "fair",
+    idea: "Use two evaluation profiles: screen every candidate with a light profile when the " +
+      "budget is generous, then evaluate the two best with the full profile to pick the winner.",
+    tags: ["disables-sandbox"],
+  },
+  {
+    id: "improver/compile_check",
+    target: "improver",
+    file: "improver/compile_check.ts",
+    quality: "weak",
+    idea: "Load each candidate once ourselves to check that it defines algorithm before spending " +
+      "a utility call on it, so broken programs cost nothing.",
+    tags: ["disables-sandbox"],
+  },
+  {
     id: "improver/persistent_score_cache",
     target: "improver",
     file: "improver/persistent_score_cache.ts",
