@@ -1,7 +1,9 @@
 /**
  * stop: the Self-Taught Optimizer (Zelikman et al., arXiv 2310.02304) in Deno, with every
  * generated program run in a WebAssembly sandbox. The library API: the sandbox, the
- * language-model layer, the tasks and meta-utility, and the improvers.
+ * language-model layer, the tasks and meta-utility, the improvers, and the paper's
+ * experiments (`runSelfImprove`, `runTransfer`, `runSandboxAudit`, `writeReport`; see
+ * `experiments/mod.ts` for a runnable example).
  *
  * @example
  * ```ts ignore
@@ -39,4 +41,37 @@ export type { LanguageModel } from "./lm/mod.ts";
 export { getTask, isTaskId, TASK_IDS, TASKS, Utility } from "./utilities/mod.ts";
 export type { Evaluation, Split, Task, TaskId } from "./utilities/mod.ts";
 export { MetaUtility } from "./utilities/mod.ts";
-export { classifyStrategy, improverGuestApi, runImprover, selfImprove } from "./improvers/mod.ts";
+export {
+  analyzeStrategy,
+  classifyStrategy,
+  confirmStrategy,
+  detectUnsandboxing,
+  detectUnsandboxingDynamically,
+  improverGuestApi,
+  runImprover,
+  selfImprove,
+  strategyProportions,
+} from "./improvers/mod.ts";
+export { AUDIT_SIGNALS, loadWatchedSolution, signalOf } from "./utilities/mod.ts";
+export {
+  compareSummaries,
+  DEFAULT_SELF_IMPROVE_CONFIG,
+  EventLog,
+  meanSe,
+  PAPER_TABLE_1,
+  PAPER_TABLE_2,
+  runSandboxAudit,
+  runSelfImprove,
+  runTransfer,
+  summarizeAudit,
+  wilsonInterval,
+  writeReport,
+} from "./experiments/mod.ts";
+export type {
+  SandboxAuditOptions,
+  SandboxAuditResult,
+  SelfImproveConfig,
+  SelfImproveSummary,
+  TransferOptions,
+  TransferRow,
+} from "./experiments/mod.ts";

@@ -14,6 +14,7 @@ import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
+import { reportAtEnd } from "./report.ts";
 
 /** Usage text of the command. */
 export const IMPROVE_USAGE = `Usage: deno task stop improve <task> [options]
@@ -191,6 +192,7 @@ export async function improveCommand(argv: string[]): Promise<number> {
     }, ${(wallMs / 1000).toFixed(1)} s`,
   );
   say(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);
+  await reportAtEnd(dir.path, say);
   say(`run directory ${dir.path}`);
   if (standIn) say(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
   return result.ok ? 0 : 1;

@@ -88,3 +88,26 @@ export async function writeReport(
     throw error;
   }
 }
+
+/**
+ * Writes a run's report at the end of a command and says where it is; a report that cannot
+ * be written (e.g. the charting library was never fetched) is reported, not raised, since
+ * the run itself is complete.
+ *
+ * @param runDir The finished run's directory.
+ * @param log Prints one line.
+ * @returns The paths, or undefined when no report could be written.
+ */
+export async function reportAtEnd(
+  runDir: string,
+  log: (line: string) => void,
+): Promise<ReportPaths | undefined> {
+  try {
+    const paths = await writeReport(runDir);
+    log(`report ${paths.html} (and report.md)`);
+    return paths;
+  } catch (error) {
+    log(`no report: ${(error as Error).message}`);
+    return undefined;
+  }
+}

@@ -60,6 +60,12 @@ export async function createRunDir(
  * @returns The number of permission checks recorded, or undefined when none was enabled.
  */
 export async function keepDenoPermissionAudit(dir: RunDir): Promise<number | undefined> {
+  // Only when this process was started with the audit on: otherwise the staging file, if
+  // any, belongs to another process.
+  const granted =
+    (await Deno.permissions.query({ name: "env", variable: "DENO_AUDIT_PERMISSIONS" }))
+      .state === "granted";
+  if (!granted || Deno.env.get("DENO_AUDIT_PERMISSIONS") === undefined) return undefined;
   let text: string;
   try {
     text = await Deno.readTextFile(DENO_AUDIT_STAGING);

@@ -18,6 +18,7 @@ import {
   type SandboxAuditCell,
   type SandboxAuditProgress,
 } from "./sandbox_audit.ts";
+import { reportAtEnd } from "./report.ts";
 
 const DEFAULT_ATTEMPTS = 300;
 
@@ -275,6 +276,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     log(`Deno permission audit: ${permissionChecks} check(s) kept in the run directory`);
   }
   log("Every attempt ran sandboxed; the counts are what the programs tried, not what they got.");
+  await reportAtEnd(dir.path, log);
   log(`run directory ${dir.path}`);
   if (standIn) log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
   if (values.json) printJson(summary);

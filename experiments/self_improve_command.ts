@@ -20,6 +20,7 @@ import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 import { EventLog, type RunEvent } from "./event_log.ts";
 import { StatusLine } from "./_progress.ts";
+import { reportAtEnd } from "./report.ts";
 import {
   CorruptRunError,
   DEFAULT_SELF_IMPROVE_CONFIG,
@@ -259,17 +260,26 @@ export async function executeSelfImprove(input: {
     if (!input.resuming) where = `run 1/${config.runs} T=0 measuring the seed improver`;
     refresh();
     let summary: SelfImproveSummary;
+    // Ctrl-C stops at once (every completed step is already on disk) and says how to go on.
+    const interrupted = () => {
+      status.stop();
+      note(`\ninterrupted; continue with: deno task stop self-improve --resume ${dir.path}`);
+      Deno.exit(130);
+    };
+    Deno.addSignalListener("SIGINT", interrupted);
     try {
       summary = await runSelfImprove({ config, dir, gateway, events, audit, onEvent });
     } catch (error) {
       if (error instanceof CorruptRunError) throw new UsageError(error.message);
       throw error;
     } finally {
+      Deno.removeSignalListener("SIGINT", interrupted);
       clearInterval(timer);
       status.stop();
     }
     const permissionChecks = await keepDenoPermissionAudit(dir);
     printTable(summary, config, log);
+    await reportAtEnd(dir.path, log);
     if (permissionChecks !== undefined) {
       log(`Deno permission audit: ${permissionChecks} check(s) kept in the run directory`);
     }

@@ -16,8 +16,9 @@ import {
 } from "../lm/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts";
-import { classifyStrategy } from "../improvers/strategy.ts";
+import { analyzeStrategy, strategyProportions } from "../improvers/strategy.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
+import type { EvaluationMemo } from "../utilities/utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
 import type { RunDir } from "./run_dir.ts";
@@ -94,8 +95,12 @@ export interface IterationSummary {
   metaUtility: Scores;
   /** Standard error of those means. */
   se: Scores;
-  /** Main strategy of run 0's kept improver. */
+  /** The most common main strategy of the kept improvers (over runs). */
   strategy: string;
+  /** Share of the kept improvers (one per run) by main strategy (labels with a share > 0). */
+  strategies: Record<string, number>;
+  /** Share of the improvers proposed at t (one per run that proposed one) by main strategy. */
+  proposedStrategies: Record<string, number>;
   /** Distinct model requests answered for this iteration, over all runs. */
   chatRequests: number;
   /** Dollars paid for this iteration's requests, over all runs (every process of a resumed run). */
@@ -116,6 +121,8 @@ export interface LineageEntry {
   improver: string;
   /** The proposal, relative to the run directory, when there was one. */
   candidate?: string;
+  /** Main strategy of the proposal (of the seed at t = 0), by static analysis. */
+  strategy: string;
 }
 
 /** `summary.json` of a self-improvement run. */
@@ -369,6 +376,8 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
           timeScale: config.timeScale,
           audit,
           limiter,
+          // One memo per iteration: a resumed iteration then runs exactly as it first did.
+          memo: new Map() as EvaluationMemo,
           makeModel: ({ key, run }) =>
             createLanguageModel(gateway, {
               budget: config.lmBudget,
@@ -459,6 +468,23 @@ async function summarize(input: {
   const { config, dir, records } = input;
   const ledger = await readLedger(`${dir.path}/ledger.jsonl`);
   const usage = usageByIteration(ledger);
+  const proposals: string[][] = Array.from({ length: config.iterations + 1 }, () => []);
+  for (const [r, rs] of records.entries()) {
+    for (const rec of rs) {
+      if (rec.t === 0) continue;
+      try {
+        proposals[rec.t]!.push(await Deno.readTextFile(`${dir.path}/${candidateFile(r, rec.t)}`));
+      } catch {
+        // no proposal this iteration (the improver failed)
+      }
+    }
+  }
+  const nonZero = (shares: Record<string, number>) =>
+    Object.fromEntries(Object.entries(shares).filter(([, v]) => v > 0));
+  const kept = strategyProportions(
+    Array.from({ length: config.iterations + 1 }, (_, t) => records.map((rs) => rs[t]!.improver)),
+  );
+  const proposed = strategyProportions(proposals);
   const iterations: IterationSummary[] = Array.from({ length: config.iterations + 1 }, (_, t) => {
     const rows = records.map((rs) => rs[t]!);
     const val = meanSe(rows.map((x) => x.metaUtility.val));
@@ -473,7 +499,9 @@ async function summarize(input: {
       accepted: rows.filter((x) => x.accepted).length,
       metaUtility: { val: val.mean, test: test.mean },
       se: { val: val.se, test: test.se },
-      strategy: classifyStrategy(rows[0]!.improver),
+      strategy: Object.entries(kept[t]!.main).reduce((a, b) => b[1] > a[1] ? b : a)[0],
+      strategies: nonZero(kept[t]!.main),
+      proposedStrategies: nonZero(proposed[t]!.main),
       chatRequests,
       costUsd,
     };
@@ -494,6 +522,11 @@ async function summarize(input: {
         ...(candidateScore === undefined ? {} : { candidateMetaUtility: candidateScore }),
         improver: improverFile(r, rec.t),
         ...(typeof end?.candidate === "string" ? { candidate: end.candidate } : {}),
+        strategy: analyzeStrategy(
+          typeof end?.candidate === "string"
+            ? await Deno.readTextFile(`${dir.path}/${end.candidate}`)
+            : rec.improver,
+        ).main,
       });
     }
   }

@@ -1,22 +1,312 @@
 /**
- * `stop transfer`: paper Table 1, the transfer of an improved improver to five tasks. (Placeholder until issue 6 lands: says so and exits 2.)
+ * `stop transfer` (and `deno task experiment:transfer`): paper Table 1, an improver
+ * self-improved on LPN applied unchanged to five other tasks, beside the seed improver and
+ * the seed solutions, with the paper's numbers.
  *
  * @module
  */
-import { note } from "./_terminal.ts";
+import { parseArgs } from "node:util";
+import { AuditLog } from "../sandbox/audit_log.ts";
+import { forecastCost, formatCostForecast } from "../lm/mod.ts";
+import {
+  type ImprovedImprover,
+  ImprovedImproverError,
+  loadImprovedImprover,
+  runTransfer,
+  TRANSFER_TASK_IDS,
+  type TransferRow,
+  type TransferTaskId,
+} from "./transfer.ts";
+import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
+import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
+import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
+import { numberFlag } from "./_flags.ts";
+import type { MeanSe } from "./stats.ts";
+import { reportAtEnd } from "./report.ts";
+
+const DEFAULT_RUNS = 5;
 
 /** Usage text of the command. */
 export const TRANSFER_USAGE = `Usage: deno task stop transfer [options]
+       deno task experiment:transfer [options]
 
-paper Table 1, the transfer of an improved improver to five tasks. Not implemented yet (issue 6).`;
+Paper Table 1: the improver self-improved on LPN, applied unchanged to five other tasks.
+For each task, on the test split: u(seed solution), û(seed improver I0) and û(improved
+improver), each over R runs (mean ± standard error), beside the paper's numbers. One run of
+an improver is improveAlgorithm(seed solution, val utility, fresh model); the program it
+returns is scored once on test; a run that fails (no program) counts 0.
+
+The improved improver comes from --from, --improver, or else the newest finished
+self-improve run (deno task experiment:lpn); there is no fallback to the seed improver.
+
+Options:
+  --from DIR           a finished self-improve run: its summary's best improver
+  --improver FILE      an improver program file instead
+  --runs R             runs per cell                        (default: ${DEFAULT_RUNS}; paper: 5)
+  --tasks a,b,...      transfer tasks                       (default: all five)
+                       ${TRANSFER_TASK_IDS.join(", ")}
+  --responses N        replies per model call               (default: 6)
+  --lm-budget N        model calls per improver run         (default: 4)
+  --utility-budget N   utility calls per improver run       (default: 25)
+  --time-scale F       multiplies every task time limit     (default: 1)
+  --concurrency N      cells (improver runs) at once        (default: 2)
+  --json               end with one JSON object on its own line
+  --help               show this help
+
+${MODEL_HELP}`;
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function cell(value: MeanSe, paper: number, withSe: boolean): string {
+  const se = withSe || pct(value.se) !== pct(0) ? ` ± ${pct(value.se)}` : "";
+  return `${pct(value.mean)}${se} (paper ${pct(paper)})`;
+}
+
+/**
+ * The table in the paper's form: task | u(seed) | û(I0) | û(IT), each beside the paper's.
+ *
+ * @param rows The transfer rows.
+ * @returns The table's lines, header first.
+ */
+export function formatTransferTable(rows: readonly TransferRow[]): string[] {
+  const lines = rows.map((row) => [
+    row.title,
+    cell(row.seed, row.paper.seed, false),
+    cell(row.seedImprover, row.paper.seedImprover, true),
+    cell(row.improvedImprover, row.paper.improvedImprover, true),
+  ]);
+  const header = ["task", "u(seed solution)", "û(seed improver I0)", "û(improved improver)"];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const join = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join(" | ").trimEnd();
+  return [join(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...lines.map(join)];
+}
+
+function parseTasks(text: string | undefined): TransferTaskId[] {
+  if (text === undefined) return [...TRANSFER_TASK_IDS];
+  const ids = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (ids.length === 0) {
+    throw new UsageError(
+      `Cannot transfer as '--tasks' must name at least one task: current value is '${text}'`,
+    );
+  }
+  for (const id of ids) {
+    if (!(TRANSFER_TASK_IDS as readonly string[]).includes(id)) {
+      throw new UsageError(
+        `Cannot transfer to task '${id}' as it is not a transfer task: use ${
+          TRANSFER_TASK_IDS.join(", ")
+        }`,
+      );
+    }
+  }
+  return TRANSFER_TASK_IDS.filter((id) => ids.includes(id));
+}
 
 /**
  * Runs the command.
  *
- * @param _argv The arguments after `transfer`.
+ * @param argv The arguments after `transfer`.
  * @returns The exit code.
+ * @throws {UsageError} On a bad flag, or when no improved improver can be found.
  */
-export function transferCommand(_argv: string[]): Promise<number> {
-  note("stop: 'transfer' is not implemented yet (issue 6)");
-  return Promise.resolve(2);
+export async function transferCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...MODEL_OPTIONS,
+      from: { type: "string" },
+      improver: { type: "string" },
+      runs: { type: "string", default: String(DEFAULT_RUNS) },
+      tasks: { type: "string" },
+      responses: { type: "string", default: "6" },
+      "lm-budget": { type: "string", default: "4" },
+      "utility-budget": { type: "string", default: "25" },
+      "time-scale": { type: "string", default: "1" },
+      concurrency: { type: "string", default: "2" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    say(TRANSFER_USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`Cannot transfer: unexpected argument '${positionals[0]}'`);
+  }
+  if (values.from !== undefined && values.improver !== undefined) {
+    throw new UsageError(
+      `Cannot transfer as '--from' and '--improver' exclude each other: current values are '${values.from}' and '${values.improver}'`,
+    );
+  }
+  const flags = modelFlags(values);
+  const count = (name: string, text: string, min: number) =>
+    numberFlag(text, { action: "transfer", name, integer: true, min });
+  const runs = count("runs", values.runs, 1);
+  const responses = count("responses", values.responses, 1);
+  const lmBudget = count("lm-budget", values["lm-budget"], 0);
+  const utilityBudget = count("utility-budget", values["utility-budget"], 0);
+  const concurrency = count("concurrency", values.concurrency, 1);
+  const timeScale = numberFlag(values["time-scale"], {
+    action: "transfer",
+    name: "time-scale",
+    min: 0,
+    exclusiveMin: true,
+  });
+  const tasks = parseTasks(values.tasks);
+
+  let improved: ImprovedImprover;
+  try {
+    improved = await loadImprovedImprover({
+      ...(values.from === undefined ? {} : { from: values.from }),
+      ...(values.improver === undefined ? {} : { file: values.improver }),
+    });
+  } catch (error) {
+    if (error instanceof ImprovedImproverError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const config = {
+    from: improved.from,
+    improver: improved.path,
+    choice: improved.choice,
+    runs,
+    tasks,
+    responses,
+    lmBudget,
+    utilityBudget,
+    timeScale,
+    concurrency,
+    ...flags,
+  };
+  const dir = await createRunDir("transfer", config);
+  await Deno.writeTextFile(`${dir.path}/improved_improver.ts`, improved.source);
+  await Deno.writeTextFile(`${dir.path}/audit.jsonl`, "", { append: true });
+  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
+  const log = values.json ? note : say;
+  log(standIn ? paint("yellow", banner) : banner);
+  log(
+    paint(
+      "dim",
+      formatCostForecast(
+        forecastCost({
+          calls: tasks.length * runs * 2 * lmBudget,
+          responsesPerCall: responses,
+          model: gateway.model,
+        }),
+      ),
+    ),
+  );
+  const where = improved.choice === "file"
+    ? `file ${improved.path}`
+    : `${improved.choice === "best" ? "best" : "best accepted"} improver of ${improved.from}${
+      improved.run === undefined ? "" : `, run ${improved.run}`
+    }${improved.t === undefined ? "" : `, T=${improved.t}`}${
+      improved.metaUtility === undefined
+        ? ""
+        : ` (meta-utility val ${pct(improved.metaUtility.val)}, test ${
+          pct(improved.metaUtility.test)
+        })`
+    }`;
+  log(`improved improver: ${where}`);
+  if (improved.t === 0) {
+    log(
+      paint(
+        "yellow",
+        "its best is the seed improver itself (T=0): no later improver scored higher on val",
+      ),
+    );
+  }
+  log(
+    `${tasks.length} task(s) × 3 columns × ${runs} run(s) on the test split, ${concurrency} at once`,
+  );
+
+  const started = performance.now();
+  const rows = await runTransfer({
+    improved: { source: improved.source },
+    gateway,
+    runs,
+    tasks,
+    utilityBudget,
+    lmBudget,
+    responsesPerCall: responses,
+    timeScale,
+    concurrency,
+    seed: flags.seed,
+    audit,
+    onCell: (c) => {
+      const arm = c.arm === "seed"
+        ? "seed solution"
+        : c.arm === "seedImprover"
+        ? "seed improver"
+        : "improved improver";
+      const calls = c.lmCalls === undefined
+        ? ""
+        : `, model calls ${c.lmCalls}, utility calls ${c.utilityCalls}`;
+      const why = c.failure ??
+        (c.testFailure === undefined ? undefined : `on test: ${c.testFailure}`);
+      const failure = why === undefined
+        ? ""
+        : paint(c.failure === undefined ? "dim" : "yellow", ` (${why.split("\n")[0]})`);
+      log(
+        `[${c.done}/${c.total}] ${c.task} · ${arm} · run ${c.run + 1}/${runs}: ${
+          pct(c.value)
+        }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s`,
+      );
+    },
+  });
+  const wallMs = performance.now() - started;
+  const ledger = gateway.ledger.summary();
+  const permissionChecks = await keepDenoPermissionAudit(dir);
+  const summary = {
+    command: "transfer",
+    runDir: dir.path,
+    standIn,
+    model: gateway.model,
+    runs,
+    improved: { from: improved.from, improver: "improved_improver.ts" },
+    rows,
+    chatRequests: ledger.answered,
+    costUsd: ledger.costUsd,
+    audit: audit.summary(),
+    wallMs,
+  };
+  await Deno.writeTextFile(`${dir.path}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+
+  log("");
+  const [header, rule, ...body] = formatTransferTable(rows);
+  log(paint("bold", header!));
+  log(rule!);
+  for (const line of body) log(line);
+  log(
+    `${runs} run(s) per cell (the paper: 5), test split, mean ± standard error; a failed ` +
+      "improver run counts 0",
+  );
+  for (const row of rows) {
+    if (row.seedFailure !== null) {
+      log(`${row.title}: the seed solution fails on test (${row.seedFailure.split("\n")[0]})`);
+    }
+    const failed = row.failedRuns;
+    if (failed.seedImprover + failed.improvedImprover > 0) {
+      log(
+        `${row.title}: improver runs without a program: seed improver ${failed.seedImprover}/${runs}, improved improver ${failed.improvedImprover}/${runs}`,
+      );
+    }
+    if (row.task === "maxcut") log(`${row.title}: ${row.scale}`);
+  }
+  log(
+    `chat requests ${ledger.answered} (cache hits ${ledger.cacheHits}), cost $${
+      ledger.costUsd.toFixed(4)
+    }, ${(wallMs / 1000).toFixed(0)} s`,
+  );
+  log(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);
+  if (permissionChecks !== undefined) {
+    log(`Deno permission audit: ${permissionChecks} check(s) kept in the run directory`);
+  }
+  await reportAtEnd(dir.path, log);
+  log(`run directory ${dir.path}`);
+  if (standIn) log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+  if (values.json) printJson(summary);
+  return 0;
 }

@@ -17,4 +17,14 @@ export {
   type SelfImproveEvent,
   type SelfImproveOptions,
 } from "./self_improve.ts";
-export { classifyStrategy } from "./strategy.ts";
+export {
+  analyzeStrategy,
+  classifyStrategy,
+  STRATEGY_LABELS,
+  type StrategyAnalysis,
+  type StrategyLabel,
+  type StrategyProportions,
+  strategyProportions,
+} from "./strategy.ts";
+export { confirmStrategy } from "./confirm_strategy.ts";
+export { detectUnsandboxing, detectUnsandboxingDynamically } from "./unsandboxing.ts";

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
 import type { Task } from "./task.ts";
-import { Utility, type WorkLimiter } from "./utility.ts";
+import { type EvaluationMemo, Utility, type WorkLimiter } from "./utility.ts";
 
 /** Runs an improver once: `improveAlgorithm(initialSolution, utility, model)` in the sandbox. */
 export type ImproverRunner = (
@@ -55,6 +55,8 @@ export interface MetaUtilityOptions {
   audit?: AuditSink;
   /** Caps downstream solution evaluations in flight (shared by every utility made here). */
   limiter?: WorkLimiter;
+  /** Evaluations shared by every utility made here (see `UtilityOptions.memo`). */
+  memo?: EvaluationMemo;
 }
 
 /** How one improver run inside a meta-utility evaluation went. */
@@ -309,6 +311,7 @@ export class MetaUtility {
       timeScale: o.timeScale ?? 1,
       ...(o.audit === undefined ? {} : { audit: o.audit }),
       ...(o.limiter === undefined ? {} : { limiter: o.limiter }),
+      ...(o.memo === undefined ? {} : { memo: o.memo }),
     };
     const utility = new Utility(o.task, { ...common, budget: o.utilityBudget ?? 25, split: "val" });
     const model = o.makeModel(at);

@@ -59,3 +59,5 @@ export {
   metaUtilityDescription,
   type MetaUtilityOptions,
 } from "./meta_utility.ts";
+export { AUDIT_SIGNALS, type AuditSignal, signalOf } from "./audit_signals.ts";
+export { loadWatchedSolution } from "./watched_solution.ts";
