@@ -9,6 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { packPinned, run } from "../sandbox/plugin/setup_tools.ts";
 
 /** One pinned npm package and the browser build taken from its tarball. */
 export interface ChartPackage {
@@ -118,33 +119,6 @@ export async function loadChartLibrary(): Promise<ChartLibrary> {
   return { scripts };
 }
 
-async function run(cmd: string, args: string[]): Promise<string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  } catch (error) {
-    throw new Error(`Cannot run '${cmd}': ${(error as Error).message}`, { cause: error });
-  }
-  const decoder = new TextDecoder();
-  if (!output.success) {
-    throw new Error(
-      `'${cmd} ${args.join(" ")}' failed (exit ${output.code}):\n${
-        decoder.decode(output.stderr).slice(-2000)
-      }`,
-    );
-  }
-  return decoder.decode(output.stdout);
-}
-
-async function sha512Integrity(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-512", bytes as Uint8Array<ArrayBuffer>),
-  );
-  let binary = "";
-  for (const b of digest) binary += String.fromCharCode(b);
-  return `sha512-${btoa(binary)}`;
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -176,15 +150,7 @@ export async function fetchChartLibrary(
     for (const pkg of todo) {
       const spec = `${pkg.name}@${pkg.version}`;
       log(`fetching ${spec} (charts of the HTML report) from the npm registry`);
-      const packed = (await run("npm", ["pack", spec, "--silent", "--pack-destination", workDir]))
-        .trim().split("\n").pop()!.trim();
-      const tarball = `${workDir}/${packed}`;
-      const integrity = await sha512Integrity(await Deno.readFile(tarball));
-      if (integrity !== pkg.integrity) {
-        throw new Error(
-          `Cannot use ${spec} as its tarball failed the hash check: expected ${pkg.integrity}, current value is ${integrity}`,
-        );
-      }
+      const tarball = await packPinned(spec, pkg.integrity, workDir);
       await run("tar", ["-xzf", tarball, "-C", workDir, pkg.file]);
       const source = (await Deno.readTextFile(`${workDir}/${pkg.file}`))
         .replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");

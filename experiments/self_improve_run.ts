@@ -254,9 +254,10 @@ async function trimAuditLog(dir: string, lines: number): Promise<void> {
   } catch {
     return;
   }
+  // The last piece is "" after a final newline, or a line torn by a kill.
   const all = text.split("\n");
-  const complete = text.endsWith("\n") ? all.slice(0, -1) : all.slice(0, -1);
-  const torn = text.endsWith("\n") ? "" : all[all.length - 1] ?? "";
+  const complete = all.slice(0, -1);
+  const torn = all[all.length - 1] ?? "";
   if (complete.length <= lines && torn === "") return;
   const kept = complete.slice(0, lines);
   const moved = [...complete.slice(lines), ...(torn === "" ? [] : [torn])];
@@ -276,13 +277,9 @@ async function countLines(path: string): Promise<number> {
 }
 
 /** Requests answered and dollars paid per `r<run>/t<t>/` scope prefix, over every process. */
-function usageByIteration(records: readonly LedgerRecord[]): Map<
-  string,
-  Scores & {
-    requests: number;
-    usd: number;
-  }
-> {
+function usageByIteration(
+  records: readonly LedgerRecord[],
+): Map<string, { requests: number; usd: number }> {
   const answered = new Map<string, Set<string>>();
   const usd = new Map<string, number>();
   for (const rec of records) {
@@ -297,14 +294,9 @@ function usageByIteration(records: readonly LedgerRecord[]): Map<
     }
     if (rec.kind === "completion") usd.set(key, (usd.get(key) ?? 0) + (rec.costUsd ?? 0));
   }
-  const out = new Map<string, Scores & { requests: number; usd: number }>();
+  const out = new Map<string, { requests: number; usd: number }>();
   for (const key of new Set([...answered.keys(), ...usd.keys()])) {
-    out.set(key, {
-      val: 0,
-      test: 0,
-      requests: answered.get(key)?.size ?? 0,
-      usd: usd.get(key) ?? 0,
-    });
+    out.set(key, { requests: answered.get(key)?.size ?? 0, usd: usd.get(key) ?? 0 });
   }
   return out;
 }
@@ -549,9 +541,8 @@ async function summarize(input: {
   } catch {
     // no audit events
   }
-  const all = usageByIteration(ledger);
   let chatRequests = 0, costUsd = 0;
-  for (const u of all.values()) {
+  for (const u of usage.values()) {
     chatRequests += u.requests;
     costUsd += u.usd;
   }

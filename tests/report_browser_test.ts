@@ -5,7 +5,8 @@
  * for every point that has one; the page met its own Content-Security-Policy; and a hostile
  * string from the run stayed text.
  *
- * Needs `chromium` on the PATH (`.ci/run` installs it; locally: `apt-get install -y chromium`)
+ * Needs `chromium` on the PATH (`deno task test` installs it first when run as root, via
+ * `tests/ensure_browser.ts`; otherwise: `apt-get install -y chromium`)
  * and the charting library fetched by `deno task setup`.
  *
  * @module

@@ -23,6 +23,7 @@ import {
   QUICKJS_PACKAGE,
   QUICKJS_PATCHES,
 } from "./build_config.ts";
+import { commandExists, ensureDebianPackages, packPinned, run } from "./setup_tools.ts";
 
 const HELP = `Usage: deno task setup [--force] [--quiet]
 
@@ -32,38 +33,6 @@ Options:
   --force   rebuild even when the cached plugin exists
   --quiet   print nothing when the plugin is already built
   --help    show this help`;
-
-async function run(cmd: string, args: string[], options: { cwd?: string } = {}): Promise<string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(cmd, {
-      args,
-      stdout: "piped",
-      stderr: "piped",
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    }).output();
-  } catch (error) {
-    throw new Error(`Cannot run '${cmd}': ${(error as Error).message}`, { cause: error });
-  }
-  const decoder = new TextDecoder();
-  if (!output.success) {
-    throw new Error(
-      `'${cmd} ${args.join(" ")}' failed (exit ${output.code}):\n${
-        decoder.decode(output.stderr).slice(-4000)
-      }`,
-    );
-  }
-  return decoder.decode(output.stdout);
-}
-
-async function commandExists(cmd: string): Promise<boolean> {
-  try {
-    await run("sh", ["-c", `command -v ${cmd}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function wasiSysrootReady(): Promise<boolean> {
   try {
@@ -78,46 +47,19 @@ async function wasiSysrootReady(): Promise<boolean> {
   return (await commandExists(CLANG)) && (await commandExists("wasm-ld-16"));
 }
 
-async function ensureToolchain(log: (s: string) => void): Promise<void> {
-  if (await wasiSysrootReady()) return;
-  const install = `apt-get update && apt-get install -y ${DEBIAN_PACKAGES.join(" ")}`;
-  const uid = (await run("id", ["-u"])).trim();
-  if (uid !== "0") {
-    throw new Error(
-      `Cannot build the sandbox plugin as the WebAssembly toolchain is missing. Run as root:\n  sudo sh -c '${install}'`,
-    );
-  }
-  log(`installing the WebAssembly toolchain: ${DEBIAN_PACKAGES.join(", ")}`);
-  await run("sh", ["-c", `DEBIAN_FRONTEND=noninteractive ${install}`]);
-  if (!(await wasiSysrootReady())) {
-    throw new Error(
-      `Installed ${DEBIAN_PACKAGES.join(", ")} but the toolchain is still incomplete`,
-    );
-  }
-}
-
-async function sha512Base64(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-512", bytes as Uint8Array<ArrayBuffer>),
-  );
-  let binary = "";
-  for (const b of digest) binary += String.fromCharCode(b);
-  return btoa(binary);
+function ensureToolchain(log: (s: string) => void): Promise<void> {
+  return ensureDebianPackages({
+    packages: DEBIAN_PACKAGES,
+    purpose: "the WebAssembly toolchain the sandbox plugin is built with",
+    ready: wasiSysrootReady,
+    log,
+  });
 }
 
 async function fetchSources(workDir: string, log: (s: string) => void): Promise<string> {
   const spec = `${QUICKJS_PACKAGE.name}@${QUICKJS_PACKAGE.version}`;
   log(`fetching ${spec} from the npm registry`);
-  const packed = (await run("npm", ["pack", spec, "--silent", "--pack-destination", workDir]))
-    .trim().split("\n").pop()!.trim();
-  const tarball = `${workDir}/${packed}`;
-  const bytes = await Deno.readFile(tarball);
-  const integrity = `sha512-${await sha512Base64(bytes)}`;
-  if (integrity !== QUICKJS_PACKAGE.integrity) {
-    throw new Error(
-      `Cannot build the sandbox plugin as ${spec} failed its hash check: expected ${QUICKJS_PACKAGE.integrity}, got ${integrity}`,
-    );
-  }
+  const tarball = await packPinned(spec, QUICKJS_PACKAGE.integrity, workDir);
   const members = [...QUICKJS_FILES, ...QUICKJS_HEADERS].map((f) =>
     `${QUICKJS_PACKAGE.folder}/${f}`
   );
