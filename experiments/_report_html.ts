@@ -7,7 +7,7 @@
  * @module
  */
 import type { ReportData } from "./_report_data.ts";
-import type { ChartLibrary } from "./_report_assets.ts";
+import type { ChartLibrary } from "./report_assets.ts";
 import { type ChartSpec, reportCharts } from "./_report_charts.ts";
 import { PAGE_SCRIPT } from "./_report_page.ts";
 import { escapeHtml as h, jsonForScript, pct, pctSe, showValue, usd } from "./_report_format.ts";

@@ -385,6 +385,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       );
     }
     const { dir, config } = await readSelfImproveRun(values.resume, { finished: false });
+    await keepDenoPermissionAudit(dir);
     const summary = await executeSelfImprove({
       dir,
       config,

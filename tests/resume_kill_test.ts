@@ -9,6 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger, serveOfflineModel } from "../lm/mod.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
+import { cliPermissions, permissionFlags } from "../experiments/cli_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SMALL_FLAGS = [
@@ -32,10 +33,7 @@ function cli(runs: string, args: string[]): Deno.ChildProcess {
   return new Deno.Command("deno", {
     args: [
       "run",
-      "--no-prompt",
-      "-P=cli",
-      `--allow-write=runs,/dev/null,${runs}`,
-      `--allow-read=.,/dev/null,${runs}`,
+      ...permissionFlags(cliPermissions({ projectRoot: ROOT, runsRoot: runs })),
       "experiments/cli.ts",
       ...args,
     ],
