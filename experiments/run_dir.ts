@@ -73,7 +73,12 @@ export async function createRunDir(
       createNew: true,
     },
   );
-  const declared = Deno.env.get("STOP_PERMISSIONS");
+  // The launcher's declaration of this process's permissions, when it started it.
+  const declared =
+    (await Deno.permissions.query({ name: "env", variable: "STOP_PERMISSIONS" })).state ===
+        "granted"
+      ? Deno.env.get("STOP_PERMISSIONS")
+      : undefined;
   if (declared !== undefined && declared !== "") {
     await Deno.writeTextFile(`${path}/${PERMISSIONS_FILE}`, declared + "\n", { createNew: true });
   }
