@@ -123,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   ).join("");
   const auditPath = `${STAGING_DIR}/${Deno.pid}-${id}.jsonl`;
   const child = new Deno.Command(denoCommand(), {
-    args: ["run", ...permissionFlags(permissions), CLI, ...argv],
+    args: ["run", "--quiet", ...permissionFlags(permissions), CLI, ...argv],
     cwd: ROOT,
     env: { DENO_AUDIT_PERMISSIONS: auditPath, STOP_PERMISSIONS: JSON.stringify(permissions) },
     stdin: "inherit",

@@ -49,7 +49,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function runStep(step: Step): Promise<void> {
   const status = await new Deno.Command(denoCommand(), {
-    args: ["run", "--no-prompt", ...step.flags, `${ROOT}/${step.script}`, ...step.args],
+    args: ["run", "--quiet", "--no-prompt", ...step.flags, `${ROOT}/${step.script}`, ...step.args],
     cwd: ROOT,
     stdin: "null",
     stdout: "inherit",
