@@ -113,9 +113,8 @@ async function main(argv: string[]): Promise<number> {
     host = undefined; // a bad URL: the CLI refuses it with the reason
   }
   const permissions = cliPermissions({ projectRoot: ROOT, runsRoot: runsRoot(), modelHost: host });
-  if (!permissions.write.includes(STAGING_DIR) && !STAGING_DIR.startsWith(`${runsRoot()}`)) {
-    permissions.write.push(STAGING_DIR);
-  }
+  // The child writes the marker beside its audit (in the project's runs/ folder).
+  if (!STAGING_DIR.startsWith(runsRoot())) permissions.write.push(STAGING_DIR);
   await Deno.mkdir(STAGING_DIR, { recursive: true });
   const id = Array.from(
     crypto.getRandomValues(new Uint8Array(6)),
