@@ -180,26 +180,29 @@ Deno.test("ModelGateway.call() records the completion of an answer stored by a p
     const lines = (await Deno.readTextFile(ledgerPath)).split("\n").filter((l) => l !== "");
     const cacheLines = (await Deno.readTextFile(cachePath)).split("\n").filter((l) => l !== "");
     const [sameFirst, sameSecond, other] = completions;
+    /** What a kill between the cache's fsync and the ledger's leaves: no completion of the second "same". */
+    const dropSecondCompletion = () =>
+      Deno.writeTextFile(
+        ledgerPath,
+        lines.filter((l) =>
+          JSON.parse(l).callId !== sameSecond!.callId || JSON.parse(l).kind === "intent"
+        ).join("\n") + "\n",
+      );
+    /** A later process on the same files, making these calls. */
+    const resume = async (messages: string[]): Promise<FakeBackend> => {
+      const backend = new FakeBackend();
+      await using ledger = await Ledger.open(ledgerPath);
+      await using cache = await ResponseCache.open(cachePath);
+      const gateway = new ModelGateway(backend, { ledger, cache });
+      for (const m of messages) await gateway.call(call(m));
+      return backend;
+    };
 
     await t.step(
       "stopped after the answer was stored: the completion is recovered, nothing is asked",
       async () => {
-        // What a kill between the cache's fsync and the ledger's leaves: no completion line of
-        // the second "same".
-        const kept = lines.filter((l) =>
-          JSON.parse(l).callId !== sameSecond!.callId ||
-          JSON.parse(l).kind === "intent"
-        );
-        await Deno.writeTextFile(ledgerPath, kept.join("\n") + "\n");
-        const backend = new FakeBackend();
-        {
-          await using ledger = await Ledger.open(ledgerPath);
-          await using cache = await ResponseCache.open(cachePath);
-          const gateway = new ModelGateway(backend, { ledger, cache });
-          await gateway.call(call("same"));
-          await gateway.call(call("same"));
-          await gateway.call(call("other"));
-        }
+        await dropSecondCompletion();
+        const backend = await resume(["same", "same", "other"]);
         equal(backend.requests.length, 0, "every answer was stored: nothing is sent");
         const after = await readLedger(ledgerPath);
         const done = after.filter((r) => r.kind === "completion" && r.error === null);
@@ -222,11 +225,7 @@ Deno.test("ModelGateway.call() records the completion of an answer stored by a p
 
     await t.step("stopped before the answer was stored: the request is sent again", async () => {
       // The second "same" never reached the cache nor got a completion: its answer is unknown.
-      const kept = lines.filter((l) =>
-        JSON.parse(l).callId !== sameSecond!.callId ||
-        JSON.parse(l).kind === "intent"
-      );
-      await Deno.writeTextFile(ledgerPath, kept.join("\n") + "\n");
+      await dropSecondCompletion();
       const answer = JSON.parse(lines.find((l) => JSON.parse(l).callId === sameSecond!.callId)!);
       await Deno.writeTextFile(
         cachePath,
@@ -235,14 +234,7 @@ Deno.test("ModelGateway.call() records the completion of an answer stored by a p
           JSON.parse(l).key !== answer.requestHash
         ).join("\n") + "\n",
       );
-      const backend = new FakeBackend();
-      {
-        await using ledger = await Ledger.open(ledgerPath);
-        await using cache = await ResponseCache.open(cachePath);
-        const gateway = new ModelGateway(backend, { ledger, cache });
-        await gateway.call(call("same"));
-        await gateway.call(call("same"));
-      }
+      const backend = await resume(["same", "same"]);
       equal(backend.requests.length, 1, "only the unanswered request is sent");
       const after = await readLedger(ledgerPath);
       ok(!after.some((r) => r.recovered === true), "nothing to recover");

@@ -17,16 +17,7 @@ import {
   chartAssetPath,
   type ChartPackage,
 } from "../experiments/report_assets.ts";
-import { packPinned, run } from "./setup_tools.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists, packPinned, run } from "./setup_tools.ts";
 
 /**
  * Fetches the pinned packages that are not cached yet: `npm pack`, hash check, then only the

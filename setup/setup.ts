@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { pluginPath } from "../sandbox/plugin/build_config.ts";
 import { CHART_PACKAGES, chartAssetPath } from "../experiments/report_assets.ts";
-import { denoCommand } from "./setup_tools.ts";
+import { denoCommand, exists } from "./setup_tools.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -36,15 +36,6 @@ interface Step {
   script: string;
   flags: string[];
   args: string[];
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function runStep(step: Step): Promise<void> {

@@ -152,3 +152,18 @@ export function denoCommand(): string {
     ? exec
     : "deno";
 }
+
+/**
+ * Whether a path exists.
+ *
+ * @param path The path.
+ * @returns Whether `stat` finds it.
+ */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,22 +1,11 @@
-// deno-lint-ignore-file no-console -- the command's output is captured to check what it prints
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { captured } from "./fakes/captured_output.ts";
 import { auditCommand } from "../experiments/audit_command.ts";
 import { cliPermissions } from "../experiments/cli_permissions.ts";
 import { summarizePermissionLog } from "../experiments/permission_log.ts";
 import { readRun, renderMarkdown } from "../experiments/report.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-
-async function captured(fn: () => Promise<number>): Promise<{ code: number; lines: string[] }> {
-  const lines: string[] = [];
-  const { log } = console;
-  console.log = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-  try {
-    return { code: await fn(), lines };
-  } finally {
-    console.log = log;
-  }
-}
 
 const check = (permission: string, value: string | null) =>
   JSON.stringify({ v: 1, datetime: "2026-11-28T09:00:00Z", permission, value });
