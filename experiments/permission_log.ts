@@ -149,7 +149,10 @@ export function placeOf(
   return "other";
 }
 
-function parseChecks(text: string): { checks: PermissionCheck[]; skipped: number } {
+function parseChecks(
+  text: string,
+  cwd: string,
+): { checks: PermissionCheck[]; skipped: number } {
   const checks: PermissionCheck[] = [];
   let skipped = 0;
   for (const line of text.split("\n")) {
@@ -160,7 +163,10 @@ function parseChecks(text: string): { checks: PermissionCheck[]; skipped: number
         typeof e === "object" && e !== null && typeof e.permission === "string" &&
         (typeof e.value === "string" || e.value === null)
       ) {
-        checks.push({ permission: e.permission, value: e.value });
+        const relative = (e.permission === "read" || e.permission === "write") &&
+          typeof e.value === "string" && !e.value.startsWith("/");
+        const value = relative ? `${cwd}/${e.value.replace(/^(\.\/)+/, "")}` : e.value;
+        checks.push({ permission: e.permission, value });
       } else skipped++;
     } catch {
       skipped++;
@@ -210,12 +216,14 @@ export async function summarizePermissionLog(
   }
   const declaredFrom = declared === undefined ? "defaults" : "permissions.json";
   declared ??= cliPermissions({ projectRoot, runsRoot: RUNS_ROOT });
-  const { checks, skipped } = parseChecks(text);
   const context = {
     runDir: dir,
     projectRoot: declared.read[0] ?? projectRoot,
     modelHosts: [...LOOPBACK_HOSTS, ...declared.net],
   };
+  // Deno records a path as the program spelled it; `deno task stop` starts the CLI in the
+  // project's folder, so a relative path is relative to it.
+  const { checks, skipped } = parseChecks(text, context.projectRoot);
   const rows = new Map<string, PermissionRow & { values: Set<string> }>();
   const outside = new Map<string, OutsideCheck>();
   for (const check of checks) {

@@ -16,6 +16,7 @@ function innocent(dir: string): string[] {
     check("env", "OPENAI_API_KEY"),
     check("env", "STOP_RUNS_DIR"),
     check("read", `${ROOT}/improvers/programs/seed_improver.ts`),
+    check("read", "./tests/testdata/runs/improve/config.json"), // relative to the project
     check("read", `${ROOT}/.cache/plugin/stop-sandbox-0.wasm`),
     check("read", "/dev/null"),
     check("write", "/dev/null"),
@@ -33,6 +34,7 @@ const OUTSIDE: [string, string | null][] = [
   ["read", "/etc/passwd"],
   ["read", `${ROOT}-evil/secrets.ts`], // the project's path as a prefix, not a parent
   ["read", `${ROOT}/../etc/shadow`], // under the project only by its spelling
+  ["read", "../etc/hosts"], // relative, and out of the project
   ["write", `${ROOT}/deno.json`], // the project may be read, not written
   ["env", "AWS_SECRET_ACCESS_KEY"],
   ["env", null], // the whole environment
@@ -42,6 +44,14 @@ const OUTSIDE: [string, string | null][] = [
   ["run", "sh"],
   ["sys", "hostname"],
 ];
+
+/** How the summary shows a value: a relative path resolved against the project. */
+const shown = (permission: string, value: string | null) =>
+  value === null
+    ? "(all)"
+    : ["read", "write"].includes(permission) && !value.startsWith("/")
+    ? `${ROOT}/${value}`
+    : value;
 
 async function runDir(options: { outside: boolean; declared: boolean }): Promise<string> {
   const runs = await Deno.realPath(await Deno.makeTempDir({ prefix: "stop-permlog-" }));
@@ -70,7 +80,7 @@ Deno.test("the permission log's checks are grouped by permission and place", asy
   const dir = await runDir({ outside: false, declared: true });
   try {
     const log = (await summarizePermissionLog(dir))!;
-    equal(log.total, 12);
+    equal(log.total, 13);
     equal(log.skipped, 1);
     equal(log.declaredFrom, "permissions.json");
     deepEqual(log.outside, []);
@@ -78,7 +88,7 @@ Deno.test("the permission log's checks are grouped by permission and place", asy
       log.rows.map((r) => [`${r.permission}/${r.place}`, [r.checks, r.distinct, r.outside]]),
     );
     deepEqual(rows, {
-      "read/project files": [2, 2, 0],
+      "read/project files": [3, 3, 0],
       "read/run directory": [1, 1, 0],
       "read/other": [1, 1, 0],
       "write/run directory": [2, 2, 0],
@@ -97,7 +107,7 @@ Deno.test("every check outside the run's declared permissions is flagged, and on
     const log = (await summarizePermissionLog(dir))!;
     const flagged = log.outside.map((o) => `${o.permission} ${o.value} ×${o.checks}`).sort();
     const expected = OUTSIDE.map(([p, v]) =>
-      `${p} ${v ?? "(all)"} ×${p === OUTSIDE[0]![0] && v === OUTSIDE[0]![1] ? 2 : 1}`
+      `${p} ${shown(p, v)} ×${p === OUTSIDE[0]![0] && v === OUTSIDE[0]![1] ? 2 : 1}`
     ).sort();
     deepEqual(flagged, expected);
     equal(log.outside[0]!.value, "/etc/passwd", "the most frequent first");
@@ -110,13 +120,13 @@ Deno.test("every check outside the run's declared permissions is flagged, and on
     for (const [p, v] of OUTSIDE) {
       ok(
         lines.slice(flagLine + 1, flagLine + 1 + OUTSIDE.length).some((l) =>
-          l.includes(`${p.padEnd(6)} ${v ?? "(all)"}  ×`)
+          l.includes(`${p.padEnd(6)} ${shown(p, v)}  ×`)
         ),
         `${p} ${v} listed under the flag`,
       );
     }
     ok(lines.some((l) => /^permission\s+place\s+checks\s+distinct\s+outside/.test(l)));
-    ok(lines.some((l) => /^read\s+other\s+5\s+4\s+4$/.test(l)), lines.join("\n"));
+    ok(lines.some((l) => /^read\s+other\s+6\s+5\s+5$/.test(l)), lines.join("\n"));
 
     const { lines: json } = await captured(() => auditCommand([dir, "--json"]));
     const parsed = JSON.parse(json.at(-1)!);
