@@ -50,7 +50,9 @@ function flagValue(argv: readonly string[], name: string): string | undefined {
  * @param argv The CLI's arguments.
  * @returns The base URL and model name, each when known.
  */
-async function modelOf(argv: readonly string[]): Promise<{ baseUrl?: string; model?: string }> {
+export async function modelOf(
+  argv: readonly string[],
+): Promise<{ baseUrl?: string; model?: string }> {
   let baseUrl = flagValue(argv, "base-url");
   let model = flagValue(argv, "model");
   const resumed = flagValue(argv, "resume");
