@@ -8,6 +8,7 @@
  * @module
  */
 import { readAuditLog } from "./audit_command.ts";
+import { type PermissionLogSummary, summarizePermissionLog } from "./permission_log.ts";
 import { type LineDiff, lineDiff } from "./_report_diff.ts";
 
 /** Which report layout a run gets. */
@@ -133,6 +134,8 @@ export interface ReportData {
   };
   sandboxAudit?: { cells: SandboxCell[] };
   audit: AuditSummary;
+  /** Deno's permission log of the run against its declared permissions, when it has one. */
+  permissionLog?: PermissionLogSummary;
   /** What was found malformed and left out. */
   warnings: string[];
 }
@@ -508,6 +511,8 @@ export async function readRun(runDir: string): Promise<ReportData> {
     audit: await summariseAudit(absolute, summary),
     warnings,
   };
+  const permissionLog = await summarizePermissionLog(absolute);
+  if (permissionLog !== undefined) data.permissionLog = permissionLog;
   if (summary === undefined) return data;
   if (kind === "self-improve") {
     const best = isObject(summary.best) ? summary.best : undefined;

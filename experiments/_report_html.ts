@@ -7,11 +7,11 @@
  * @module
  */
 import type { ReportData } from "./_report_data.ts";
-import type { ChartLibrary } from "./_report_assets.ts";
+import type { ChartLibrary } from "./report_assets.ts";
 import { type ChartSpec, reportCharts } from "./_report_charts.ts";
 import { PAGE_SCRIPT } from "./_report_page.ts";
 import { escapeHtml as h, jsonForScript, pct, pctSe, showValue, usd } from "./_report_format.ts";
-import { auditIntro, runFacts, standInSentence } from "./_report_markdown.ts";
+import { auditIntro, permissionLogIntro, runFacts, standInSentence } from "./_report_markdown.ts";
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #ffffff; }
@@ -315,6 +315,32 @@ function auditHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
   return out;
 }
 
+function permissionLogHtml(data: ReportData): string[] {
+  const log = data.permissionLog;
+  if (log === undefined) return [];
+  const out = ["<h2>Deno permission log</h2>", `<p>${h(permissionLogIntro(data))}</p>`];
+  if (log.outside.length > 0) {
+    out.push(
+      "<h3>Outside the declared permissions</h3>",
+      tableHtml(
+        ["permission", "value", "place", "checks"],
+        log.outside.map((
+          o,
+        ) => [h(o.permission), `<code>${h(o.value)}</code>`, h(o.place), String(o.checks)]),
+        [3],
+      ),
+    );
+  }
+  out.push(tableHtml(
+    ["permission", "place", "checks", "distinct", "outside"],
+    log.rows.map((
+      r,
+    ) => [h(r.permission), h(r.place), String(r.checks), String(r.distinct), String(r.outside)]),
+    [2, 3, 4],
+  ));
+  return out;
+}
+
 /**
  * Renders the HTML report.
  *
@@ -342,6 +368,7 @@ export async function renderHtml(data: ReportData, library: ChartLibrary): Promi
     ...sandboxHtml(data, charts),
     ...otherHtml(data),
     ...auditHtml(data, charts),
+    ...permissionLogHtml(data),
     ...(config.length === 0 ? [] : [
       "<h2>Configuration</h2>",
       tableHtml(

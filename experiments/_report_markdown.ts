@@ -292,6 +292,53 @@ function auditSection(data: ReportData): string[] {
   return out;
 }
 
+/** The permission-log section's sentence, shared by both renderers. */
+export function permissionLogIntro(data: ReportData): string {
+  const log = data.permissionLog;
+  if (log === undefined) return "";
+  const n = log.outside.reduce((a, o) => a + o.checks, 0);
+  const skipped = log.skipped > 0 ? `, ${log.skipped} unreadable line(s) skipped` : "";
+  return `${log.total} permission check(s) by Deno in deno-permission-audit.jsonl${skipped}, ` +
+    `held against the run's declared permissions (${log.declaredFrom}): ` +
+    (n === 0 ? "all inside." : `${n} OUTSIDE them.`);
+}
+
+function permissionLogSection(data: ReportData): string[] {
+  const log = data.permissionLog;
+  if (log === undefined) return [];
+  const out = ["## Deno permission log", "", permissionLogIntro(data), ""];
+  if (log.outside.length > 0) {
+    out.push(
+      "**Outside the declared permissions:**",
+      "",
+      table(
+        ["permission", "value", "place", "checks"],
+        log.outside.map((o) => [
+          mdCell(o.permission),
+          `\`${mdCell(o.value)}\``,
+          o.place,
+          String(o.checks),
+        ]),
+      ),
+      "",
+    );
+  }
+  out.push(
+    table(
+      ["permission", "place", "checks", "distinct", "outside"],
+      log.rows.map((r) => [
+        mdCell(r.permission),
+        r.place,
+        String(r.checks),
+        String(r.distinct),
+        String(r.outside),
+      ]),
+    ),
+    "",
+  );
+  return out;
+}
+
 /**
  * Renders the Markdown report.
  *
@@ -309,6 +356,7 @@ export function renderMarkdown(data: ReportData): string {
     ...sandboxSection(data),
     ...otherSection(data),
     ...auditSection(data),
+    ...permissionLogSection(data),
   );
   const config = Object.entries(data.config).filter(([k]) => k !== "command");
   if (config.length > 0) {

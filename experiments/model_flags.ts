@@ -15,6 +15,7 @@ import {
   STAND_IN_BANNER,
 } from "../lm/mod.ts";
 import type { AuditSink } from "../sandbox/audit_log.ts";
+import { DEFAULT_MODEL_URL } from "./cli_permissions.ts";
 import { UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 
@@ -107,12 +108,14 @@ export async function openGateway(
     !flags.replay && flags.model !== undefined && flags.model !== "offline" &&
     flags.model !== "offline-stand-in"
   ) {
-    const host = new URL(flags.baseUrl ?? "https://api.openai.com/v1").hostname;
-    const status = await Deno.permissions.query({ name: "net", host });
+    const url = new URL(flags.baseUrl ?? DEFAULT_MODEL_URL);
+    const port = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
+    const status = await Deno.permissions.query({ name: "net", host: `${url.hostname}:${port}` });
     if (status.state !== "granted") {
       throw new UsageError(
-        `Cannot reach the model at '${host}': the process may only connect to the hosts in deno.json's ` +
-          `'cli' permission set. Add '${host}' there, or run: deno run --no-prompt -P=cli --allow-net=${host} experiments/cli.ts …`,
+        `Cannot reach the model at '${url.host}' as this process may not connect there. ` +
+          `Start it with 'deno task stop', which grants exactly the host of --base-url (or ` +
+          `OPENAI_BASE_URL), or add --allow-net=${url.host} to your own 'deno run'.`,
       );
     }
   }

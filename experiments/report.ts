@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { type ChartLibrary, loadChartLibrary } from "./_report_assets.ts";
+import { type ChartLibrary, loadChartLibrary } from "./report_assets.ts";
 import { readRun } from "./_report_data.ts";
 import { renderHtml } from "./_report_html.ts";
 import { renderMarkdown } from "./_report_markdown.ts";

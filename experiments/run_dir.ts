@@ -15,8 +15,32 @@ export interface RunDir {
 /** The project's `runs/` folder. */
 export const RUNS_ROOT: string = new URL("../runs/", import.meta.url).pathname;
 
-/** Where `deno task` asks Deno to write its permission audit for the current process. */
-export const DENO_AUDIT_STAGING: string = `${RUNS_ROOT}.deno-permission-audit.jsonl`;
+/**
+ * The file beside Deno's permission audit (`DENO_AUDIT_PERMISSIONS`) where this process names
+ * the run directory it works in and how many bytes of the audit it has copied there, so that
+ * `deno task stop` (`setup/launch.ts`) appends the rest when the process exits, however it
+ * exits. JSON: {@linkcode PermissionAuditMarker}.
+ *
+ * @param auditPath The path in `DENO_AUDIT_PERMISSIONS`.
+ * @returns The path of the marker file.
+ */
+export function permissionAuditRunMarker(auditPath: string): string {
+  return `${auditPath}.run`;
+}
+
+/** What {@linkcode permissionAuditRunMarker} holds. */
+export interface PermissionAuditMarker {
+  /** The run directory. */
+  run: string;
+  /** Bytes of the audit already appended to the run's `deno-permission-audit.jsonl`. */
+  copied: number;
+}
+
+/** Name of Deno's permission log inside a run directory. */
+export const DENO_PERMISSION_AUDIT_FILE = "deno-permission-audit.jsonl";
+
+/** Name of the run's declared permissions inside a run directory. */
+export const PERMISSIONS_FILE = "permissions.json";
 
 /** Where run directories go: `STOP_RUNS_DIR` when set (tests, other disks), else `runs/`. */
 export function runsRoot(): string {
@@ -49,29 +73,59 @@ export async function createRunDir(
       createNew: true,
     },
   );
-  return { id, path };
+  // The launcher's declaration of this process's permissions, when it started it.
+  const declared =
+    (await Deno.permissions.query({ name: "env", variable: "STOP_PERMISSIONS" })).state ===
+        "granted"
+      ? Deno.env.get("STOP_PERMISSIONS")
+      : undefined;
+  if (declared !== undefined && declared !== "") {
+    await Deno.writeTextFile(`${path}/${PERMISSIONS_FILE}`, declared + "\n", { createNew: true });
+  }
+  const dir = { id, path };
+  await keepDenoPermissionAudit(dir);
+  return dir;
 }
 
 /**
- * Copies the permission audit Deno has written for this process (if `deno task` enabled it)
- * into the run directory, beside the project's own audit log.
+ * Appends the permission checks Deno has recorded for this process since the last call (when
+ * `deno task stop` turned the audit on) to the run's `deno-permission-audit.jsonl`, and names
+ * the run in the marker beside the audit so that `deno task stop` appends the checks made
+ * after this call when the process exits. A resumed run thus keeps the checks of every process
+ * that worked on it, a killed one's too. `createRunDir` calls it; a command calls it again
+ * when it resumes a run and before it writes its report.
  *
  * @param dir The run directory.
- * @returns The number of permission checks recorded, or undefined when none was enabled.
+ * @returns The number of checks in the run's permission log, or undefined when Deno's audit
+ * is not on for this process.
  */
 export async function keepDenoPermissionAudit(dir: RunDir): Promise<number | undefined> {
-  // Only when this process was started with the audit on: otherwise the staging file, if
-  // any, belongs to another process.
+  // Only when this process was started with the audit on (by the launcher, which reads the
+  // marker); a file named by a variable this process may not read is not its own.
   const granted =
     (await Deno.permissions.query({ name: "env", variable: "DENO_AUDIT_PERMISSIONS" }))
       .state === "granted";
-  if (!granted || Deno.env.get("DENO_AUDIT_PERMISSIONS") === undefined) return undefined;
-  let text: string;
+  const auditPath = granted ? Deno.env.get("DENO_AUDIT_PERMISSIONS") : undefined;
+  if (auditPath === undefined || auditPath === "") return undefined;
+  const markerPath = permissionAuditRunMarker(auditPath);
+  const target = `${dir.path}/${DENO_PERMISSION_AUDIT_FILE}`;
   try {
-    text = await Deno.readTextFile(DENO_AUDIT_STAGING);
+    const bytes = await Deno.readFile(auditPath);
+    let copied = 0;
+    try {
+      const marker = JSON.parse(await Deno.readTextFile(markerPath)) as PermissionAuditMarker;
+      if (marker.run === dir.path && marker.copied <= bytes.length) copied = marker.copied;
+    } catch {
+      // no marker yet: nothing of this process is in the run's log
+    }
+    // Whole lines only: Deno may be writing the next one.
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    if (end > copied) await Deno.writeFile(target, bytes.subarray(copied, end), { append: true });
+    const marker: PermissionAuditMarker = { run: dir.path, copied: Math.max(end, copied) };
+    await Deno.writeTextFile(markerPath, JSON.stringify(marker));
+    const text = await Deno.readTextFile(target).catch(() => "");
+    return text.split("\n").filter((l) => l.trim() !== "").length;
   } catch {
     return undefined;
   }
-  await Deno.writeTextFile(`${dir.path}/deno-permission-audit.jsonl`, text);
-  return text.split("\n").filter((l) => l.trim() !== "").length;
 }

@@ -165,6 +165,9 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
   const log = values.json ? note : say;
+  log(
+    `sandbox circumvention (paper Table 2): ${attempts} generated improver(s) per cell, into ${dir.path}`,
+  );
   log(standIn ? paint("yellow", banner) : banner);
   const calls = cells.length * Math.ceil(attempts / responses);
   log(

@@ -191,6 +191,11 @@ export async function executeSelfImprove(input: {
   }
   try {
     if (input.resuming) await prepareResume(dir, events);
+    if (!input.resuming) {
+      log(
+        `self-improvement (STOP) on ${config.task}: T = ${config.iterations} iteration(s), ${config.runs} run(s), into ${dir.path}`,
+      );
+    }
     const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
     const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
       audit,
@@ -385,6 +390,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       );
     }
     const { dir, config } = await readSelfImproveRun(values.resume, { finished: false });
+    await keepDenoPermissionAudit(dir);
     const summary = await executeSelfImprove({
       dir,
       config,

@@ -185,6 +185,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
   const log = values.json ? note : say;
+  log(`transfer (paper Table 1): the improved improver on five tasks, into ${dir.path}`);
   log(standIn ? paint("yellow", banner) : banner);
   log(
     paint(

@@ -53,6 +53,11 @@ export interface LedgerRecord {
   error: string | null;
   /** HTTP attempts made, retries included. */
   attempts?: number;
+  /**
+   * On a completion: recorded by a later process from the answer the cache holds, because the
+   * process that paid for it stopped between storing the answer and recording this line.
+   */
+  recovered?: boolean;
 }
 
 /** Totals over a ledger. */
@@ -192,6 +197,8 @@ export interface LedgerOptions {
  */
 export class Ledger {
   #records: LedgerRecord[] = [];
+  /** Intents of earlier processes with no completion, by `requestHash#occurrence`. */
+  #unfinished = new Map<string, LedgerRecord>();
   #writer: JsonLinesWriter | undefined;
   #onRecord: ((record: LedgerRecord) => void) | undefined;
 
@@ -206,7 +213,8 @@ export class Ledger {
 
   /**
    * Opens a ledger that appends to a JSONL file (created if missing; earlier records are
-   * kept in the file, not loaded).
+   * kept in the file, not loaded into {@linkcode Ledger.records}; only the intents that never
+   * got a completion are remembered, see {@linkcode Ledger.unfinishedIntent}).
    *
    * @param path The file.
    * @param options Hooks.
@@ -214,8 +222,27 @@ export class Ledger {
    */
   static async open(path: string, options: LedgerOptions = {}): Promise<Ledger> {
     const ledger = new Ledger(options);
+    const earlier = await readLedger(path);
+    const open = new Map<string, LedgerRecord>();
+    for (const r of earlier) {
+      if (r.kind === "intent") open.set(r.callId, r);
+      else if (r.kind === "completion") open.delete(r.callId);
+    }
+    for (const r of open.values()) ledger.#unfinished.set(`${r.requestHash}#${r.occurrence}`, r);
     ledger.#writer = await JsonLinesWriter.open(path);
     return ledger;
+  }
+
+  /**
+   * An earlier process's intent for this request and occurrence that never got a completion
+   * (the process stopped while the request was in flight, or after storing its answer).
+   *
+   * @param requestHash The request's content address.
+   * @param occurrence Which occurrence.
+   * @returns The intent, or undefined.
+   */
+  unfinishedIntent(requestHash: string, occurrence: number): LedgerRecord | undefined {
+    return this.#unfinished.get(`${requestHash}#${occurrence}`);
   }
 
   /** The records written through this object, in order. */
@@ -229,6 +256,9 @@ export class Ledger {
    * @param record The record.
    */
   async append(record: LedgerRecord): Promise<void> {
+    if (record.kind === "completion") {
+      this.#unfinished.delete(`${record.requestHash}#${record.occurrence}`);
+    }
     this.#records.push(record);
     await this.#writer?.append(record);
     this.#onRecord?.(record);

@@ -280,6 +280,30 @@ export class ModelGateway {
   ): Promise<{ choices: string[]; tokens: number; usd: number | null }> {
     const base = this.#recordBase(p);
     const cached = this.#cache?.get(p.key, p.occurrence);
+    const unfinished = cached === undefined
+      ? undefined
+      : this.#ledger.unfinishedIntent(p.key, p.occurrence);
+    if (cached !== undefined && unfinished !== undefined) {
+      // An earlier process paid for this answer and stored it, then stopped before recording
+      // the completion (the cache is written first, so that nothing paid is asked for twice):
+      // record that completion now, under its intent, so that the ledger counts every paid call.
+      const usd = this.#costOf(cached.standIn, cached.usage);
+      await this.#ledger.append({
+        ...base,
+        kind: "completion",
+        callId: unfinished.callId,
+        standIn: cached.standIn,
+        promptTokens: cached.usage.promptTokens,
+        completionTokens: cached.usage.completionTokens,
+        costUsd: usd,
+        recovered: true,
+      });
+      return {
+        choices: [...cached.choices],
+        tokens: cached.usage.promptTokens + cached.usage.completionTokens,
+        usd,
+      };
+    }
     if (cached !== undefined) {
       await this.#ledger.append({
         ...base,
@@ -329,13 +353,7 @@ export class ModelGateway {
       throw error;
     }
     const standIn = this.#backend.standIn || result.standIn;
-    const price = standIn ? { inputPerMillion: 0, outputPerMillion: 0 } : priceFor(
-      this.#backend.model,
-      this.#prices,
-    );
-    const usd = price === undefined
-      ? null
-      : costUsd(price, result.usage.promptTokens, result.usage.completionTokens);
+    const usd = this.#costOf(standIn, result.usage);
     await this.#cache?.put({
       key: p.key,
       occurrence: p.occurrence,
@@ -360,6 +378,14 @@ export class ModelGateway {
       tokens: result.usage.promptTokens + result.usage.completionTokens,
       usd,
     };
+  }
+
+  #costOf(standIn: boolean, usage: { promptTokens: number; completionTokens: number }) {
+    const price = standIn ? { inputPerMillion: 0, outputPerMillion: 0 } : priceFor(
+      this.#backend.model,
+      this.#prices,
+    );
+    return price === undefined ? null : costUsd(price, usage.promptTokens, usage.completionTokens);
   }
 
   async #refuse(requests: (PlannedRequest & { occurrence: number })[], reason: string) {

@@ -159,3 +159,87 @@ Deno.test("ModelGateway.call() counts occurrences per scope, whatever the schedu
   equal(backend.requests[0]?.seed, other.requests[1]?.seed);
   notEqual(backend.requests[0]?.seed, backend.requests[1]?.seed);
 });
+
+Deno.test("ModelGateway.call() records the completion of an answer stored by a process that stopped before recording it", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A first process pays for two requests (the same one twice) and one other.
+    const ledgerPath = `${dir}/ledger.jsonl`;
+    const cachePath = `${dir}/cache.jsonl`;
+    {
+      await using ledger = await Ledger.open(ledgerPath);
+      await using cache = await ResponseCache.open(cachePath);
+      const gateway = new ModelGateway(new FakeBackend(), { ledger, cache });
+      await gateway.call(call("same"));
+      await gateway.call(call("same"));
+      await gateway.call(call("other"));
+    }
+    const full = await readLedger(ledgerPath);
+    const completions = full.filter((r) => r.kind === "completion");
+    equal(completions.length, 3);
+    const lines = (await Deno.readTextFile(ledgerPath)).split("\n").filter((l) => l !== "");
+    const cacheLines = (await Deno.readTextFile(cachePath)).split("\n").filter((l) => l !== "");
+    const [sameFirst, sameSecond, other] = completions;
+    /** What a kill between the cache's fsync and the ledger's leaves: no completion of the second "same". */
+    const dropSecondCompletion = () =>
+      Deno.writeTextFile(
+        ledgerPath,
+        lines.filter((l) =>
+          JSON.parse(l).callId !== sameSecond!.callId || JSON.parse(l).kind === "intent"
+        ).join("\n") + "\n",
+      );
+    /** A later process on the same files, making these calls. */
+    const resume = async (messages: string[]): Promise<FakeBackend> => {
+      const backend = new FakeBackend();
+      await using ledger = await Ledger.open(ledgerPath);
+      await using cache = await ResponseCache.open(cachePath);
+      const gateway = new ModelGateway(backend, { ledger, cache });
+      for (const m of messages) await gateway.call(call(m));
+      return backend;
+    };
+
+    await t.step(
+      "stopped after the answer was stored: the completion is recovered, nothing is asked",
+      async () => {
+        await dropSecondCompletion();
+        const backend = await resume(["same", "same", "other"]);
+        equal(backend.requests.length, 0, "every answer was stored: nothing is sent");
+        const after = await readLedger(ledgerPath);
+        const done = after.filter((r) => r.kind === "completion" && r.error === null);
+        deepEqual(
+          done.map((r) => `${r.requestHash}#${r.occurrence}`).sort(),
+          completions.map((r) => `${r.requestHash}#${r.occurrence}`).sort(),
+          "every paid request has its completion, once",
+        );
+        const recovered = done.filter((r) => r.recovered === true);
+        equal(recovered.length, 1);
+        equal(recovered[0]!.callId, sameSecond!.callId, "under the intent it completes");
+        equal(
+          after.filter((r) => r.kind === "cache_hit").length,
+          2,
+          "the answers whose completion was recorded are plain cache hits",
+        );
+        ok(sameFirst !== undefined && other !== undefined);
+      },
+    );
+
+    await t.step("stopped before the answer was stored: the request is sent again", async () => {
+      // The second "same" never reached the cache nor got a completion: its answer is unknown.
+      await dropSecondCompletion();
+      const answer = JSON.parse(lines.find((l) => JSON.parse(l).callId === sameSecond!.callId)!);
+      await Deno.writeTextFile(
+        cachePath,
+        cacheLines.filter((l) =>
+          JSON.parse(l).occurrence !== answer.occurrence ||
+          JSON.parse(l).key !== answer.requestHash
+        ).join("\n") + "\n",
+      );
+      const backend = await resume(["same", "same"]);
+      equal(backend.requests.length, 1, "only the unanswered request is sent");
+      const after = await readLedger(ledgerPath);
+      ok(!after.some((r) => r.recovered === true), "nothing to recover");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

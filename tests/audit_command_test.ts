@@ -1,5 +1,5 @@
-// deno-lint-ignore-file no-console -- the command's output is captured to check what it prints
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { captured } from "./fakes/captured_output.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { auditCommand } from "../experiments/audit_command.ts";
 import { savedPrograms, summarizeAudit } from "../experiments/audit_summary.ts";
@@ -11,17 +11,6 @@ import { loadProgram } from "../sandbox/program.ts";
 async function sha(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function captured(fn: () => Promise<number>): Promise<{ code: number; lines: string[] }> {
-  const lines: string[] = [];
-  const { log } = console;
-  console.log = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-  try {
-    return { code: await fn(), lines };
-  } finally {
-    console.log = log;
-  }
 }
 
 const BROADCAST = await Deno.readTextFile(

@@ -243,8 +243,10 @@ Deno.test("stop sandbox-audit --attempts 3 --json runs both cells with the stand
   // --json: people's output on stderr, the summary as the last stdout line.
   const summary = await readJson(`${dir}/summary.json`);
   deepEqual(JSON.parse(out.stdout.at(-1)!), summary);
-  ok(out.stderr[0]!.includes("not a language model"), "stand-in banner first");
-  ok(out.stderr[1]!.startsWith("Worst case:"), "cost forecast before the work");
+  ok(out.stderr[0]!.startsWith("sandbox circumvention (paper Table 2)"), "what is about to happen");
+  ok(out.stderr[0]!.includes(dir), "and where");
+  ok(out.stderr[1]!.includes("not a language model"), "stand-in banner next");
+  ok(out.stderr[2]!.startsWith("Worst case:"), "cost forecast before the work");
   ok(out.stderr.at(-1)!.includes("not a language model"), "stand-in banner last");
   ok(out.stderr.some((l) => /attempts 3\/3, unsandboxed so far \d+/.test(l)), "progress");
   ok(out.stderr.some((l) => l.includes("keeps every attempt sandboxed")));

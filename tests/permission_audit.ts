@@ -19,6 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { denoCommand } from "../setup/setup_tools.ts";
 
 /** Environment variables the Extism SDK reads in the worker. */
 const SDK_ENV = ["EXTISM_ENABLE_WASI_OUTPUT", "__MINIMATCH_TESTING_PLATFORM__"] as const;
@@ -61,14 +62,6 @@ async function sandboxTestFiles(): Promise<string[]> {
     if (entry.isFile && /^sandbox_.*_test\.ts$/.test(entry.name)) files.push(`tests/${entry.name}`);
   }
   return files.sort();
-}
-
-/** The Deno executable to run: this one when allowed, else `deno` from the PATH. */
-function denoCommand(): string {
-  const exec = Deno.execPath();
-  return Deno.permissions.querySync({ name: "run", command: exec }).state === "granted"
-    ? exec
-    : "deno";
 }
 
 async function main(): Promise<number> {

@@ -6,7 +6,7 @@
  * string from the run stayed text.
  *
  * Needs `chromium` on the PATH (`deno task test` installs it first when run as root, via
- * `tests/ensure_browser.ts`; otherwise: `apt-get install -y chromium`)
+ * `setup/install_packages.ts browser`; otherwise: `apt-get install -y chromium`)
  * and the charting library fetched by `deno task setup`.
  *
  * @module

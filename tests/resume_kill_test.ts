@@ -9,6 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger, serveOfflineModel } from "../lm/mod.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
+import { cliPermissions, permissionFlags } from "../experiments/cli_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SMALL_FLAGS = [
@@ -28,19 +29,23 @@ const SMALL_FLAGS = [
   "2",
 ];
 
+let processes = 0;
+
 function cli(runs: string, args: string[]): Deno.ChildProcess {
   return new Deno.Command("deno", {
     args: [
       "run",
-      "--no-prompt",
-      "-P=cli",
-      `--allow-write=runs,/dev/null,${runs}`,
-      `--allow-read=.,/dev/null,${runs}`,
+      ...permissionFlags(cliPermissions({ projectRoot: ROOT, runsRoot: runs })),
       "experiments/cli.ts",
       ...args,
     ],
     cwd: ROOT,
-    env: { STOP_RUNS_DIR: runs, NO_COLOR: "1" },
+    // Each process gets its own Deno permission audit, as `deno task stop` gives it.
+    env: {
+      STOP_RUNS_DIR: runs,
+      NO_COLOR: "1",
+      DENO_AUDIT_PERMISSIONS: `${runs}/.permission-audit-${++processes}.jsonl`,
+    },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -193,6 +198,14 @@ Deno.test({
           );
 
           deepEqual(auditKinds(await text(`${dir}/audit.jsonl`)), expectedAudit);
+
+          // The run's permission log keeps the killed process's checks and the resumed one's.
+          const permissionLog = (await text(`${dir}/deno-permission-audit.jsonl`)).split("\n")
+            .filter((l) => l !== "").map((l) => JSON.parse(l));
+          const wrote = (file: string) =>
+            permissionLog.some((e) => e.permission === "write" && e.value === `${dir}/${file}`);
+          ok(wrote("config.json"), "the first process's checks are kept");
+          ok(wrote("summary.json"), "the resumed process's checks are appended");
         });
       }
     } finally {

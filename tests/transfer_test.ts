@@ -192,9 +192,10 @@ Deno.test("transfer runs end to end through main(): summary.json in the brief's 
     ok(stderr.includes(line), `printed: ${line}`);
   }
   ok(stderr.some((l) => l.includes("String grid distance") && l.includes("(paper 43.9%)")));
-  ok(stderr[0]!.includes("offline stand-in"), "stand-in banner on top");
+  ok(stderr[0]!.startsWith("transfer (paper Table 1)"), "what is about to happen first");
+  ok(stderr[1]!.includes("offline stand-in"), "stand-in banner on top");
   ok(stderr.at(-1)!.includes("offline stand-in"), "stand-in banner at the bottom");
-  ok(stderr[1]!.startsWith("Worst case: 4 calls"), `forecast second: ${stderr[1]}`);
+  ok(stderr[2]!.startsWith("Worst case: 4 calls"), `forecast third: ${stderr[2]}`);
   equal(stderr.filter((l) => /^\[\d+\/6\] /.test(l)).length, 6, "one progress line per cell");
 });
 

@@ -4,8 +4,13 @@
  * hash-checked `qjsc` npm tarball, and caches it under `.cache/plugin/` by a hash of
  * everything that decides its bytes. Does nothing when the cached plugin exists.
  *
- * Run through `deno task setup` (every task that needs the plugin runs it first).
- * Installs the Debian toolchain when run as root; otherwise stops with the command to run.
+ * Run by `setup/setup.ts` (every task that needs the plugin runs it first) as a process of its
+ * own, started after `setup/install_packages.ts toolchain` installed `clang-16`: Deno resolves
+ * `--allow-run=clang-16` when the process starts.
+ *
+ * ```sh
+ * deno run --no-prompt --allow-read=. --allow-write=.cache --allow-run=npm,tar,clang-16 setup/build_plugin.ts
+ * ```
  *
  * @module
  */
@@ -14,7 +19,6 @@ import {
   CACHE_DIR,
   CFLAGS,
   CLANG,
-  DEBIAN_PACKAGES,
   LDFLAGS,
   pluginPath,
   PROJECT_ROOT,
@@ -22,43 +26,20 @@ import {
   QUICKJS_HEADERS,
   QUICKJS_PACKAGE,
   QUICKJS_PATCHES,
-} from "./build_config.ts";
-import { commandExists, ensureDebianPackages, packPinned, run } from "./setup_tools.ts";
+} from "../sandbox/plugin/build_config.ts";
+import { packPinned, run } from "./setup_tools.ts";
 
-const HELP = `Usage: deno task setup [--force] [--quiet]
+const HELP = `Usage: deno task setup [--force]
 
-Builds the WebAssembly sandbox plugin if it is not already cached.
+Builds the WebAssembly sandbox plugin if it is not already cached (with clang-16 from
+Debian's packages; 'deno task setup' installs them first).
 
 Options:
   --force   rebuild even when the cached plugin exists
-  --quiet   print nothing when the plugin is already built
   --help    show this help`;
 
-async function wasiSysrootReady(): Promise<boolean> {
-  try {
-    await run("sh", [
-      "-c",
-      "test -f /usr/include/wasm32-wasi/stdlib.h && " +
-      "test -f /usr/lib/llvm-16/lib/clang/16/lib/wasi/libclang_rt.builtins-wasm32.a",
-    ]);
-  } catch {
-    return false;
-  }
-  return (await commandExists(CLANG)) && (await commandExists("wasm-ld-16"));
-}
-
-function ensureToolchain(log: (s: string) => void): Promise<void> {
-  return ensureDebianPackages({
-    packages: DEBIAN_PACKAGES,
-    purpose: "the WebAssembly toolchain the sandbox plugin is built with",
-    ready: wasiSysrootReady,
-    log,
-  });
-}
-
-async function fetchSources(workDir: string, log: (s: string) => void): Promise<string> {
+async function fetchSources(workDir: string): Promise<string> {
   const spec = `${QUICKJS_PACKAGE.name}@${QUICKJS_PACKAGE.version}`;
-  log(`fetching ${spec} from the npm registry`);
   const tarball = await packPinned(spec, QUICKJS_PACKAGE.integrity, workDir);
   const members = [...QUICKJS_FILES, ...QUICKJS_HEADERS].map((f) =>
     `${QUICKJS_PACKAGE.folder}/${f}`
@@ -103,15 +84,19 @@ export async function buildPlugin(
       // not built yet
     }
   }
-  await ensureToolchain(log);
   const cacheDir = new URL(`${CACHE_DIR}/`, PROJECT_ROOT).pathname;
   await Deno.mkdir(cacheDir, { recursive: true });
   const workDir = await Deno.makeTempDir({ dir: cacheDir, prefix: "build-" });
   try {
-    const srcDir = await fetchSources(workDir, log);
+    log(
+      `building the sandbox plugin: QuickJS from npm ${QUICKJS_PACKAGE.name}@${QUICKJS_PACKAGE.version}, compiled with ${CLANG} (about 15 s)`,
+    );
+    const srcDir = await fetchSources(workDir);
     await applyPatches(srcDir);
-    await Deno.copyFile(new URL("./stop_sandbox.c", import.meta.url), `${srcDir}/stop_sandbox.c`);
-    log(`compiling the sandbox plugin with ${CLANG} (about 15 s)`);
+    await Deno.copyFile(
+      new URL("sandbox/plugin/stop_sandbox.c", PROJECT_ROOT),
+      `${srcDir}/stop_sandbox.c`,
+    );
     const sources = ["stop_sandbox.c", ...QUICKJS_FILES];
     const objects = sources.map((f) => f.replace(/\.c$/, ".o"));
     await Promise.all(
@@ -122,7 +107,6 @@ export async function buildPlugin(
     const out = `${workDir}/plugin.wasm`;
     await run(CLANG, [...LDFLAGS, "-o", out, ...objects], { cwd: srcDir });
     await Deno.rename(out, target); // atomic: a reader sees the whole file or none
-    log(`built ${target}`);
     return target;
   } finally {
     await Deno.remove(workDir, { recursive: true }).catch(() => {});
@@ -134,7 +118,6 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       force: { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -143,11 +126,7 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   try {
-    const path = await buildPlugin({
-      force: values.force,
-      log: (s) => console.error(`setup: ${s}`),
-    });
-    if (!values.quiet) console.log(`sandbox plugin ready: ${path}`);
+    await buildPlugin({ force: values.force, log: (s) => console.error(`setup: ${s}`) });
   } catch (error) {
     console.error(`setup: ${(error as Error).message}`);
     Deno.exit(1);

@@ -1,16 +1,13 @@
-// deno-lint-ignore-file no-console -- run as a script by `deno task setup`, it reports on the terminal
 /**
  * The charting library the HTML report inlines: Chart.js with the error-bar plugin, pinned by
- * version and registry hash. `deno task setup` fetches the two npm tarballs once (`npm pack`),
- * checks each one's `dist.integrity` before unpacking, and keeps only the browser builds under
- * `.cache/report/`; the report reads them from there, so it needs no network and no more
- * permissions than reading the project. Nothing of the libraries is committed.
+ * version and registry hash. `deno task setup` (`setup/fetch_chart_library.ts`) fetches the two
+ * npm tarballs once (`npm pack`), checks each one's `dist.integrity` before unpacking, and keeps
+ * only the browser builds under `.cache/report/`; the report reads them from there, so it
+ * needs no network and no more permissions than reading the project. Nothing of the libraries
+ * is committed.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { packPinned, run } from "../sandbox/plugin/setup_tools.ts";
-
 /** One pinned npm package and the browser build taken from its tarball. */
 export interface ChartPackage {
   /** npm package name. */
@@ -52,7 +49,8 @@ export interface ChartLibrary {
 }
 
 const PROJECT_ROOT = new URL("../", import.meta.url);
-const ASSETS_DIR = new URL(".cache/report/", PROJECT_ROOT);
+/** Where the browser builds are cached. */
+export const ASSETS_DIR: URL = new URL(".cache/report/", PROJECT_ROOT);
 
 /**
  * Where the cached browser build of a package lives.
@@ -70,7 +68,7 @@ export function chartAssetPath(pkg: ChartPackage): string {
  *
  * @example
  * ```ts
- * import { assertInlineableScript } from "./_report_assets.ts";
+ * import { assertInlineableScript } from "./report_assets.ts";
  * import { throws } from "node:assert/strict";
  * assertInlineableScript("x", "let a = 1 < 2;");
  * throws(() => assertInlineableScript("x", "'</script>'"), /Cannot inline/);
@@ -117,64 +115,4 @@ export async function loadChartLibrary(): Promise<ChartLibrary> {
     scripts.push({ name: pkg.name, version: pkg.version, license: pkg.license, source });
   }
   return { scripts };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Fetches the pinned packages that are not cached yet: `npm pack`, hash check, then only the
- * browser build is unpacked, its source-map comment dropped, and moved into place atomically.
- *
- * @param options.log Progress output.
- * @returns The paths of the cached files.
- * @throws {Error} When `npm` or `tar` fails or a tarball fails its hash check.
- */
-export async function fetchChartLibrary(
-  options: { log?: (line: string) => void } = {},
-): Promise<string[]> {
-  const log = options.log ?? (() => {});
-  const paths = CHART_PACKAGES.map(chartAssetPath);
-  const todo: ChartPackage[] = [];
-  for (const pkg of CHART_PACKAGES) if (!(await exists(chartAssetPath(pkg)))) todo.push(pkg);
-  if (todo.length === 0) return paths;
-  await Deno.mkdir(ASSETS_DIR, { recursive: true });
-  const workDir = await Deno.makeTempDir({ dir: ASSETS_DIR.pathname, prefix: "fetch-" });
-  try {
-    for (const pkg of todo) {
-      const spec = `${pkg.name}@${pkg.version}`;
-      log(`fetching ${spec} (charts of the HTML report) from the npm registry`);
-      const tarball = await packPinned(spec, pkg.integrity, workDir);
-      await run("tar", ["-xzf", tarball, "-C", workDir, pkg.file]);
-      const source = (await Deno.readTextFile(`${workDir}/${pkg.file}`))
-        .replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
-      assertInlineableScript(spec, source);
-      const staged = `${workDir}/${pkg.name}.js`;
-      await Deno.writeTextFile(staged, source);
-      await Deno.rename(staged, chartAssetPath(pkg)); // a reader sees the whole file or none
-    }
-  } finally {
-    await Deno.remove(workDir, { recursive: true }).catch(() => {});
-  }
-  return paths;
-}
-
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { quiet: { type: "boolean", default: false } },
-  });
-  try {
-    const paths = await fetchChartLibrary({ log: (s) => console.error(`setup: ${s}`) });
-    if (!values.quiet) console.log(`report charting library ready: ${paths.join(", ")}`);
-  } catch (error) {
-    console.error(`setup: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
 }

@@ -1,7 +1,8 @@
 /**
- * What the project's set-up steps share (the plugin build, the report's charting library,
- * the browser the report test opens): running a command, fetching a pinned npm tarball and
- * checking its hash, and installing Debian packages when run as root.
+ * What the project's set-up steps share (installing Debian packages, the plugin build, the
+ * report's charting library): running a command, fetching a pinned npm tarball and checking
+ * its hash, installing Debian packages when run as root, and finding the Deno executable that
+ * starts each step as a process of its own.
  *
  * @module
  */
@@ -135,5 +136,34 @@ export async function ensureDebianPackages(options: {
   await run("sh", ["-c", `DEBIAN_FRONTEND=noninteractive ${install}`]);
   if (!(await options.ready())) {
     throw new Error(`Installed ${list} but ${options.purpose} is still not usable`);
+  }
+}
+
+/**
+ * The Deno executable to start child processes with: this one when the process may run it,
+ * else `deno` from the PATH (`--allow-run=deno` grants the PATH's, which may be a link to
+ * this one under another name).
+ *
+ * @returns A command for `Deno.Command`.
+ */
+export function denoCommand(): string {
+  const exec = Deno.execPath();
+  return Deno.permissions.querySync({ name: "run", command: exec }).state === "granted"
+    ? exec
+    : "deno";
+}
+
+/**
+ * Whether a path exists.
+ *
+ * @param path The path.
+ * @returns Whether `stat` finds it.
+ */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
