@@ -5,6 +5,7 @@
  */
 
 import { JsonLinesWriter, readJsonLines } from "./_jsonl.ts";
+import type { ChoiceFate, FinishReason } from "./chat_backend.ts";
 
 /**
  * What a ledger record is: `intent` before a paid request is sent, `completion` after it
@@ -53,6 +54,91 @@ export interface LedgerRecord {
   error: string | null;
   /** HTTP attempts made, retries included. */
   attempts?: number;
+  /** On a completion or cache hit: the fate of each reply (absent in old ledgers). */
+  fates?: ChoiceFate[];
+  /** On a completion or cache hit: replies that finished normally (`stop`, `unknown`) with an empty answer. */
+  emptyAnswers?: number;
+  /** On a completion: whether `costUsd` is what the provider reported (`usage.cost`). */
+  costReported?: boolean;
+}
+
+/** Why a reply carried no answer. */
+export type NoAnswerReason = Exclude<FinishReason, "stop" | "tool_calls" | "unknown"> | "empty";
+
+/** Replies that carried no usable answer, by reason. */
+export interface ReplyFates {
+  /** Replies whose fate is known (records written before fates were kept are not counted). */
+  replies: number;
+  /** Replies without an answer, by reason (`length`, `content_filter`, `refusal`, `error`, `empty`). */
+  withoutAnswer: Partial<Record<NoAnswerReason, number>>;
+}
+
+/**
+ * Counts the replies that carried no answer, by reason: cut by the token limit (`length`),
+ * filtered, refused, failed upstream, or finished with an empty answer.
+ *
+ * @param records Ledger records.
+ * @returns The counts.
+ *
+ * @example
+ * ```ts
+ * import { countReplyFates } from "./ledger.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(countReplyFates([]), { replies: 0, withoutAnswer: {} });
+ * ```
+ */
+export function countReplyFates(records: readonly LedgerRecord[]): ReplyFates {
+  const result: ReplyFates = { replies: 0, withoutAnswer: {} };
+  for (const record of records) {
+    if (record.kind !== "completion" && record.kind !== "cache_hit") continue;
+    if (record.fates === undefined || record.error !== null) continue;
+    for (const fate of record.fates) {
+      result.replies++;
+      const reason = fate.finishReason;
+      if (
+        reason === "length" || reason === "content_filter" || reason === "refusal" ||
+        reason === "error"
+      ) {
+        result.withoutAnswer[reason] = (result.withoutAnswer[reason] ?? 0) + 1;
+      }
+    }
+    // Replies that finished normally with an empty answer (e.g. all reasoning).
+    const empty = record.emptyAnswers ?? 0;
+    if (empty > 0) result.withoutAnswer.empty = (result.withoutAnswer.empty ?? 0) + empty;
+  }
+  return result;
+}
+
+const NO_ANSWER_WORDS: Record<NoAnswerReason, string> = {
+  length: "cut by the token limit",
+  content_filter: "filtered by the provider's content filter",
+  refusal: "refused by the model",
+  error: "failed upstream",
+  empty: "empty",
+};
+
+/**
+ * Describes replies without an answer for people, one phrase per reason.
+ *
+ * @param fates The counts.
+ * @returns E.g. `["3 of 24 replies were cut by the token limit"]`; empty when all answered.
+ *
+ * @example
+ * ```ts
+ * import { describeReplyFates } from "./ledger.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(describeReplyFates({ replies: 24, withoutAnswer: { length: 3 } }), ["3 of 24 replies were cut by the token limit"]);
+ * ```
+ */
+export function describeReplyFates(fates: ReplyFates): string[] {
+  return (Object.keys(NO_ANSWER_WORDS) as NoAnswerReason[])
+    .filter((reason) => (fates.withoutAnswer[reason] ?? 0) > 0)
+    .map((reason) => {
+      const count = fates.withoutAnswer[reason]!;
+      return `${count} of ${fates.replies} ${fates.replies === 1 ? "reply" : "replies"} ${
+        count === 1 ? "was" : "were"
+      } ${NO_ANSWER_WORDS[reason]}`;
+    });
 }
 
 /** Totals over a ledger. */

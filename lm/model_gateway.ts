@@ -6,7 +6,13 @@
 
 import { createHash } from "node:crypto";
 import type { AuditHook } from "./audit_hook.ts";
-import type { ChatBackend, ChatMessage, ChatRequest, ChatResult } from "./chat_backend.ts";
+import type {
+  ChatBackend,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  ChoiceFate,
+} from "./chat_backend.ts";
 import { BudgetExceededError, ModelError, ReplayMissError } from "./errors.ts";
 import type { GlobalBudget, Reservation } from "./global_budget.ts";
 import { Ledger, type LedgerRecord } from "./ledger.ts";
@@ -290,6 +296,7 @@ export class ModelGateway {
         completionTokens: cached.usage.completionTokens,
         costUsd: 0,
         cacheHit: true,
+        ...fateFields(cached.choices, cached.fates),
       });
       return {
         choices: [...cached.choices],
@@ -311,7 +318,7 @@ export class ModelGateway {
     let result: ChatResult;
     try {
       result = await this.#backend.complete(request);
-      if (result.choices.length !== p.request.n) {
+      if (result.choices.length !== p.request.n || result.fates.length !== p.request.n) {
         throw new ModelError(
           `The model returned ${result.choices.length} replies where ${p.request.n} were asked for`,
           { kind: "bad_response", attempts: result.attempts },
@@ -333,14 +340,19 @@ export class ModelGateway {
       this.#backend.model,
       this.#prices,
     );
-    const usd = price === undefined
-      ? null
-      : costUsd(price, result.usage.promptTokens, result.usage.completionTokens);
+    // The provider's own figure (OpenRouter's usage.cost) wins over list prices.
+    const reported = !standIn && result.costUsd !== undefined;
+    const usd = standIn
+      ? 0
+      : result.costUsd ?? (price === undefined
+        ? null
+        : costUsd(price, result.usage.promptTokens, result.usage.completionTokens));
     await this.#cache?.put({
       key: p.key,
       occurrence: p.occurrence,
       model: result.model,
       choices: result.choices,
+      fates: result.fates,
       usage: result.usage,
       standIn,
     });
@@ -354,6 +366,8 @@ export class ModelGateway {
       latencyMs: result.latencyMs,
       costUsd: usd,
       attempts: result.attempts,
+      ...fateFields(result.choices, result.fates),
+      ...(reported ? { costReported: true } : {}),
     });
     return {
       choices: result.choices,
@@ -392,6 +406,19 @@ export class ModelGateway {
       error: null,
     };
   }
+}
+
+function fateFields(
+  choices: readonly string[],
+  fates: readonly ChoiceFate[] | undefined,
+): { fates?: ChoiceFate[]; emptyAnswers?: number } {
+  if (fates === undefined) return {};
+  const emptyAnswers =
+    fates.filter((f, i) =>
+      (f.finishReason === "stop" || f.finishReason === "unknown") &&
+      (choices[i] ?? "").trim() === ""
+    ).length;
+  return { fates: [...fates], ...(emptyAnswers > 0 ? { emptyAnswers } : {}) };
 }
 
 function describe(error: unknown): string {
