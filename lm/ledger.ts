@@ -87,7 +87,9 @@ export interface ReplyFates {
  * deepEqual(countReplyFates([]), { replies: 0, withoutAnswer: {} });
  * ```
  */
-export function countReplyFates(records: readonly LedgerRecord[]): ReplyFates {
+export function countReplyFates(
+  records: readonly Pick<LedgerRecord, "kind" | "error" | "fates" | "emptyAnswers">[],
+): ReplyFates {
   const result: ReplyFates = { replies: 0, withoutAnswer: {} };
   for (const record of records) {
     if (record.kind !== "completion" && record.kind !== "cache_hit") continue;
@@ -107,6 +109,34 @@ export function countReplyFates(records: readonly LedgerRecord[]): ReplyFates {
     if (empty > 0) result.withoutAnswer.empty = (result.withoutAnswer.empty ?? 0) + empty;
   }
   return result;
+}
+
+/**
+ * The fate fields of a ledger record for a request's replies: the fates, and how many replies
+ * finished normally with an empty answer.
+ *
+ * @param choices The answers handed on.
+ * @param fates Their fates (absent for old cache entries).
+ * @returns The fields to spread into the record.
+ *
+ * @example
+ * ```ts
+ * import { ledgerFateFields } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(ledgerFateFields(["", "x"], [{ finishReason: "stop" }, { finishReason: "stop" }]).emptyAnswers, 1);
+ * ```
+ */
+export function ledgerFateFields(
+  choices: readonly string[],
+  fates: readonly ChoiceFate[] | undefined,
+): { fates?: ChoiceFate[]; emptyAnswers?: number } {
+  if (fates === undefined) return {};
+  const emptyAnswers =
+    fates.filter((f, i) =>
+      (f.finishReason === "stop" || f.finishReason === "unknown") &&
+      (choices[i] ?? "").trim() === ""
+    ).length;
+  return { fates: [...fates], ...(emptyAnswers > 0 ? { emptyAnswers } : {}) };
 }
 
 const NO_ANSWER_WORDS: Record<NoAnswerReason, string> = {

@@ -75,6 +75,7 @@ export {
   countReplyFates,
   describeReplyFates,
   Ledger,
+  ledgerFateFields,
   type LedgerKind,
   type LedgerOptions,
   type LedgerRecord,
@@ -111,6 +112,13 @@ export {
   type RetryEvent,
 } from "./openai_client.ts";
 export { type ErrorBody, readErrorBody } from "./error_body.ts";
+export {
+  SERVER_PROFILES,
+  type ServerProfile,
+  serverProfile,
+  type ServerProfileName,
+  type ServerProfileOptions,
+} from "./server_profile.ts";
 export { splitReasoning, type SplitReply } from "./split_reasoning.ts";
 export {
   costUsd,

@@ -6,16 +6,10 @@
 
 import { createHash } from "node:crypto";
 import type { AuditHook } from "./audit_hook.ts";
-import type {
-  ChatBackend,
-  ChatMessage,
-  ChatRequest,
-  ChatResult,
-  ChoiceFate,
-} from "./chat_backend.ts";
+import type { ChatBackend, ChatMessage, ChatRequest, ChatResult } from "./chat_backend.ts";
 import { BudgetExceededError, ModelError, ReplayMissError } from "./errors.ts";
 import type { GlobalBudget, Reservation } from "./global_budget.ts";
-import { Ledger, type LedgerRecord } from "./ledger.ts";
+import { Ledger, ledgerFateFields, type LedgerRecord } from "./ledger.ts";
 import { costUsd, DEFAULT_PRICES, priceFor, type PriceTable } from "./price_table.ts";
 import { requestHash } from "./request_hash.ts";
 import type { ResponseCache } from "./response_cache.ts";
@@ -296,7 +290,7 @@ export class ModelGateway {
         completionTokens: cached.usage.completionTokens,
         costUsd: 0,
         cacheHit: true,
-        ...fateFields(cached.choices, cached.fates),
+        ...ledgerFateFields(cached.choices, cached.fates),
       });
       return {
         choices: [...cached.choices],
@@ -366,7 +360,7 @@ export class ModelGateway {
       latencyMs: result.latencyMs,
       costUsd: usd,
       attempts: result.attempts,
-      ...fateFields(result.choices, result.fates),
+      ...ledgerFateFields(result.choices, result.fates),
       ...(reported ? { costReported: true } : {}),
     });
     return {
@@ -406,19 +400,6 @@ export class ModelGateway {
       error: null,
     };
   }
-}
-
-function fateFields(
-  choices: readonly string[],
-  fates: readonly ChoiceFate[] | undefined,
-): { fates?: ChoiceFate[]; emptyAnswers?: number } {
-  if (fates === undefined) return {};
-  const emptyAnswers =
-    fates.filter((f, i) =>
-      (f.finishReason === "stop" || f.finishReason === "unknown") &&
-      (choices[i] ?? "").trim() === ""
-    ).length;
-  return { fates: [...fates], ...(emptyAnswers > 0 ? { emptyAnswers } : {}) };
 }
 
 function describe(error: unknown): string {

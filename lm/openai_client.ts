@@ -671,7 +671,8 @@ export class OpenAiClient implements ChatBackend {
     if (error instanceof OpenAI.APIError && typeof error.status === "number") {
       const status = error.status;
       const body = errorBodyOf(error);
-      const text = body.message + (body.upstream === undefined ? "" : ` (${body.upstream})`);
+      const text = body.message.replace(/[.\s]+$/, "") +
+        (body.upstream === undefined ? "" : ` (${body.upstream})`);
       const code = `${body.code ?? ""} ${body.type ?? ""} ${body.innerCode ?? ""}`;
       if (
         /content_filter|ResponsibleAIPolicyViolation/i.test(code) ||
