@@ -223,10 +223,11 @@ export async function executeSelfImprove(input: {
     let kept = "";
     const refresh = () => {
       const ledger = gateway.ledger.summary();
+      const spent = ledger.unpricedCalls > 0 && ledger.costUsd === 0
+        ? "cost unknown"
+        : `$${ledger.costUsd.toFixed(4)}${ledger.unpricedCalls > 0 ? " + unknown" : ""}`;
       status.set(
-        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · $${
-          ledger.costUsd.toFixed(4)
-        } · audit ${audit.count()}`,
+        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent} · audit ${audit.count()}`,
       );
     };
     const timer = setInterval(refresh, 1000);
@@ -314,11 +315,17 @@ function printTable(
       } | ${row.strategy}`,
     );
   }
+  const cost = summary.unpricedRequests === 0
+    ? `$${summary.costUsd.toFixed(4)}`
+    : summary.unpricedRequests === summary.chatRequests
+    ? "unknown (no price for the model)"
+    : `$${summary.costUsd.toFixed(4)} + unknown (${summary.unpricedRequests} unpriced requests)`;
   log(
-    `model requests ${summary.chatRequests}, cost $${summary.costUsd.toFixed(4)}, ${
-      (summary.wallMs / 1000).toFixed(0)
-    } s${summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""}`,
+    `model requests ${summary.chatRequests}, cost ${cost}, ${(summary.wallMs / 1000).toFixed(0)} s${
+      summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""
+    }`,
   );
+  for (const sentence of summary.repliesWithoutAnswer) log(`note: ${sentence}`);
   const kinds = Object.entries(summary.audit);
   log(
     `audit: ${
