@@ -23,7 +23,7 @@ http://127.0.0.1:<port>/v1/chat/completions and /v1/models, so that any OpenAI c
 drive it. Stops on Ctrl-C. With --profile it reproduces a real server's documented behaviour
 (the replies still come from the stand-in):
   openai      plain OpenAI protocol (the default)
-  vllm        a 6144-token context window, vLLM's flat error body when prompt + max_tokens
+  vllm        a 4096-token context window, vLLM's flat error body when prompt + max_tokens
               exceed it
   ollama      ignores n: one choice back whatever n asks
   llamacpp    refuses n > 1 ("Only one completion choice is allowed"), 8192-token context

@@ -550,9 +550,12 @@ export class OpenAiClient implements ChatBackend {
         );
         return "again";
       }
+      // Not "max_tokens is too large" (a context error that names both parameters).
+      const unsupported = /unsupported|not supported|use 'max_completion_tokens'/i.test(text) &&
+        !/too large|context length/i.test(text);
       if (
-        tokenParameter === "max_tokens" && (param === "max_tokens" ||
-          /max_tokens/.test(text) && /max_completion_tokens|unsupported|not supported/i.test(text))
+        tokenParameter === "max_tokens" &&
+        (param === "max_tokens" || /max_tokens/.test(text) && unsupported)
       ) {
         this.#learn(
           "max_completion_tokens",
@@ -567,7 +570,8 @@ export class OpenAiClient implements ChatBackend {
         tokenParameter === "max_completion_tokens" &&
         (param === "max_completion_tokens" ||
           /max_completion_tokens/.test(text) &&
-            /unsupported|not supported|unrecognized|unknown|extra/i.test(text))
+            /unsupported|not supported|unrecognized|unknown|extra/i.test(text) &&
+            !/too large|context length/i.test(text))
       ) {
         this.#learn(
           "max_tokens",

@@ -58,7 +58,7 @@ export interface ProfileChoice {
 
 /** Settings of a profile. */
 export interface ServerProfileOptions {
-  /** Context window of `vllm` and `llamacpp`, in tokens. @default 6144 (vllm), 8192 (llamacpp) */
+  /** Context window of `vllm` and `llamacpp`, in tokens. @default 4096 (vllm), 8192 (llamacpp) */
   contextTokens?: number;
   /** Completion tokens `openrouter`'s account can afford per request. @default 3000 */
   affordableTokens?: number;
@@ -146,7 +146,7 @@ export function serverProfile(
     case "openai":
       return { ...base, model: "gpt-4o-mini" };
     case "vllm": {
-      const context = options.contextTokens ?? 6144;
+      const context = options.contextTokens ?? 4096;
       return {
         ...base,
         model: "Qwen/Qwen2.5-Coder-7B-Instruct",
@@ -199,8 +199,8 @@ export function serverProfile(
               },
             };
           }
-          const asked = request.maxTokens ?? 0;
-          if (request.promptTokens + asked > context) {
+          // llama-server refuses only a prompt that does not fit; generation stops at the window.
+          if (request.promptTokens > context) {
             return {
               status: 400,
               body: {
@@ -208,13 +208,22 @@ export function serverProfile(
                   code: 400,
                   message: "the request exceeds the available context size, try increasing it",
                   type: "exceed_context_size_error",
-                  n_prompt_tokens: request.promptTokens + asked,
+                  n_prompt_tokens: request.promptTokens,
                   n_ctx: context,
                 },
               },
             };
           }
           return undefined;
+        },
+        shape(reply, request) {
+          const room = context - request.promptTokens;
+          const limit = Math.min(request.maxTokens ?? room, room);
+          if (reply.length <= limit * 4) return stop(reply);
+          return {
+            message: { role: "assistant", content: cut(reply, limit) },
+            finish_reason: "length",
+          };
         },
       };
     }
