@@ -278,13 +278,13 @@ Deno.test("OpenAiClient lowers max_tokens to fit the context window or the credi
       const client = new OpenAiClient({
         model: "m",
         baseUrl: "http://server.test/v1",
-        fetch: async (_input, init) => {
+        fetch: (_input, init) => {
           const b = JSON.parse(String(init?.body));
           sent.push(b);
           if ((b.max_tokens ?? 0) > 3100) {
-            return new Response(JSON.stringify(body), { status: 400 });
+            return Promise.resolve(new Response(JSON.stringify(body), { status: 400 }));
           }
-          return Response.json({
+          return Promise.resolve(Response.json({
             model: "m",
             choices: [{
               index: 0,
@@ -292,7 +292,7 @@ Deno.test("OpenAiClient lowers max_tokens to fit the context window or the credi
               finish_reason: "stop",
             }],
             usage: { prompt_tokens: 1000, completion_tokens: 1 },
-          });
+          }));
         },
       });
       await client.complete(request(1));
