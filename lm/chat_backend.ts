@@ -39,6 +39,8 @@ export interface ChatUsage {
   completionTokens: number;
   /** Whether the counts are estimates (characters / 4) rather than the server's. */
   estimated: boolean;
+  /** Of the completion tokens, those spent on hidden reasoning, when the server says. */
+  reasoningTokens?: number;
 }
 
 /**

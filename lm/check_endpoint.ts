@@ -299,8 +299,8 @@ export async function checkEndpoint(options: CheckEndpointOptions): Promise<Endp
       report.nHonoured
         ? `The endpoint honours n: the run sends one request per call for ${responses} replies.`
         : `${
-          adapted.get("split_n") ?? "The endpoint ignores n"
-        }. The run does the same: ${responses} parallel requests per call.`,
+          capital(adapted.get("split_n") ?? "the endpoint ignores n")
+        }: ${responses} requests per call.`,
     );
     const tokenNotes = [
       adapted.get("max_completion_tokens"),
@@ -313,7 +313,7 @@ export async function checkEndpoint(options: CheckEndpointOptions): Promise<Endp
       adapted.has("fit_context") || adapted.has("fit_credit") ? "warn" : "ok",
       tokenNotes.length === 0
         ? `max_tokens ${maxTokens} fits: the run sends it as is.`
-        : `The run will adapt: ${tokenNotes.join("; ")}.`,
+        : `${capital(tokenNotes.join("; "))}.`,
     );
     add(
       "temperature",
@@ -324,12 +324,18 @@ export async function checkEndpoint(options: CheckEndpointOptions): Promise<Endp
     );
     if (adapted.has("omit_seed")) add("seed", "warn", `${adapted.get("omit_seed")}.`);
     const reasoned = result.fates.filter((f) => f.reasoning !== undefined).length;
+    const hidden = result.usage.reasoningTokens ?? 0;
     add(
       "reasoning",
       "ok",
-      reasoned === 0
-        ? "No reasoning came with the replies."
-        : `${reasoned} of ${result.fates.length} replies came with reasoning: the run keeps it in the cache and ledger and hands improvers only the answer.`,
+      [
+        reasoned === 0
+          ? "No reasoning came with the replies."
+          : `${reasoned} of ${result.fates.length} replies came with reasoning: the run keeps it in the cache and ledger and hands improvers only the answer.`,
+        hidden === 0
+          ? ""
+          : ` The model spent ${hidden} of ${result.usage.completionTokens} completion tokens on hidden reasoning, inside max_tokens.`,
+      ].join(""),
     );
     const fates = countReplyFates([{
       kind: "completion",
@@ -399,4 +405,8 @@ function checkPrompt(chars: number): string {
   const line = "  // (solution text of a typical length, to test the context window)\n";
   const body = line.repeat(Math.max(0, Math.ceil((chars - head.length) / line.length)));
   return `${head}\nexport function algorithm(trainSamples, trainLabels, testSamples) {\n${body}}\n\`\`\``;
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

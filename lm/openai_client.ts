@@ -358,7 +358,7 @@ export class OpenAiClient implements ChatBackend {
               () => {
                 this.#shape.n = false;
               },
-              `the endpoint answered ${first.choices.length} of ${request.n} choices: each call is split into ${request.n} parallel requests (prompt tokens are paid per reply)`,
+              `the endpoint answered ${first.choices.length} of ${request.n} choices (it ignores n): each call is split into parallel single requests (prompt tokens are paid per reply)`,
             );
           }
         }
@@ -387,6 +387,9 @@ export class OpenAiClient implements ChatBackend {
         promptTokens: answers.reduce((s, a) => s + a.usage.promptTokens, 0),
         completionTokens: answers.reduce((s, a) => s + a.usage.completionTokens, 0),
         estimated: answers.some((a) => a.usage.estimated),
+        ...(answers.some((a) => a.usage.reasoningTokens !== undefined)
+          ? { reasoningTokens: answers.reduce((s, a) => s + (a.usage.reasoningTokens ?? 0), 0) }
+          : {}),
       },
       latencyMs: this.#clock() - started,
       model: answers[0]?.model ?? this.model,
@@ -810,17 +813,28 @@ export class OpenAiClient implements ChatBackend {
     const prompt = usage?.prompt_tokens;
     const completion = usage?.completion_tokens;
     const cost = usage?.cost;
+    const details = usage?.completion_tokens_details as Record<string, unknown> | undefined;
+    const reasoningTokens = details?.reasoning_tokens;
     const known = typeof prompt === "number" && typeof completion === "number" &&
       Number.isFinite(prompt) && Number.isFinite(completion) && prompt >= 0 && completion >= 0;
     const model = typeof body.model === "string" ? body.model : this.model;
     return {
       choices: texts,
       fates,
-      usage: known ? { promptTokens: prompt, completionTokens: completion, estimated: false } : {
-        promptTokens: estimatePromptTokens(messages),
-        completionTokens: texts.reduce((s, t) => s + estimateTokens(t), 0),
-        estimated: true,
-      },
+      usage: known
+        ? {
+          promptTokens: prompt,
+          completionTokens: completion,
+          estimated: false,
+          ...(typeof reasoningTokens === "number" && reasoningTokens > 0
+            ? { reasoningTokens }
+            : {}),
+        }
+        : {
+          promptTokens: estimatePromptTokens(messages),
+          completionTokens: texts.reduce((s, t) => s + estimateTokens(t), 0),
+          estimated: true,
+        },
       costUsd: typeof cost === "number" && Number.isFinite(cost) && cost >= 0 ? cost : undefined,
       model,
       standIn: model === STAND_IN_MODEL || body.system_fingerprint === STAND_IN_MODEL,
