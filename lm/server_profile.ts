@@ -112,6 +112,15 @@ const stop = (content: string): ProfileChoice => ({
 /** Cuts text to about `tokens` tokens (4 characters each). */
 const cut = (text: string, tokens: number) => text.slice(0, Math.max(0, tokens * 4));
 
+/** Generation that stops at `max_tokens` or at the end of the context window, whichever first. */
+const stopAtWindow =
+  (context: number) => (reply: string, request: ProfileRequest): ProfileChoice => {
+    const room = context - request.promptTokens;
+    const limit = Math.min(request.maxTokens ?? room, room);
+    if (reply.length <= limit * 4) return stop(reply);
+    return { message: { role: "assistant", content: cut(reply, limit) }, finish_reason: "length" };
+  };
+
 /**
  * Builds a profile.
  *
@@ -168,15 +177,7 @@ export function serverProfile(
             },
           };
         },
-        shape(reply, request) {
-          const room = context - request.promptTokens;
-          const limit = Math.min(request.maxTokens ?? room, room);
-          if (reply.length <= limit * 4) return stop(reply);
-          return {
-            message: { role: "assistant", content: cut(reply, limit) },
-            finish_reason: "length",
-          };
-        },
+        shape: stopAtWindow(context),
       };
     }
     case "ollama":
@@ -216,15 +217,7 @@ export function serverProfile(
           }
           return undefined;
         },
-        shape(reply, request) {
-          const room = context - request.promptTokens;
-          const limit = Math.min(request.maxTokens ?? room, room);
-          if (reply.length <= limit * 4) return stop(reply);
-          return {
-            message: { role: "assistant", content: cut(reply, limit) },
-            finish_reason: "length",
-          };
-        },
+        shape: stopAtWindow(context),
       };
     }
     case "reasoning": {
