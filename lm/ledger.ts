@@ -143,7 +143,7 @@ const NO_ANSWER_WORDS: Record<NoAnswerReason, string> = {
   length: "cut by the token limit",
   content_filter: "filtered by the provider's content filter",
   refusal: "refused by the model",
-  error: "failed upstream",
+  error: "lost to an upstream error",
   empty: "empty",
 };
 
