@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
 import {
   MODEL_HELP,
@@ -223,9 +223,11 @@ export async function executeSelfImprove(input: {
     let kept = "";
     const refresh = () => {
       const ledger = gateway.ledger.summary();
-      const spent = ledger.unpricedCalls > 0 && ledger.costUsd === 0
-        ? "cost unknown"
-        : `$${ledger.costUsd.toFixed(4)}${ledger.unpricedCalls > 0 ? " + unknown" : ""}`;
+      const spent = describeCost({
+        costUsd: ledger.costUsd,
+        paid: ledger.answered - ledger.cacheHits,
+        unpriced: ledger.unpricedCalls,
+      });
       status.set(
         `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent} · audit ${audit.count()}`,
       );
@@ -315,11 +317,11 @@ function printTable(
       } | ${row.strategy}`,
     );
   }
-  const cost = summary.unpricedRequests === 0
-    ? `$${summary.costUsd.toFixed(4)}`
-    : summary.unpricedRequests === summary.chatRequests
-    ? "unknown (no price for the model)"
-    : `$${summary.costUsd.toFixed(4)} + unknown (${summary.unpricedRequests} unpriced requests)`;
+  const cost = describeCost({
+    costUsd: summary.costUsd,
+    paid: summary.chatRequests,
+    unpriced: summary.unpricedRequests,
+  });
   log(
     `model requests ${summary.chatRequests}, cost ${cost}, ${(summary.wallMs / 1000).toFixed(0)} s${
       summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""

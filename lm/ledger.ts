@@ -139,6 +139,28 @@ export function ledgerFateFields(
   return { fates: [...fates], ...(emptyAnswers > 0 ? { emptyAnswers } : {}) };
 }
 
+/**
+ * Describes what a run spent for people: dollars when every paid request was priced, else says
+ * the cost is unknown (never $0 for what had no price).
+ *
+ * @param spend Dollars over priced requests, paid requests, and those without a price.
+ * @returns E.g. `$0.0123`, `unknown (no price for the model)`, `$0.01 + unknown (2 unpriced requests)`.
+ *
+ * @example
+ * ```ts
+ * import { describeCost } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(describeCost({ costUsd: 0, paid: 3, unpriced: 3 }), "unknown (no price for the model)");
+ * equal(describeCost({ costUsd: 0.5, paid: 3, unpriced: 0 }), "$0.5000");
+ * ```
+ */
+export function describeCost(spend: { costUsd: number; paid: number; unpriced: number }): string {
+  const dollars = `$${spend.costUsd.toFixed(4)}`;
+  if (spend.unpriced <= 0) return dollars;
+  if (spend.unpriced >= spend.paid) return "unknown (no price for the model)";
+  return `${dollars} + unknown (${spend.unpriced} unpriced requests)`;
+}
+
 const NO_ANSWER_WORDS: Record<NoAnswerReason, string> = {
   length: "cut by the token limit",
   content_filter: "filtered by the provider's content filter",

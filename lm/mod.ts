@@ -73,6 +73,7 @@ export {
 } from "./language_model.ts";
 export {
   countReplyFates,
+  describeCost,
   describeReplyFates,
   Ledger,
   ledgerFateFields,
