@@ -507,3 +507,97 @@ Deno.test("ModelGateway records provider-reported cost, and unknown cost as unkn
     equal(ledger.summary().unpricedCalls, cost === undefined ? 1 : 0);
   }
 });
+
+Deno.test("OpenAiClient knows the n refusals of Groq, Anthropic and others, and not look-alikes", async (t) => {
+  const server = (refusal: { status: number; body: unknown }, always = false) => {
+    const sent: number[] = [];
+    const fetchWith: typeof fetch = (_input, init) => {
+      const n = JSON.parse(String(init?.body)).n ?? 1;
+      sent.push(n);
+      if (always || n > 1) {
+        return Promise.resolve(
+          new Response(JSON.stringify(refusal.body), { status: refusal.status }),
+        );
+      }
+      return Promise.resolve(Response.json({
+        model: "m",
+        choices: [{
+          index: 0,
+          message: { role: "assistant", content: "x" },
+          finish_reason: "stop",
+        }],
+        usage: { prompt_tokens: 1, completion_tokens: 1 },
+      }));
+    };
+    return { sent, fetchWith };
+  };
+  const wordings: [string, { status: number; body: unknown }][] = [
+    ["Groq", {
+      status: 400,
+      body: {
+        error: { message: "'n' : number must be at most 1", type: "invalid_request_error" },
+      },
+    }],
+    ["a constraint stated in words", {
+      status: 400,
+      body: { error: { message: "n must be exactly 1", type: "invalid_request_error" } },
+    }],
+    ["a validation error naming the field", {
+      status: 422,
+      body: { detail: "n: Input should be 1" },
+    }],
+    ["param only", {
+      status: 400,
+      body: { error: { message: "Unsupported value.", param: "n" } },
+    }],
+    ["llama.cpp through a proxy (500, text)", {
+      status: 500,
+      body: "Only one completion choice is allowed",
+    }],
+  ];
+  for (const [name, refusal] of wordings) {
+    await t.step(name, async () => {
+      const { sent, fetchWith } = server(refusal);
+      const client = new OpenAiClient({
+        model: "m",
+        baseUrl: "http://server.test/v1",
+        fetch: fetchWith,
+        sleep: () => Promise.resolve(),
+      });
+      const r = await client.complete(request(3));
+      equal(r.choices.length, 3);
+      deepEqual(sent, [3, 1, 1, 1]);
+      equal(client.shape.n, false);
+    });
+  }
+  const lookAlikes: [string, { status: number; body: unknown }][] = [
+    ["a tools limit", {
+      status: 400,
+      body: { error: { message: "'tools' : maximum number of items is 128" } },
+    }],
+    ["a context size named n_ctx", {
+      status: 400,
+      body: { error: { message: "max_tokens must be less than n_ctx" } },
+    }],
+    ["a word ending in n", {
+      status: 400,
+      body: { error: { message: "The token 'assistan' must be a known role" } },
+    }],
+  ];
+  for (const [name, refusal] of lookAlikes) {
+    await t.step(`not an n refusal: ${name}`, async () => {
+      const { sent, fetchWith } = server(refusal, true);
+      const client = new OpenAiClient({
+        model: "m",
+        baseUrl: "http://server.test/v1",
+        fetch: fetchWith,
+        sleep: () => Promise.resolve(),
+      });
+      await rejects(client.complete(request(3)), {
+        name: "ModelError",
+      });
+      equal(sent[0], 3);
+      equal(client.shape.n, true);
+    });
+  }
+});

@@ -851,7 +851,8 @@ function refusesN(status: number, param: string, text: string): boolean {
     /\bn\b\s*(?:must|should|can only|has to)\s*(?:be\s*)?(?:1|one|equal to 1|exactly 1|at most 1|less than or equal to 1)\b/i
       .test(text) ||
     /\bn\s*(?:=|>|>=)\s*1\b.*not supported|multiple (?:choices|completions) (?:are )?not supported/i
-      .test(text);
+      .test(text) ||
+    /\bn\b\s*:\s*(?:input )?should be (?:1|one|less than or equal to 1)\b/i.test(text);
 }
 
 function numberIn(pattern: RegExp, text: string): number | undefined {
