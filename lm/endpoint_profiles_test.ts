@@ -601,3 +601,73 @@ Deno.test("OpenAiClient knows the n refusals of Groq, Anthropic and others, and 
     });
   }
 });
+
+Deno.test("OpenAiClient's errors carry the message of every body shape", async (t) => {
+  const cases: [string, number, string, RegExp, string][] = [
+    [
+      "OpenAI",
+      401,
+      '{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error","code":"invalid_api_key"}}',
+      /Incorrect API key provided/,
+      "auth",
+    ],
+    [
+      "vLLM flat",
+      400,
+      '{"object":"error","message":"Bad sampling params.","type":"BadRequestError","param":null,"code":400}',
+      /Bad sampling params/,
+      "bad_request",
+    ],
+    [
+      "llama.cpp",
+      404,
+      '{"error":{"code":404,"message":"model not loaded","type":"not_found_error"}}',
+      /model not loaded/,
+      "not_found",
+    ],
+    [
+      "OpenRouter with metadata",
+      403,
+      '{"error":{"message":"Provider refused.","code":403,"metadata":{"provider_name":"Acme","raw":"region blocked"}}}',
+      /Provider refused \(Acme: region blocked\)/,
+      "auth",
+    ],
+    [
+      "Azure innererror",
+      400,
+      '{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI\'s content management policy.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"violence":{"filtered":true,"severity":"high"}}}}}',
+      /content filter \(violence\)/,
+      "content_filter",
+    ],
+    [
+      "Ollama string",
+      404,
+      '{"error":"model \\"llama9\\" not found, try pulling it first"}',
+      /not found, try pulling it first/,
+      "not_found",
+    ],
+    [
+      "HTML gateway page",
+      403,
+      "<html><body><h1>403 Forbidden</h1></body></html>",
+      /403 Forbidden/,
+      "auth",
+    ],
+  ];
+  for (const [name, status, body, message, kind] of cases) {
+    await t.step(name, async () => {
+      const client = new OpenAiClient({
+        model: "m",
+        baseUrl: "http://server.test/v1",
+        fetch: () => Promise.resolve(new Response(body, { status })),
+      });
+      await rejects(client.complete(request(1)), (error: unknown) => {
+        ok(error instanceof ModelError);
+        equal(error.kind, kind);
+        match(error.message, message);
+        ok(!error.message.includes("(no body)"));
+        return true;
+      });
+    });
+  }
+});
