@@ -128,7 +128,6 @@ export async function openGateway(
   const endpointFile = `${runDir}/endpoint.json`;
   const stored = await readEndpointFile(endpointFile);
   const apiVersion = flags.apiVersion ?? stored?.apiVersion;
-  let writing = Promise.resolve();
   let created: ChatBackend;
   try {
     created = createChatBackend({
@@ -150,6 +149,7 @@ export async function openGateway(
     if (error instanceof TypeError) throw new UsageError(error.message);
     throw error;
   }
+  // Written synchronously: adaptations are rare (once per kind) and must not be lost.
   const store = () => {
     const shape = "shape" in created ? (created as { shape: RequestShape }).shape : undefined;
     const record = {
@@ -158,12 +158,13 @@ export async function openGateway(
       ...(apiVersion === undefined ? {} : { apiVersion }),
       shape,
     };
-    writing = writing.then(() =>
-      Deno.writeTextFile(endpointFile, `${JSON.stringify(record, null, 2)}\n`)
-    ).catch((error) => note(`endpoint: cannot store the request shape: ${error}`));
-    return writing;
+    try {
+      Deno.writeTextFileSync(endpointFile, `${JSON.stringify(record, null, 2)}\n`);
+    } catch (error) {
+      note(`endpoint: cannot store the request shape in ${endpointFile}: ${error}`);
+    }
   };
-  if (!created.standIn && !flags.replay) await store();
+  if (!created.standIn && !flags.replay) store();
   // In replay mode nothing may leave the process: the gateway answers from the cache and
   // refuses misses, and the backend behind it refuses too, should anything get through.
   const backend: ChatBackend = flags.replay
