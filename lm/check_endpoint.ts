@@ -340,6 +340,8 @@ export async function checkEndpoint(options: CheckEndpointOptions): Promise<Endp
     const fates = countReplyFates([{
       kind: "completion",
       error: null,
+      requestHash: "check",
+      occurrence: 0,
       ...ledgerFateFields(result.choices, result.fates),
     }]);
     report.withoutAnswer = fates.withoutAnswer;

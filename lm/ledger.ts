@@ -74,8 +74,9 @@ export interface ReplyFates {
 }
 
 /**
- * Counts the replies that carried no answer, by reason: cut by the token limit (`length`),
- * filtered, refused, failed upstream, or finished with an empty answer.
+ * Counts the distinct replies of a run (a request answered again from the cache counts once)
+ * and those that carried no answer, by reason: cut by the token limit (`length`), filtered,
+ * refused, failed upstream, or finished with an empty answer.
  *
  * @param records Ledger records.
  * @returns The counts.
@@ -88,12 +89,21 @@ export interface ReplyFates {
  * ```
  */
 export function countReplyFates(
-  records: readonly Pick<LedgerRecord, "kind" | "error" | "fates" | "emptyAnswers">[],
+  records: readonly Pick<
+    LedgerRecord,
+    "kind" | "error" | "fates" | "emptyAnswers" | "requestHash" | "occurrence"
+  >[],
 ): ReplyFates {
   const result: ReplyFates = { replies: 0, withoutAnswer: {} };
+  // A request answered in one process and replayed from the cache in a resumed one is one
+  // request: its replies count once.
+  const seen = new Set<string>();
   for (const record of records) {
     if (record.kind !== "completion" && record.kind !== "cache_hit") continue;
     if (record.fates === undefined || record.error !== null) continue;
+    const id = `${record.requestHash}#${record.occurrence}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
     for (const fate of record.fates) {
       result.replies++;
       const reason = fate.finishReason;

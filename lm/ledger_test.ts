@@ -83,14 +83,26 @@ Deno.test("countReplyFates() counts replies without an answer by reason, old rec
       ]),
     }));
     await ledger.append(record("cache_hit", "b", {
+      requestHash: "hb",
       cacheHit: true,
       ...ledgerFateFields(["", "y"], [{ finishReason: "refusal", refusal: "no" }, {
         finishReason: "unknown",
       }]),
     }));
+    // The same request answered again from the cache (a resumed run) counts once.
+    await ledger.append(record("cache_hit", "a2", {
+      cacheHit: true,
+      ...ledgerFateFields(["x", "", "", ""], [
+        { finishReason: "stop" },
+        { finishReason: "length" },
+        { finishReason: "stop" },
+        { finishReason: "content_filter" },
+      ]),
+    }));
     // A failed request's fates (none) and an upstream failure inside a 200.
-    await ledger.append(record("completion", "c", { error: "ModelError: 401" }));
+    await ledger.append(record("completion", "c", { requestHash: "hc", error: "ModelError: 401" }));
     await ledger.append(record("completion", "d", {
+      requestHash: "hd",
       ...ledgerFateFields([""], [{ finishReason: "error", error: "502: upstream" }]),
     }));
     await ledger.close();
