@@ -307,10 +307,13 @@ export async function checkEndpoint(options: CheckEndpointOptions): Promise<Endp
       adapted.get("max_tokens"),
       adapted.get("fit_context"),
       adapted.get("fit_credit"),
+      adapted.get("fit_output"),
     ].filter((m): m is string => m !== undefined);
     add(
       "max_tokens",
-      adapted.has("fit_context") || adapted.has("fit_credit") ? "warn" : "ok",
+      adapted.has("fit_context") || adapted.has("fit_credit") || adapted.has("fit_output")
+        ? "warn"
+        : "ok",
       tokenNotes.length === 0
         ? `max_tokens ${maxTokens} fits: the run sends it as is.`
         : `${capital(tokenNotes.join("; "))}.`,

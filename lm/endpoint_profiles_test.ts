@@ -263,6 +263,50 @@ Deno.test("OpenAiClient lowers max_tokens to fit the context window or the credi
     );
   });
   await t.step(
+    "a look-alike naming param max_tokens: the model's output cap, not the parameter",
+    async () => {
+      const sent: Record<string, unknown>[] = [];
+      const client = new OpenAiClient({
+        model: "m",
+        baseUrl: "http://server.test/v1",
+        fetch: (_input, init) => {
+          const b = JSON.parse(String(init?.body));
+          sent.push(b);
+          if ((b.max_tokens ?? 0) > 2048) {
+            return Promise.resolve(
+              new Response(
+                JSON.stringify({
+                  error: {
+                    message:
+                      "max_tokens is too large: 4096. This model supports at most 2048 completion tokens, whereas you provided 4096.",
+                    type: "invalid_request_error",
+                    param: "max_tokens",
+                    code: "invalid_value",
+                  },
+                }),
+                { status: 400 },
+              ),
+            );
+          }
+          return Promise.resolve(Response.json({
+            model: "m",
+            choices: [{
+              index: 0,
+              message: { role: "assistant", content: "ok" },
+              finish_reason: "stop",
+            }],
+            usage: { prompt_tokens: 10, completion_tokens: 1 },
+          }));
+        },
+      });
+      await client.complete(request(1));
+      await client.complete(request(1));
+      deepEqual(sent.map((b) => b.max_tokens), [4096, 2048, 2048]);
+      equal(client.shape.maxTokensParameter, "max_tokens");
+      equal(client.shape.maxTokensCap, 2048);
+    },
+  );
+  await t.step(
     "an innocent look-alike: vLLM's newer wording names max_tokens but is about the context",
     async () => {
       const body = {

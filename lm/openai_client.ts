@@ -70,7 +70,8 @@ export type AdaptationKind =
   | "split_n"
   | "omit_seed"
   | "fit_context"
-  | "fit_credit";
+  | "fit_credit"
+  | "fit_output";
 
 /** An adaptation of the request shape to what the endpoint accepts. */
 export interface AdaptationEvent {
@@ -553,35 +554,34 @@ export class OpenAiClient implements ChatBackend {
         );
         return "again";
       }
-      // Not "max_tokens is too large" (a context error that names both parameters).
-      const unsupported = /unsupported|not supported|use 'max_completion_tokens'/i.test(text) &&
-        !/too large|context length/i.test(text);
+      // The token parameter itself is refused (not "max_tokens is too large", a context or
+      // output-cap error that names the parameter): send the other one.
       if (
-        tokenParameter === "max_tokens" &&
-        (param === "max_tokens" || /max_tokens/.test(text) && unsupported)
+        tokenParameter !== undefined &&
+        (param === tokenParameter || text.includes(tokenParameter)) &&
+        /unsupported|not supported|unrecognized|unknown (?:field|param)|extra (?:field|input)|not permitted|use '/i
+          .test(text) &&
+        !/too large|context length|at most \d+/i.test(text)
       ) {
+        const other = tokenParameter === "max_tokens" ? "max_completion_tokens" : "max_tokens";
         this.#learn(
-          "max_completion_tokens",
+          other,
           () => {
-            this.#shape.maxTokensParameter = "max_completion_tokens";
+            this.#shape.maxTokensParameter = other;
           },
-          "the model takes 'max_completion_tokens' instead of 'max_tokens'",
+          `the model takes '${other}' instead of '${tokenParameter}'`,
         );
         return "again";
       }
-      if (
-        tokenParameter === "max_completion_tokens" &&
-        (param === "max_completion_tokens" ||
-          /max_completion_tokens/.test(text) &&
-            /unsupported|not supported|unrecognized|unknown|extra/i.test(text) &&
-            !/too large|context length/i.test(text))
-      ) {
+      // The model's own output cap ("supports at most N completion tokens"): send at most N.
+      const cap = numberIn(/supports at most (\d+) completion tokens/i, text);
+      if (cap !== undefined && sentTokens !== undefined && cap < sentTokens) {
         this.#learn(
-          "max_tokens",
+          "fit_output",
           () => {
-            this.#shape.maxTokensParameter = "max_tokens";
+            this.#shape.maxTokensCap = Math.min(this.#shape.maxTokensCap ?? Infinity, cap);
           },
-          "the server takes 'max_tokens', not 'max_completion_tokens'",
+          `the model writes at most ${cap} completion tokens: max_tokens is lowered to ${cap}`,
         );
         return "again";
       }
