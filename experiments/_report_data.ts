@@ -117,6 +117,10 @@ export interface ReportData {
   standIn: boolean | undefined;
   model?: string;
   costUsd?: number;
+  /** Paid requests of unknown cost (the cost shows as unknown, never $0). */
+  unpricedRequests?: number;
+  /** Replies that carried no answer, as sentences ("3 of 24 replies were cut by the token limit"). */
+  repliesWithoutAnswer?: string[];
   chatRequests?: number;
   wallMs?: number;
   /** Top-level entries of the run directory (folders end in "/"). */
@@ -495,6 +499,10 @@ export async function readRun(runDir: string): Promise<ReportData> {
   const costUsd = num(summary?.costUsd);
   const chatRequests = num(summary?.chatRequests) ?? num(summary?.lmCalls);
   const wallMs = num(summary?.wallMs);
+  const unpricedRequests = num(summary?.unpricedRequests);
+  const noAnswer = Array.isArray(summary?.repliesWithoutAnswer)
+    ? summary.repliesWithoutAnswer.filter((x): x is string => typeof x === "string")
+    : undefined;
   const data: ReportData = {
     runDir: absolute,
     id: absolute.split("/").pop() ?? absolute,
@@ -505,6 +513,8 @@ export async function readRun(runDir: string): Promise<ReportData> {
     standIn,
     ...(modelName === undefined ? {} : { model: modelName }),
     ...(costUsd === undefined ? {} : { costUsd }),
+    ...(unpricedRequests === undefined ? {} : { unpricedRequests }),
+    ...(noAnswer === undefined ? {} : { repliesWithoutAnswer: noAnswer }),
     ...(chatRequests === undefined ? {} : { chatRequests }),
     ...(wallMs === undefined ? {} : { wallMs }),
     files,

@@ -56,7 +56,20 @@ export function runFacts(data: ReportData): [string, string][] {
     ],
   ];
   if (data.chatRequests !== undefined) facts.push(["chat requests", String(data.chatRequests)]);
-  if (data.costUsd !== undefined) facts.push(["cost", usd(data.costUsd)]);
+  if (data.costUsd !== undefined) {
+    const unpriced = data.unpricedRequests ?? 0;
+    facts.push([
+      "cost",
+      unpriced === 0
+        ? usd(data.costUsd)
+        : unpriced === data.chatRequests
+        ? "unknown (no price for the model)"
+        : `${usd(data.costUsd)} + unknown (${unpriced} unpriced requests)`,
+    ]);
+  }
+  if (data.repliesWithoutAnswer !== undefined && data.repliesWithoutAnswer.length > 0) {
+    facts.push(["replies without an answer", data.repliesWithoutAnswer.join("; ")]);
+  }
   if (data.wallMs !== undefined) facts.push(["wall time", duration(data.wallMs)]);
   facts.push(["run directory", data.runDir]);
   facts.push(["files", data.files.join(", ")]);

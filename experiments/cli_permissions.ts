@@ -37,6 +37,7 @@ export const CLI_ENV: readonly string[] = [
   "DENO_AUDIT_PERMISSIONS",
   "NO_COLOR",
   "OPENAI_API_KEY",
+  "OPENAI_API_VERSION",
   "OPENAI_BASE_URL",
   "STOP_MODEL",
   "STOP_PERMISSIONS",

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { createLanguageModel, forecastCost, formatCostForecast } from "../lm/mod.ts";
+import { createLanguageModel, describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { Utility } from "../utilities/utility.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
@@ -164,6 +164,7 @@ export async function improveCommand(argv: string[]): Promise<number> {
     lmCalls: model.uses,
     utilityCalls: utility.uses,
     costUsd: ledger?.costUsd ?? 0,
+    unpricedRequests: ledger?.unpricedCalls ?? 0,
     standIn,
     audit: audit.summary(),
     wallMs,
@@ -187,8 +188,12 @@ export async function improveCommand(argv: string[]): Promise<number> {
     say(paint("red", `no improved program: ${result.failure.kind}: ${result.failure.message}`));
   }
   say(
-    `model calls ${model.uses}/${lmBudget}, utility calls ${utility.uses}/${utilityBudget}, cost $${
-      (ledger?.costUsd ?? 0).toFixed(4)
+    `model calls ${model.uses}/${lmBudget}, utility calls ${utility.uses}/${utilityBudget}, cost ${
+      describeCost({
+        costUsd: ledger?.costUsd ?? 0,
+        paid: (ledger?.answered ?? 0) - (ledger?.cacheHits ?? 0),
+        unpriced: ledger?.unpricedCalls ?? 0,
+      })
     }, ${(wallMs / 1000).toFixed(1)} s`,
   );
   say(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);

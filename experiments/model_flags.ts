@@ -11,18 +11,20 @@ import {
   Ledger,
   ModelError,
   ModelGateway,
+  type RequestShape,
   ResponseCache,
   STAND_IN_BANNER,
 } from "../lm/mod.ts";
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import { DEFAULT_MODEL_URL } from "./cli_permissions.ts";
-import { UsageError } from "./_terminal.ts";
+import { note, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 
 /** `parseArgs` options of the model flags. */
 export const MODEL_OPTIONS = {
   model: { type: "string" },
   "base-url": { type: "string" },
+  "api-version": { type: "string" },
   replay: { type: "boolean", default: false },
   "max-cost": { type: "string" },
   "max-requests": { type: "string", default: "8" },
@@ -34,6 +36,7 @@ export const MODEL_HELP = `Model options:
   --model NAME       model to call; 'offline' is the stand-in (a deterministic test
                      harness, not a language model)   (default: STOP_MODEL or offline)
   --base-url URL     OpenAI-compatible endpoint (or OPENAI_BASE_URL); key from OPENAI_API_KEY
+  --api-version V    Azure OpenAI api-version (or OPENAI_API_VERSION), e.g. 2024-10-21
   --replay           answer from the run's cache only; a miss is an error
   --max-cost USD     refuse any call that could take spend past this cap
   --max-requests N   HTTP requests to the endpoint in flight at once   (default: 8)
@@ -43,6 +46,8 @@ export const MODEL_HELP = `Model options:
 export interface ModelFlags {
   model: string | undefined;
   baseUrl: string | undefined;
+  /** Azure OpenAI api-version; a resumed run reads it from its endpoint.json. */
+  apiVersion?: string | undefined;
   replay: boolean;
   maxCostUsd: number | undefined;
   maxRequests: number;
@@ -59,6 +64,7 @@ export interface ModelFlags {
 export function modelFlags(values: {
   model?: string | undefined;
   "base-url"?: string | undefined;
+  "api-version"?: string | undefined;
   replay?: boolean | undefined;
   "max-cost"?: string | undefined;
   "max-requests"?: string | undefined;
@@ -82,6 +88,7 @@ export function modelFlags(values: {
   return {
     model: values.model ?? Deno.env.get("STOP_MODEL"),
     baseUrl: values["base-url"] ?? Deno.env.get("OPENAI_BASE_URL"),
+    apiVersion: values["api-version"] ?? (Deno.env.get("OPENAI_API_VERSION") || undefined),
     replay: values.replay ?? false,
     maxCostUsd,
     maxRequests,
@@ -119,13 +126,48 @@ export async function openGateway(
       );
     }
   }
-  const created = createChatBackend({
-    ...(flags.model === undefined ? {} : { model: flags.model }),
-    ...(flags.baseUrl === undefined ? {} : { baseUrl: flags.baseUrl }),
-    ...(apiKey === undefined ? {} : { apiKey }),
-    seed: flags.seed,
-    client: { concurrency: flags.maxRequests },
-  });
+  // The request shape learned from the endpoint is kept with the run, so that a resumed run
+  // sends what the endpoint accepts from its first request.
+  const endpointFile = `${runDir}/endpoint.json`;
+  const stored = await readEndpointFile(endpointFile);
+  const apiVersion = flags.apiVersion ?? stored?.apiVersion;
+  let created: ChatBackend;
+  try {
+    created = createChatBackend({
+      ...(flags.model === undefined ? {} : { model: flags.model }),
+      ...(flags.baseUrl === undefined ? {} : { baseUrl: flags.baseUrl }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(apiVersion === undefined ? {} : { apiVersion }),
+      seed: flags.seed,
+      client: {
+        concurrency: flags.maxRequests,
+        ...(stored?.shape === undefined ? {} : { shape: stored.shape }),
+        onAdapt: (event) => {
+          note(`endpoint: ${event.message}`);
+          store();
+        },
+      },
+    });
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
+  // Written synchronously: adaptations are rare (once per kind) and must not be lost.
+  const store = () => {
+    const shape = "shape" in created ? (created as { shape: RequestShape }).shape : undefined;
+    const record = {
+      model: created.model,
+      baseUrl: flags.baseUrl ?? null,
+      ...(apiVersion === undefined ? {} : { apiVersion }),
+      shape,
+    };
+    try {
+      Deno.writeTextFileSync(endpointFile, `${JSON.stringify(record, null, 2)}\n`);
+    } catch (error) {
+      note(`endpoint: cannot store the request shape in ${endpointFile}: ${error}`);
+    }
+  };
+  if (!created.standIn && !flags.replay) store();
   // In replay mode nothing may leave the process: the gateway answers from the cache and
   // refuses misses, and the backend behind it refuses too, should anything get through.
   const backend: ChatBackend = flags.replay
@@ -158,5 +200,32 @@ export async function openGateway(
     gateway,
     standIn,
     banner: standIn ? `model: ${STAND_IN_BANNER}` : `model: ${gateway.model}`,
+  };
+}
+
+/** What `endpoint.json` in a run directory holds: the request shape learned from the endpoint. */
+async function readEndpointFile(
+  path: string,
+): Promise<{ apiVersion?: string; shape?: RequestShape } | undefined> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new UsageError(`Cannot use '${path}' as it is unreadable: ${(error as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  const shape = r.shape as Record<string, unknown> | undefined;
+  const valid = typeof shape === "object" && shape !== null &&
+    (shape.maxTokensParameter === "max_tokens" ||
+      shape.maxTokensParameter === "max_completion_tokens") &&
+    typeof shape.temperature === "boolean" && typeof shape.n === "boolean" &&
+    typeof shape.seed === "boolean" &&
+    (shape.maxTokensCap === undefined ||
+      (Number.isInteger(shape.maxTokensCap) && (shape.maxTokensCap as number) > 0));
+  return {
+    ...(typeof r.apiVersion === "string" ? { apiVersion: r.apiVersion } : {}),
+    ...(valid ? { shape: shape as unknown as RequestShape } : {}),
   };
 }

@@ -125,6 +125,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
       `Cannot replay '${source.dir.path}' as its cache is unreadable: ${(error as Error).message}`,
     );
   }
+  // The endpoint's learned request shape (and Azure's api-version) goes with the cache.
+  await Deno.copyFile(`${source.dir.path}/endpoint.json`, `${dir.path}/endpoint.json`).catch(
+    (error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    },
+  );
   log(`replaying ${source.dir.path} from its cache (network refused) into ${dir.path}`);
   const replayed = await executeSelfImprove({
     dir,

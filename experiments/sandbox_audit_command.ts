@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { forecastCost, formatCostForecast } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
@@ -270,8 +270,12 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     }
   }
   log(
-    `chat requests ${ledger?.answered ?? 0} (cache hits ${ledger?.cacheHits ?? 0}), cost $${
-      (ledger?.costUsd ?? 0).toFixed(4)
+    `chat requests ${ledger?.answered ?? 0} (cache hits ${ledger?.cacheHits ?? 0}), cost ${
+      describeCost({
+        costUsd: ledger?.costUsd ?? 0,
+        paid: (ledger?.answered ?? 0) - (ledger?.cacheHits ?? 0),
+        unpriced: ledger?.unpricedCalls ?? 0,
+      })
     }, ${(wallMs / 1000).toFixed(0)} s`,
   );
   log(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);

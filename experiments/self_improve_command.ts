@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
 import {
   MODEL_HELP,
@@ -228,10 +228,13 @@ export async function executeSelfImprove(input: {
     let kept = "";
     const refresh = () => {
       const ledger = gateway.ledger.summary();
+      const spent = describeCost({
+        costUsd: ledger.costUsd,
+        paid: ledger.answered - ledger.cacheHits,
+        unpriced: ledger.unpricedCalls,
+      });
       status.set(
-        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · $${
-          ledger.costUsd.toFixed(4)
-        } · audit ${audit.count()}`,
+        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent} · audit ${audit.count()}`,
       );
     };
     const timer = setInterval(refresh, 1000);
@@ -319,11 +322,17 @@ function printTable(
       } | ${row.strategy}`,
     );
   }
+  const cost = describeCost({
+    costUsd: summary.costUsd,
+    paid: summary.chatRequests,
+    unpriced: summary.unpricedRequests,
+  });
   log(
-    `model requests ${summary.chatRequests}, cost $${summary.costUsd.toFixed(4)}, ${
-      (summary.wallMs / 1000).toFixed(0)
-    } s${summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""}`,
+    `model requests ${summary.chatRequests}, cost ${cost}, ${(summary.wallMs / 1000).toFixed(0)} s${
+      summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""
+    }`,
   );
+  for (const sentence of summary.repliesWithoutAnswer) log(`note: ${sentence}`);
   const kinds = Object.entries(summary.audit);
   log(
     `audit: ${

@@ -9,10 +9,13 @@
 import type { AuditLog } from "../sandbox/audit_log.ts";
 import {
   ConcurrencyLimiter,
+  countReplyFates,
   createLanguageModel,
+  describeReplyFates,
   type LedgerRecord,
   type ModelGateway,
   readLedger,
+  type ReplyFates,
 } from "../lm/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts";
@@ -139,8 +142,14 @@ export interface SelfImproveSummary {
   best: { run: number; t: number; improver: string; metaUtility: Scores };
   /** Distinct model requests answered, over the whole run. */
   chatRequests: number;
-  /** Dollars paid, over the whole run. */
+  /** Dollars paid, over the whole run (requests of unpriced models count 0; see `unpricedRequests`). */
   costUsd: number;
+  /** Paid requests whose cost is unknown (no price for the model, none reported). */
+  unpricedRequests: number;
+  /** Replies whose fate is known, and those that carried no answer, by reason. */
+  replies: ReplyFates;
+  /** The same, for people: e.g. "3 of 24 replies were cut by the token limit". */
+  repliesWithoutAnswer: string[];
   /** Audit events by kind. */
   audit: Record<string, number>;
   /** Wall time of this process's part of the run. */
@@ -546,6 +555,10 @@ async function summarize(input: {
     chatRequests += u.requests;
     costUsd += u.usd;
   }
+  const replies = countReplyFates(ledger);
+  const unpricedRequests =
+    ledger.filter((rec) => rec.kind === "completion" && rec.error === null && rec.costUsd === null)
+      .length;
   return {
     command: "self-improve",
     runDir: dir.path,
@@ -557,6 +570,9 @@ async function summarize(input: {
     best: { run: best.run, t: best.t, improver: best.improver, metaUtility: best.metaUtility },
     chatRequests,
     costUsd,
+    unpricedRequests,
+    replies,
+    repliesWithoutAnswer: describeReplyFates(replies),
     audit: auditCounts,
     wallMs: input.wallMs,
     resumed: input.resumed,

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { forecastCost, formatCostForecast } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import {
   type ImprovedImprover,
   ImprovedImproverError,
@@ -297,8 +297,12 @@ export async function transferCommand(argv: string[]): Promise<number> {
     if (row.task === "maxcut") log(`${row.title}: ${row.scale}`);
   }
   log(
-    `chat requests ${ledger.answered} (cache hits ${ledger.cacheHits}), cost $${
-      ledger.costUsd.toFixed(4)
+    `chat requests ${ledger.answered} (cache hits ${ledger.cacheHits}), cost ${
+      describeCost({
+        costUsd: ledger.costUsd,
+        paid: ledger.answered - ledger.cacheHits,
+        unpriced: ledger.unpricedCalls,
+      })
     }, ${(wallMs / 1000).toFixed(0)} s`,
   );
   log(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);

@@ -24,6 +24,7 @@ export class FakeBackend implements ChatBackend {
     const k = this.#count++;
     return Promise.resolve({
       choices: Array.from({ length: request.n }, (_, i) => `reply-${k}-${i}`),
+      fates: Array.from({ length: request.n }, () => ({ finishReason: "stop" as const })),
       usage: { promptTokens: 100, completionTokens: 10 * request.n, estimated: false },
       latencyMs: 1,
       model: this.model,

@@ -39,12 +39,43 @@ export interface ChatUsage {
   completionTokens: number;
   /** Whether the counts are estimates (characters / 4) rather than the server's. */
   estimated: boolean;
+  /** Of the completion tokens, those spent on hidden reasoning, when the server says. */
+  reasoningTokens?: number;
+}
+
+/**
+ * Why a reply ended: `stop` (the model finished), `length` (cut by the token limit),
+ * `content_filter` (the provider filtered it), `refusal` (the model declined, `content: null`
+ * with `refusal`), `error` (it failed upstream inside a 200, as OpenRouter reports),
+ * `tool_calls`, or `unknown` (the server said nothing usable).
+ */
+export type FinishReason =
+  | "stop"
+  | "length"
+  | "content_filter"
+  | "refusal"
+  | "error"
+  | "tool_calls"
+  | "unknown";
+
+/** What became of one choice: how it ended, and what came with it besides the answer. */
+export interface ChoiceFate {
+  /** Why the reply ended. */
+  finishReason: FinishReason;
+  /** The model's reasoning (`<think>` blocks, `reasoning_content`, `reasoning`), never part of the answer. */
+  reasoning?: string;
+  /** The model's refusal text, when it declined. */
+  refusal?: string;
+  /** The upstream error of a choice that failed inside a 200, or the filter's verdict. */
+  error?: string;
 }
 
 /** What a backend returns for one request. */
 export interface ChatResult {
-  /** One reply per requested choice, in order. */
+  /** One reply per requested choice, in order: the answer only, reasoning removed. */
   choices: string[];
+  /** The fate of each choice (same length and order as `choices`). */
+  fates: ChoiceFate[];
   /** Tokens used. */
   usage: ChatUsage;
   /** Wall-clock time of the whole request, retries included. */
@@ -55,6 +86,8 @@ export interface ChatResult {
   attempts: number;
   /** Whether the answer came from the offline stand-in rather than a language model. */
   standIn: boolean;
+  /** Dollars the provider reported for the request (`usage.cost`), when it reported them. */
+  costUsd?: number;
 }
 
 /** Anything that completes chat requests. */

@@ -1,4 +1,5 @@
-import { equal, ok } from "node:assert/strict";
+import { equal, match, ok } from "node:assert/strict";
+import type { ServerProfileName, ServerProfileOptions } from "./server_profile.ts";
 import { checkEndpoint } from "./check_endpoint.ts";
 import { serveOfflineModel } from "./serve_offline_model.ts";
 import { OfflineBackend } from "./offline/offline_backend.ts";
@@ -98,4 +99,60 @@ Deno.test("checkEndpoint() reports a wrong URL, an unknown model, a refused key 
     equal(status(report, "n"), "warn");
     equal(status(report, "temperature"), "warn");
   });
+});
+
+Deno.test("checkEndpoint() answers whether each server profile can run the paper's budgets", async (t) => {
+  const cases: {
+    profile: ServerProfileName;
+    profileOptions?: ServerProfileOptions;
+    maxTokens?: number;
+    verdict: boolean;
+    warn: string[];
+    says?: RegExp;
+  }[] = [
+    { profile: "openai", verdict: true, warn: [] },
+    { profile: "vllm", verdict: true, warn: ["max_tokens"], says: /context window is 4096/ },
+    { profile: "ollama", verdict: true, warn: ["n"] },
+    { profile: "llamacpp", verdict: true, warn: ["n"], says: /one choice per request/ },
+    { profile: "reasoning", verdict: true, warn: ["temperature"], says: /max_completion_tokens/ },
+    { profile: "reasoning", maxTokens: 2048, verdict: false, warn: ["temperature"] },
+    { profile: "azure", verdict: true, warn: ["replies"], says: /content filter/ },
+    { profile: "r1", verdict: true, warn: ["price"], says: /reasoning/ },
+    { profile: "openrouter", verdict: true, warn: ["max_tokens"], says: /affords 3000/ },
+    {
+      profile: "openrouter",
+      profileOptions: { affordableTokens: 100 },
+      verdict: false,
+      warn: [],
+      says: /can only afford 100/,
+    },
+    { profile: "vllm", profileOptions: { contextTokens: 1024 }, verdict: false, warn: [] },
+  ];
+  for (const c of cases) {
+    const label = `${c.profile} ${JSON.stringify(c.profileOptions ?? {})} max_tokens ${
+      c.maxTokens ?? 4096
+    }`;
+    await t.step(label, async () => {
+      await using server = await serveOfflineModel({
+        profile: c.profile,
+        ...(c.profileOptions === undefined ? {} : { profileOptions: c.profileOptions }),
+      });
+      const report = await checkEndpoint({
+        model: server.profile.model,
+        baseUrl: server.baseUrl,
+        apiKey: "k",
+        sleep: noWait,
+        ...(server.profile.azure ? { apiVersion: "2024-10-21" } : {}),
+        ...(c.maxTokens === undefined ? {} : { maxTokens: c.maxTokens }),
+      });
+      equal(report.ok, c.verdict, JSON.stringify(report.checks, null, 1));
+      match(report.verdict, c.verdict ? /^yes/ : /^no/);
+      for (const name of c.warn) equal(status(report, name), "warn", name);
+      if (c.says !== undefined) {
+        match(report.checks.map((x) => x.message).join("\n"), c.says);
+      }
+      // The adaptation is never called a retried failure.
+      ok(!report.checks.some((x) => /retried failures/.test(x.message)));
+    });
+  }
 });

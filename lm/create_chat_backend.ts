@@ -17,6 +17,8 @@ export interface ModelEnvironment {
   OPENAI_API_KEY?: string | undefined;
   /** The model name. */
   STOP_MODEL?: string | undefined;
+  /** Azure OpenAI `api-version`. */
+  OPENAI_API_VERSION?: string | undefined;
 }
 
 /** How to pick a backend. */
@@ -27,12 +29,14 @@ export interface ChatBackendConfig {
   baseUrl?: string | undefined;
   /** The API key; overrides `OPENAI_API_KEY`. */
   apiKey?: string | undefined;
+  /** `--api-version` (Azure OpenAI); overrides `OPENAI_API_VERSION`. */
+  apiVersion?: string | undefined;
   /** Environment variables (never read from the process here). @default {} */
   env?: ModelEnvironment;
   /** Seed of the stand-in. @default 0 */
   seed?: number;
   /** Further client settings (timeouts, retries, concurrency). @default {} */
-  client?: Omit<OpenAiClientOptions, "model" | "baseUrl" | "apiKey">;
+  client?: Omit<OpenAiClientOptions, "model" | "baseUrl" | "apiKey" | "apiVersion">;
 }
 
 /**
@@ -63,10 +67,12 @@ export function createChatBackend(config: ChatBackendConfig = {}): ChatBackend {
     return new OfflineBackend({ seed: config.seed ?? 0 });
   }
   const apiKey = config.apiKey ?? env.OPENAI_API_KEY;
+  const apiVersion = config.apiVersion ?? env.OPENAI_API_VERSION;
   return new OpenAiClient({
     ...config.client,
     model,
     ...(baseUrl === undefined || baseUrl === "" ? {} : { baseUrl }),
     ...(apiKey === undefined ? {} : { apiKey }),
+    ...(apiVersion === undefined || apiVersion === "" ? {} : { apiVersion }),
   });
 }

@@ -24,3 +24,21 @@ Deno.test("createChatBackend() picks the stand-in unless a model is named", () =
   equal(flagged.baseUrl, "http://127.0.0.1:2/v1");
   equal((createChatBackend({ seed: 4 }) as OfflineBackend).seed, 4);
 });
+
+Deno.test("createChatBackend() uses Azure with an api-version from the flag or the environment", () => {
+  const fromEnv = createChatBackend({
+    model: "my-deployment",
+    baseUrl: "https://res.openai.azure.com/openai",
+    env: { OPENAI_API_VERSION: "2024-10-21", OPENAI_API_KEY: "k" },
+  });
+  ok(fromEnv instanceof OpenAiClient);
+  equal(fromEnv.azure, true);
+  const fromFlag = createChatBackend({
+    model: "d",
+    baseUrl: "http://127.0.0.1:3/openai",
+    apiVersion: "2024-10-21",
+  });
+  equal((fromFlag as OpenAiClient).azure, true);
+  const plain = createChatBackend({ model: "gpt-4o", baseUrl: "http://127.0.0.1:3/v1" });
+  equal((plain as OpenAiClient).azure, false);
+});

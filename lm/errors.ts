@@ -73,12 +73,13 @@ export type ModelErrorKind =
   | "bad_request"
   | "not_found"
   | "spend_cap"
+  | "content_filter"
   | "unavailable"
   | "bad_response";
 
 /**
  * A request to a chat-completion endpoint failed. `fatal` errors (bad key, bad request,
- * spend cap, unknown model) are never retried and should stop the run with the message;
+ * spend cap, unknown model, our prompt refused by a content filter) are never retried and should stop the run with the message;
  * `unavailable` and `bad_response` errors are raised once the retries are used up.
  *
  * @example
@@ -116,6 +117,6 @@ export class ModelError extends Error {
   /** Whether the run should stop: retrying cannot help. */
   get fatal(): boolean {
     return this.kind === "auth" || this.kind === "bad_request" || this.kind === "not_found" ||
-      this.kind === "spend_cap";
+      this.kind === "spend_cap" || this.kind === "content_filter";
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import { JsonLinesWriter, readJsonLines } from "./_jsonl.ts";
+import type { ChoiceFate, FinishReason } from "./chat_backend.ts";
 
 /**
  * What a ledger record is: `intent` before a paid request is sent, `completion` after it
@@ -58,6 +59,153 @@ export interface LedgerRecord {
    * process that paid for it stopped between storing the answer and recording this line.
    */
   recovered?: boolean;
+  /** On a completion or cache hit: the fate of each reply (absent in old ledgers). */
+  fates?: ChoiceFate[];
+  /** On a completion or cache hit: replies that finished normally (`stop`, `unknown`) with an empty answer. */
+  emptyAnswers?: number;
+  /** On a completion: whether `costUsd` is what the provider reported (`usage.cost`). */
+  costReported?: boolean;
+}
+
+/** Why a reply carried no answer. */
+export type NoAnswerReason = Exclude<FinishReason, "stop" | "tool_calls" | "unknown"> | "empty";
+
+/** Replies that carried no usable answer, by reason. */
+export interface ReplyFates {
+  /** Replies whose fate is known (records written before fates were kept are not counted). */
+  replies: number;
+  /** Replies without an answer, by reason (`length`, `content_filter`, `refusal`, `error`, `empty`). */
+  withoutAnswer: Partial<Record<NoAnswerReason, number>>;
+}
+
+/**
+ * Counts the distinct replies of a run (a request answered again from the cache counts once)
+ * and those that carried no answer, by reason: cut by the token limit (`length`), filtered,
+ * refused, failed upstream, or finished with an empty answer.
+ *
+ * @param records Ledger records.
+ * @returns The counts.
+ *
+ * @example
+ * ```ts
+ * import { countReplyFates } from "./ledger.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(countReplyFates([]), { replies: 0, withoutAnswer: {} });
+ * ```
+ */
+export function countReplyFates(
+  records: readonly Pick<
+    LedgerRecord,
+    "kind" | "error" | "fates" | "emptyAnswers" | "requestHash" | "occurrence"
+  >[],
+): ReplyFates {
+  const result: ReplyFates = { replies: 0, withoutAnswer: {} };
+  // A request answered in one process and replayed from the cache in a resumed one is one
+  // request: its replies count once.
+  const seen = new Set<string>();
+  for (const record of records) {
+    if (record.kind !== "completion" && record.kind !== "cache_hit") continue;
+    if (record.fates === undefined || record.error !== null) continue;
+    const id = `${record.requestHash}#${record.occurrence}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const fate of record.fates) {
+      result.replies++;
+      const reason = fate.finishReason;
+      if (
+        reason === "length" || reason === "content_filter" || reason === "refusal" ||
+        reason === "error"
+      ) {
+        result.withoutAnswer[reason] = (result.withoutAnswer[reason] ?? 0) + 1;
+      }
+    }
+    // Replies that finished normally with an empty answer (e.g. all reasoning).
+    const empty = record.emptyAnswers ?? 0;
+    if (empty > 0) result.withoutAnswer.empty = (result.withoutAnswer.empty ?? 0) + empty;
+  }
+  return result;
+}
+
+/**
+ * The fate fields of a ledger record for a request's replies: the fates, and how many replies
+ * finished normally with an empty answer.
+ *
+ * @param choices The answers handed on.
+ * @param fates Their fates (absent for old cache entries).
+ * @returns The fields to spread into the record.
+ *
+ * @example
+ * ```ts
+ * import { ledgerFateFields } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(ledgerFateFields(["", "x"], [{ finishReason: "stop" }, { finishReason: "stop" }]).emptyAnswers, 1);
+ * ```
+ */
+export function ledgerFateFields(
+  choices: readonly string[],
+  fates: readonly ChoiceFate[] | undefined,
+): { fates?: ChoiceFate[]; emptyAnswers?: number } {
+  if (fates === undefined) return {};
+  const emptyAnswers =
+    fates.filter((f, i) =>
+      (f.finishReason === "stop" || f.finishReason === "unknown") &&
+      (choices[i] ?? "").trim() === ""
+    ).length;
+  return { fates: [...fates], ...(emptyAnswers > 0 ? { emptyAnswers } : {}) };
+}
+
+/**
+ * Describes what a run spent for people: dollars when every paid request was priced, else says
+ * the cost is unknown (never $0 for what had no price).
+ *
+ * @param spend Dollars over priced requests, paid requests, and those without a price.
+ * @returns E.g. `$0.0123`, `unknown (no price for the model)`, `$0.01 + unknown (2 unpriced requests)`.
+ *
+ * @example
+ * ```ts
+ * import { describeCost } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(describeCost({ costUsd: 0, paid: 3, unpriced: 3 }), "unknown (no price for the model)");
+ * equal(describeCost({ costUsd: 0.5, paid: 3, unpriced: 0 }), "$0.5000");
+ * ```
+ */
+export function describeCost(spend: { costUsd: number; paid: number; unpriced: number }): string {
+  const dollars = `$${spend.costUsd.toFixed(4)}`;
+  if (spend.unpriced <= 0) return dollars;
+  if (spend.unpriced >= spend.paid) return "unknown (no price for the model)";
+  return `${dollars} + unknown (${spend.unpriced} unpriced requests)`;
+}
+
+const NO_ANSWER_WORDS: Record<NoAnswerReason, string> = {
+  length: "cut by the token limit",
+  content_filter: "filtered by the provider's content filter",
+  refusal: "refused by the model",
+  error: "lost to an upstream error",
+  empty: "empty",
+};
+
+/**
+ * Describes replies without an answer for people, one phrase per reason.
+ *
+ * @param fates The counts.
+ * @returns E.g. `["3 of 24 replies were cut by the token limit"]`; empty when all answered.
+ *
+ * @example
+ * ```ts
+ * import { describeReplyFates } from "./ledger.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(describeReplyFates({ replies: 24, withoutAnswer: { length: 3 } }), ["3 of 24 replies were cut by the token limit"]);
+ * ```
+ */
+export function describeReplyFates(fates: ReplyFates): string[] {
+  return (Object.keys(NO_ANSWER_WORDS) as NoAnswerReason[])
+    .filter((reason) => (fates.withoutAnswer[reason] ?? 0) > 0)
+    .map((reason) => {
+      const count = fates.withoutAnswer[reason]!;
+      return `${count} of ${fates.replies} ${fates.replies === 1 ? "reply" : "replies"} ${
+        count === 1 ? "was" : "were"
+      } ${NO_ANSWER_WORDS[reason]}`;
+    });
 }
 
 /** Totals over a ledger. */

@@ -1,5 +1,13 @@
-import { equal, ok } from "node:assert/strict";
-import { Ledger, type LedgerRecord, readLedger, summarizeLedger } from "./ledger.ts";
+import { deepEqual, equal, ok } from "node:assert/strict";
+import {
+  countReplyFates,
+  describeReplyFates,
+  Ledger,
+  ledgerFateFields,
+  type LedgerRecord,
+  readLedger,
+  summarizeLedger,
+} from "./ledger.ts";
 
 const record = (kind: LedgerRecord["kind"], callId: string, extra: Partial<LedgerRecord> = {}) => ({
   time: "2026-01-01T00:00:00.000Z",
@@ -56,4 +64,65 @@ Deno.test("Ledger.append() calls onRecord and keeps records in order", async () 
   equal(summary.refused, 1);
   equal(summary.cacheHits, 1);
   ok(summary.promptTokens === 3);
+});
+
+Deno.test("countReplyFates() counts replies without an answer by reason, old records aside", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/ledger.jsonl`;
+    const ledger = await Ledger.open(path);
+    // A record written before fates were kept: loads, is not counted.
+    await ledger.append(record("completion", "old", { n: 6 }));
+    await ledger.append(record("completion", "a", {
+      n: 4,
+      ...ledgerFateFields(["x", "", "", ""], [
+        { finishReason: "stop" },
+        { finishReason: "length" },
+        { finishReason: "stop", reasoning: "all thinking, no answer" },
+        { finishReason: "content_filter", error: "filtered: violence" },
+      ]),
+    }));
+    await ledger.append(record("cache_hit", "b", {
+      requestHash: "hb",
+      cacheHit: true,
+      ...ledgerFateFields(["", "y"], [{ finishReason: "refusal", refusal: "no" }, {
+        finishReason: "unknown",
+      }]),
+    }));
+    // The same request answered again from the cache (a resumed run) counts once.
+    await ledger.append(record("cache_hit", "a2", {
+      cacheHit: true,
+      ...ledgerFateFields(["x", "", "", ""], [
+        { finishReason: "stop" },
+        { finishReason: "length" },
+        { finishReason: "stop" },
+        { finishReason: "content_filter" },
+      ]),
+    }));
+    // A failed request's fates (none) and an upstream failure inside a 200.
+    await ledger.append(record("completion", "c", { requestHash: "hc", error: "ModelError: 401" }));
+    await ledger.append(record("completion", "d", {
+      requestHash: "hd",
+      ...ledgerFateFields([""], [{ finishReason: "error", error: "502: upstream" }]),
+    }));
+    await ledger.close();
+    const fates = countReplyFates(await readLedger(path));
+    deepEqual(fates, {
+      replies: 7,
+      withoutAnswer: { length: 1, empty: 1, content_filter: 1, refusal: 1, error: 1 },
+    });
+    deepEqual(describeReplyFates(fates), [
+      "1 of 7 replies was cut by the token limit",
+      "1 of 7 replies was filtered by the provider's content filter",
+      "1 of 7 replies was refused by the model",
+      "1 of 7 replies was lost to an upstream error",
+      "1 of 7 replies was empty",
+    ]);
+    deepEqual(describeReplyFates({ replies: 24, withoutAnswer: { length: 3 } }), [
+      "3 of 24 replies were cut by the token limit",
+    ]);
+    deepEqual(describeReplyFates({ replies: 24, withoutAnswer: {} }), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

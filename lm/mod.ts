@@ -26,6 +26,8 @@ export type {
   ChatRequest,
   ChatResult,
   ChatUsage,
+  ChoiceFate,
+  FinishReason,
 } from "./chat_backend.ts";
 export {
   checkEndpoint,
@@ -70,12 +72,18 @@ export {
   type LanguageModelOptions,
 } from "./language_model.ts";
 export {
+  countReplyFates,
+  describeCost,
+  describeReplyFates,
   Ledger,
+  ledgerFateFields,
   type LedgerKind,
   type LedgerOptions,
   type LedgerRecord,
   type LedgerSummary,
+  type NoAnswerReason,
   readLedger,
+  type ReplyFates,
   summarizeLedger,
 } from "./ledger.ts";
 export { type ModelCall, ModelGateway, type ModelGatewayOptions } from "./model_gateway.ts";
@@ -94,11 +102,25 @@ export {
   type OfflineLanguageModelOptions,
 } from "./offline_language_model.ts";
 export {
+  type AdaptationEvent,
+  type AdaptationKind,
+  DEFAULT_REQUEST_SHAPE,
+  isAzureEndpoint,
   OPENAI_BASE_URL,
   OpenAiClient,
   type OpenAiClientOptions,
+  type RequestShape,
   type RetryEvent,
 } from "./openai_client.ts";
+export { type ErrorBody, readErrorBody } from "./error_body.ts";
+export {
+  SERVER_PROFILES,
+  type ServerProfile,
+  serverProfile,
+  type ServerProfileName,
+  type ServerProfileOptions,
+} from "./server_profile.ts";
+export { splitReasoning, type SplitReply } from "./split_reasoning.ts";
 export {
   costUsd,
   DEFAULT_PRICES,

@@ -9,7 +9,7 @@ import type { AuditHook } from "./audit_hook.ts";
 import type { ChatBackend, ChatMessage, ChatRequest, ChatResult } from "./chat_backend.ts";
 import { BudgetExceededError, ModelError, ReplayMissError } from "./errors.ts";
 import type { GlobalBudget, Reservation } from "./global_budget.ts";
-import { Ledger, type LedgerRecord } from "./ledger.ts";
+import { Ledger, ledgerFateFields, type LedgerRecord } from "./ledger.ts";
 import { costUsd, DEFAULT_PRICES, priceFor, type PriceTable } from "./price_table.ts";
 import { requestHash } from "./request_hash.ts";
 import type { ResponseCache } from "./response_cache.ts";
@@ -297,6 +297,7 @@ export class ModelGateway {
         completionTokens: cached.usage.completionTokens,
         costUsd: usd,
         recovered: true,
+        ...(cached.fates === undefined ? {} : ledgerFateFields(cached.choices, cached.fates)),
       });
       return {
         choices: [...cached.choices],
@@ -314,6 +315,7 @@ export class ModelGateway {
         completionTokens: cached.usage.completionTokens,
         costUsd: 0,
         cacheHit: true,
+        ...ledgerFateFields(cached.choices, cached.fates),
       });
       return {
         choices: [...cached.choices],
@@ -335,7 +337,7 @@ export class ModelGateway {
     let result: ChatResult;
     try {
       result = await this.#backend.complete(request);
-      if (result.choices.length !== p.request.n) {
+      if (result.choices.length !== p.request.n || result.fates.length !== p.request.n) {
         throw new ModelError(
           `The model returned ${result.choices.length} replies where ${p.request.n} were asked for`,
           { kind: "bad_response", attempts: result.attempts },
@@ -353,12 +355,15 @@ export class ModelGateway {
       throw error;
     }
     const standIn = this.#backend.standIn || result.standIn;
-    const usd = this.#costOf(standIn, result.usage);
+    // The provider's own figure (OpenRouter's usage.cost) wins over list prices.
+    const reported = !standIn && result.costUsd !== undefined;
+    const usd = reported ? result.costUsd! : this.#costOf(standIn, result.usage);
     await this.#cache?.put({
       key: p.key,
       occurrence: p.occurrence,
       model: result.model,
       choices: result.choices,
+      fates: result.fates,
       usage: result.usage,
       standIn,
     });
@@ -372,6 +377,8 @@ export class ModelGateway {
       latencyMs: result.latencyMs,
       costUsd: usd,
       attempts: result.attempts,
+      ...ledgerFateFields(result.choices, result.fates),
+      ...(reported ? { costReported: true } : {}),
     });
     return {
       choices: result.choices,

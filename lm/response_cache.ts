@@ -5,7 +5,7 @@
  */
 
 import { JsonLinesWriter, readJsonLines } from "./_jsonl.ts";
-import type { ChatUsage } from "./chat_backend.ts";
+import type { ChatUsage, ChoiceFate, FinishReason } from "./chat_backend.ts";
 
 /** One stored answer. */
 export interface CachedAnswer {
@@ -15,8 +15,10 @@ export interface CachedAnswer {
   occurrence: number;
   /** The model that answered. */
   model: string;
-  /** The replies. */
+  /** The replies (answers only). */
   choices: string[];
+  /** The fate of each reply (finish reason, reasoning, refusal, error); absent in old files. */
+  fates?: ChoiceFate[];
   /** Tokens the original request used. */
   usage: ChatUsage;
   /** Whether the offline stand-in answered. */
@@ -57,8 +59,10 @@ export class ResponseCache {
     const { values, skipped } = await readJsonLines(path);
     cache.#skipped = skipped;
     for (const value of values) {
-      if (isCachedAnswer(value)) cache.#remember(value);
-      else cache.#skipped++;
+      if (isCachedAnswer(value)) {
+        if (!isFateList(value.fates, value.choices.length)) delete value.fates;
+        cache.#remember(value);
+      } else cache.#skipped++;
     }
     cache.#writer = await JsonLinesWriter.open(path);
     return cache;
@@ -114,6 +118,7 @@ export class ResponseCache {
       occurrence: answer.occurrence,
       model: answer.model,
       choices: [...answer.choices],
+      ...(answer.fates === undefined ? {} : { fates: answer.fates.map((f) => ({ ...f })) }),
       usage: { ...answer.usage },
       standIn: answer.standIn,
     });
@@ -130,4 +135,33 @@ function isCachedAnswer(value: unknown): value is CachedAnswer {
     r.choices.every((c) => typeof c === "string") && typeof usage === "object" &&
     usage !== null && typeof usage.promptTokens === "number" &&
     typeof usage.completionTokens === "number" && typeof r.standIn === "boolean";
+}
+
+const FINISH_REASONS: readonly FinishReason[] = [
+  "stop",
+  "length",
+  "content_filter",
+  "refusal",
+  "error",
+  "tool_calls",
+  "unknown",
+];
+
+/**
+ * Whether stored fates are well-formed (one per choice); damaged ones are dropped, not trusted.
+ *
+ * @param value The stored value.
+ * @param length The number of choices.
+ * @returns Whether to keep it.
+ */
+export function isFateList(value: unknown, length: number): value is ChoiceFate[] {
+  return Array.isArray(value) && value.length === length &&
+    value.every((f) =>
+      typeof f === "object" && f !== null &&
+      FINISH_REASONS.includes((f as Record<string, unknown>).finishReason as FinishReason) &&
+      ["reasoning", "refusal", "error"].every((k) => {
+        const v = (f as Record<string, unknown>)[k];
+        return v === undefined || typeof v === "string";
+      })
+    );
 }

@@ -9,6 +9,15 @@ import type { ChatBackend, ChatMessage } from "./chat_backend.ts";
 import { OfflineBackend } from "./offline/offline_backend.ts";
 import { STAND_IN_MODEL } from "./offline/stand_in.ts";
 import { seededRandom } from "./seeded_random.ts";
+import {
+  type ProfileChoice,
+  type ProfileRequest,
+  type ServerProfile,
+  serverProfile,
+  type ServerProfileName,
+  type ServerProfileOptions,
+} from "./server_profile.ts";
+import { estimatePromptTokens, estimateTokens } from "./token_estimate.ts";
 
 /** A fault the server can inject into `/v1/chat/completions`. */
 export type ServerFault =
@@ -67,6 +76,10 @@ export interface ServeOfflineModelOptions {
   apiKey?: string;
   /** Reject requests that set `temperature` (as some reasoning models do). @default false */
   rejectTemperature?: boolean;
+  /** Which real server's behaviour to reproduce (see `server_profile.ts`). @default "openai" */
+  profile?: ServerProfileName | ServerProfile;
+  /** Settings of the profile (context window, credit, reasoning spend). @default {} */
+  profileOptions?: ServerProfileOptions;
 }
 
 /** Counters of a running server. */
@@ -85,8 +98,10 @@ export interface ServerStats {
 export interface OfflineModelServer {
   /** The port it listens on. */
   readonly port: number;
-  /** Base URL for OpenAI clients, e.g. `http://127.0.0.1:8080/v1`. */
+  /** Base URL for OpenAI clients, e.g. `http://127.0.0.1:8080/v1` (`…/openai` for Azure). */
   readonly baseUrl: string;
+  /** The profile served. */
+  readonly profile: ServerProfile;
   /** Live counters. */
   readonly stats: ServerStats;
   /** Stops accepting, ends stalls, waits for requests in flight. */
@@ -127,7 +142,10 @@ export function serveOfflineModel(
     );
   }
   const backend = options.backend ?? new OfflineBackend({ seed: options.seed ?? 0 });
-  const models = options.models ?? [backend.model];
+  const profile = typeof options.profile === "object"
+    ? options.profile
+    : serverProfile(options.profile ?? "openai", options.profileOptions ?? {});
+  const models = options.models ?? [backend.model, profile.model];
   const faults = options.faults ?? RETRYABLE_FAULTS;
   const script = options.script ?? [];
   const random = seededRandom("stop-server-faults", options.faultSeed ?? 0);
@@ -170,14 +188,10 @@ export function serveOfflineModel(
       },
     }, headers);
 
-  const completion = async (request: Request): Promise<Response> => {
+  const completion = async (request: Request, deployment?: string): Promise<Response> => {
     const index = stats.requests++;
-    if (options.apiKey !== undefined) {
-      const auth = request.headers.get("authorization");
-      if (auth !== `Bearer ${options.apiKey}`) {
-        return apiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
-      }
-    }
+    const refused = unauthorized(request);
+    if (refused !== undefined) return refused;
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = await request.json();
@@ -198,7 +212,17 @@ export function serveOfflineModel(
         param: "messages",
       });
     }
+    if (deployment !== undefined) body.model = deployment;
     if (typeof body.model !== "string" || !models.includes(body.model)) {
+      if (profile.azure) {
+        return json(404, {
+          error: {
+            code: "DeploymentNotFound",
+            message:
+              "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
+          },
+        });
+      }
       return apiError(404, `The model \`${String(body.model)}\` does not exist.`, {
         code: "model_not_found",
         param: "model",
@@ -225,6 +249,15 @@ export function serveOfflineModel(
       ? body.seed
       : undefined;
     const maxTokens = body.max_tokens ?? body.max_completion_tokens;
+    const asked: ProfileRequest = {
+      body,
+      n,
+      promptTokens: estimatePromptTokens(messages as ChatMessage[]),
+      maxTokens: typeof maxTokens === "number" ? maxTokens : undefined,
+      text: (messages as ChatMessage[]).map((m) => m.content).join("\n"),
+    };
+    const rejection = profile.reject(asked);
+    if (rejection !== undefined) return json(rejection.status, rejection.body);
 
     let fault: ServerFault | undefined;
     if (index < script.length) {
@@ -270,28 +303,41 @@ export function serveOfflineModel(
     await wait(options.latencyMs ?? 0);
     const result = await backend.complete({
       messages: messages as ChatMessage[],
-      n: options.honourN === false ? 1 : n,
+      n: options.honourN === false || !profile.honourN ? 1 : n,
       ...(typeof temperature === "number" ? { temperature } : {}),
       ...(typeof maxTokens === "number" ? { maxTokens } : {}),
       ...(seed === undefined ? {} : { seed }),
     });
     counter++;
+    const shaped: ProfileChoice[] = result.choices.map((content, i) =>
+      profile.shape(content, asked, (seed ?? counter) * 131 + i)
+    );
+    const completionTokens = shaped.reduce((sum, choice) => {
+      const content = choice.message.content;
+      return sum +
+        profile.completionTokens(
+          choice,
+          estimateTokens(typeof content === "string" ? content : ""),
+        );
+    }, 0);
     const payload = {
       id: `chatcmpl-stand-in-${counter}`,
       object: "chat.completion",
       created: 0,
       model: result.model,
       system_fingerprint: result.standIn ? STAND_IN_MODEL : null,
-      choices: fault === "empty_choices" ? [] : result.choices.map((content, index) => ({
+      choices: fault === "empty_choices" ? [] : shaped.map((choice, index) => ({
         index,
-        message: { role: "assistant", content },
-        finish_reason: "stop",
+        message: choice.message,
+        finish_reason: choice.finish_reason,
         logprobs: null,
+        ...choice.extra,
       })),
       usage: {
         prompt_tokens: result.usage.promptTokens,
-        completion_tokens: result.usage.completionTokens,
-        total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+        completion_tokens: completionTokens,
+        total_tokens: result.usage.promptTokens + completionTokens,
+        ...profile.usage(result.usage.promptTokens, completionTokens),
       },
     };
     if (fault === "truncated_json") {
@@ -304,26 +350,66 @@ export function serveOfflineModel(
     return json(200, payload);
   };
 
+  // Azure: key in an `api-key` header, `api-version` on every request; others: Bearer.
+  const unauthorized = (request: Request): Response | undefined => {
+    if (profile.azure) {
+      const key = request.headers.get("api-key");
+      if (key === null || (options.apiKey !== undefined && key !== options.apiKey)) {
+        return json(401, {
+          error: {
+            code: "401",
+            message:
+              "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+          },
+        });
+      }
+      return undefined;
+    }
+    if (
+      options.apiKey !== undefined &&
+      request.headers.get("authorization") !== `Bearer ${options.apiKey}`
+    ) {
+      return apiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
+    }
+    return undefined;
+  };
+
+  /** The route of a request: models listing, a completion (with Azure's deployment), or none. */
+  const route = (method: string, url: URL): { kind: "models" | "chat"; deployment?: string } | {
+    kind: "none";
+  } => {
+    const path = url.pathname.replace(/\/+$/, "");
+    if (profile.azure) {
+      if (!url.searchParams.has("api-version")) return { kind: "none" };
+      if (method === "GET" && path === "/openai/models") return { kind: "models" };
+      const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(path);
+      if (method === "POST" && match !== null) {
+        return { kind: "chat", deployment: decodeURIComponent(match[1]!) };
+      }
+      return { kind: "none" };
+    }
+    if (method === "GET" && path === "/v1/models") return { kind: "models" };
+    if (method === "POST" && path === "/v1/chat/completions") return { kind: "chat" };
+    return { kind: "none" };
+  };
+
   const handler = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const path = url.pathname.replace(/\/+$/, "");
-    if (request.method === "GET" && path === "/v1/models") {
-      if (
-        options.apiKey !== undefined &&
-        request.headers.get("authorization") !== `Bearer ${options.apiKey}`
-      ) {
-        return apiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
-      }
+    const where = route(request.method, url);
+    if (where.kind === "models") {
+      const refused = unauthorized(request);
+      if (refused !== undefined) return refused;
       return json(200, {
         object: "list",
         data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "stop" })),
       });
     }
-    if (request.method === "POST" && path === "/v1/chat/completions") {
+    if (where.kind === "chat") {
       inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
       try {
-        return await completion(request);
+        return await completion(request, "deployment" in where ? where.deployment : undefined);
       } catch (error) {
         return apiError(
           500,
@@ -336,6 +422,7 @@ export function serveOfflineModel(
         inFlight--;
       }
     }
+    if (profile.azure) return json(404, { error: { code: "404", message: "Resource not found" } });
     return apiError(404, `No route for ${request.method} ${path}. Try POST /v1/chat/completions.`);
   };
 
@@ -354,7 +441,8 @@ export function serveOfflineModel(
           };
           resolve({
             port,
-            baseUrl: `http://127.0.0.1:${port}/v1`,
+            baseUrl: `http://127.0.0.1:${port}/${profile.azure ? "openai" : "v1"}`,
+            profile,
             stats,
             shutdown: stop,
             [Symbol.asyncDispose]: stop,

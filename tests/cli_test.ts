@@ -155,7 +155,17 @@ Deno.test("commands refuse bad input with a UsageError that names the flag and t
       () => lmServeCommand(["--port", "70000"]),
       /'--port' must be an integer >= 0 and <= 65535/,
     ],
+    [
+      "lm-serve: profile",
+      () => lmServeCommand(["--profile", "tgi"]),
+      /'--profile' must be one of openai, vllm, ollama, llamacpp, reasoning, azure, r1, openrouter: current value is 'tgi'/,
+    ],
     ["lm-check: no model", () => lmCheckCommand([]), /without a model/],
+    [
+      "lm-check: max tokens",
+      () => lmCheckCommand(["--model", "m", "--max-tokens", "0"]),
+      /'--max-tokens' must be an integer >= 1/,
+    ],
     ["audit: no such run", () => auditCommand(["runs/does-not-exist"]), /Cannot read the audit/],
   ];
   for (const [name, fn, message] of cases) {

@@ -121,6 +121,7 @@ class ScriptedBackend implements ChatBackend {
     });
     return Promise.resolve({
       choices,
+      fates: choices.map(() => ({ finishReason: "stop" as const })),
       usage: { promptTokens: 100, completionTokens: 100, estimated: true },
       latencyMs: 0,
       model: this.model,

@@ -163,6 +163,7 @@ export class OfflineBackend implements ChatBackend {
     }
     return {
       choices,
+      fates: choices.map(() => ({ finishReason: "stop" as const })),
       usage: {
         promptTokens: estimatePromptTokens(request.messages),
         completionTokens: choices.reduce((s, c) => s + estimateTokens(c), 0),
