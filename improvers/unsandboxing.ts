@@ -24,6 +24,7 @@ import type { AuditKind, AuditSink } from "../sandbox/audit_log.ts";
 import { sanitizeDetail } from "../sandbox/audit_log.ts";
 import { type HostFunction, loadProgram } from "../sandbox/program.ts";
 import { transpile } from "../sandbox/transpile.ts";
+import { parseJs } from "./_js_parse.ts";
 import { improverArgs, improverGuestApi } from "./guest_api.ts";
 import {
   guestHelpersSource,
@@ -43,6 +44,7 @@ export {
   type Evidence,
   type EvidenceCategory,
   type StaticVerdict,
+  type StaticVerdictKind,
   UTILITY_MEMBERS,
 } from "./_unsandboxing_static.ts";
 
@@ -69,11 +71,20 @@ export {
 export function detectUnsandboxing(source: string): StaticVerdict {
   const js = transpile(source);
   const code = js.ok ? js.code : String(source);
-  const evidence = findEvidence(code);
+  const parsed = parseJs(code);
+  const evidence = findEvidence(code, parsed);
+  const unsandboxing = evidence.some((e) =>
+    e.category === "flag-off" || e.category === "runs-code" || e.category === "internals"
+  );
   return {
-    unsandboxing: evidence.some((e) => e.category !== "probe"),
+    unsandboxing,
+    verdict: unsandboxing
+      ? "off"
+      : evidence.some((e) => e.category === "undecided")
+      ? "undecided"
+      : "on",
     evidence,
-    parsed: js.ok,
+    parsed: js.ok && parsed.ast !== undefined,
   };
 }
 
