@@ -228,6 +228,33 @@ export function undecidedUses(
         const gp = parents.get(p);
         const written = gp?.type === "AssignmentExpression" && gp.left === p;
         if (typeof member === "string" && READ_MEMBERS.has(member) && !written) continue;
+        // utility.call(self, source, options) and utility.apply(self, [source, options]).
+        if (
+          (member === "call" || member === "apply") && gp?.type === "CallExpression" &&
+          gp.callee === p
+        ) {
+          const args = gp.arguments as acorn.Node[];
+          let options: acorn.Node | null | undefined;
+          let followed = !args.some((a) => a.type === "SpreadElement");
+          if (member === "call") options = args[2];
+          else if (args[1] === undefined) options = undefined;
+          else if (args[1].type === "ArrayExpression") {
+            const elements = (args[1] as acorn.ArrayExpression).elements;
+            followed &&= !elements.some((e) => e?.type === "SpreadElement");
+            options = elements[1];
+          } else followed = false;
+          if (!followed) {
+            add(
+              gp,
+              "options-unknown",
+              `${name}.${member}(...) with arguments the detector cannot follow`,
+            );
+          } else if (options) {
+            const why = checkOptions(options, 0);
+            if (why !== undefined) add(gp, "options-unknown", why);
+          }
+          continue;
+        }
         if (member === "useSandbox" || written) continue; // the other pass judges writes
         add(
           p,
