@@ -399,6 +399,8 @@ export async function runSandboxAudit(
           seed,
           ...(audit === undefined ? {} : { audit }),
         });
+        // As a real meta-utility run does: nothing the run started is left running.
+        await utility.settled();
         let score = 0;
         if (watched.result.ok) {
           const scorer = new Utility(task, {
