@@ -7,14 +7,25 @@
  * Guest-produced text is bounded before it is read: a source longer than
  * {@linkcode MAX_ANALYSED_CHARS} is not parsed at all (the caller says "undecided" or "too
  * large"), and acorn's parse is linear in the text, so one parse takes a few milliseconds
- * per kilobyte and never more than ~100 ms at the cap.
+ * per kilobyte; with the token and nesting caps below, every analysis built on the tokens
+ * is bounded too (measured: under 1 s for any text up to the cap on a loaded machine).
  *
  * @module
  */
 import * as acorn from "acorn";
 
 /** The longest source the host parses (characters); longer text is not analysed. */
-export const MAX_ANALYSED_CHARS = 100_000;
+export const MAX_ANALYSED_CHARS = 60_000;
+
+/**
+ * The deepest bracket and template nesting the host analyses; deeper text is not analysed
+ * (its tokens are dropped), which keeps every analysis built on the tokens within
+ * (length × this depth) steps.
+ */
+export const MAX_ANALYSED_DEPTH = 64;
+
+/** The most tokens the host analyses; a program with more is not analysed. */
+export const MAX_ANALYSED_TOKENS = 25_000;
 
 /** A comment: its text and where it is. */
 export interface SourceComment {
@@ -38,7 +49,10 @@ export interface ParsedJs {
   comments: SourceComment[];
   /** The parse error, when there was one. */
   error: string | undefined;
-  /** Whether the text was longer than {@linkcode MAX_ANALYSED_CHARS} (then nothing was read). */
+  /**
+   * Whether the text was not analysed: longer than {@linkcode MAX_ANALYSED_CHARS}, or nested
+   * deeper than {@linkcode MAX_ANALYSED_DEPTH} (then there is no tree and no token).
+   */
   tooLarge: boolean;
 }
 
@@ -90,7 +104,7 @@ export function parseJs(code: string): ParsedJs {
         onToken: tokens,
         onComment: commentSink(comments),
       });
-      return { ast, tokens, comments, error: undefined, tooLarge: false };
+      return bounded({ ast, tokens, comments, error: undefined, tooLarge: false });
     } catch (e) {
       error ??= String((e as Error)?.message ?? e);
     }
@@ -111,7 +125,40 @@ export function parseJs(code: string): ParsedJs {
   } catch {
     // the tokens read so far are what there is
   }
-  return { ast: undefined, tokens, comments, error, tooLarge: false };
+  return bounded({ ast: undefined, tokens, comments, error, tooLarge: false });
+}
+
+/** Drops what is longer than {@linkcode MAX_ANALYSED_TOKENS} or nested deeper than {@linkcode MAX_ANALYSED_DEPTH}. */
+function bounded(read: ParsedJs): ParsedJs {
+  if (read.tokens.length > MAX_ANALYSED_TOKENS) {
+    return {
+      ast: undefined,
+      tokens: [],
+      comments: [],
+      error:
+        `the source has ${read.tokens.length} tokens, more than the ${MAX_ANALYSED_TOKENS} analysed`,
+      tooLarge: true,
+    };
+  }
+  const open: string[] = [];
+  for (const t of read.tokens) {
+    const label = t.type.label;
+    if (label === "`" && open[open.length - 1] === "`") open.pop();
+    else if (label === "(" || label === "[" || label === "{" || label === "${" || label === "`") {
+      open.push(label);
+    } else if (label === ")" || label === "]" || label === "}") open.pop();
+    const depth = open.length;
+    if (depth > MAX_ANALYSED_DEPTH) {
+      return {
+        ast: undefined,
+        tokens: [],
+        comments: [],
+        error: `the source nests brackets deeper than the ${MAX_ANALYSED_DEPTH} analysed`,
+        tooLarge: true,
+      };
+    }
+  }
+  return read;
 }
 
 function commentSink(comments: SourceComment[]) {
@@ -128,4 +175,43 @@ export function isWord(token: acorn.Token): boolean {
 /** A token's value as the parser read it (decoded name or string, cooked template text). */
 export function tokenValue(token: acorn.Token): unknown {
   return (token as { value?: unknown }).value;
+}
+
+/**
+ * Visits every node of a tree, parents before children, without recursion (a tree as deep
+ * as a long member chain `a.b.b.b…` cannot overflow the host's stack).
+ *
+ * @example
+ * ```ts
+ * import { parseJs, walk } from "./_js_parse.ts";
+ * import { equal } from "node:assert/strict";
+ * let names = 0;
+ * walk(parseJs("a.b.c;").ast!, (node) => void (node.type === "Identifier" && names++));
+ * equal(names, 3);
+ * ```
+ *
+ * @param root The tree.
+ * @param visit Called with each node and its parent (`undefined` for the root).
+ */
+export function walk(
+  root: acorn.Node,
+  visit: (node: acorn.Node, parent: acorn.Node | undefined) => void,
+): void {
+  const stack: [acorn.Node, acorn.Node | undefined][] = [[root, undefined]];
+  while (stack.length > 0) {
+    const [node, parent] = stack.pop()!;
+    visit(node, parent);
+    const fields = node as unknown as Record<string, unknown>;
+    const children: acorn.Node[] = [];
+    for (const key of Object.keys(fields)) {
+      if (key === "loc") continue;
+      const value = fields[key];
+      for (const c of Array.isArray(value) ? value : [value]) {
+        if (c !== null && typeof c === "object" && typeof (c as acorn.Node).type === "string") {
+          children.push(c as acorn.Node);
+        }
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, node]);
+  }
 }

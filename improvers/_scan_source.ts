@@ -6,7 +6,7 @@
  * @module
  */
 import { transpile } from "../sandbox/transpile.ts";
-import { parseJs, tokenValue } from "./_js_parse.ts";
+import { MAX_ANALYSED_CHARS, parseJs, tokenValue } from "./_js_parse.ts";
 
 /** A program's source split into what analyses look at. */
 export interface ScannedSource {
@@ -27,10 +27,17 @@ export interface ScannedSource {
 }
 
 const MAX_KEPT = 3;
+/** Longest name or number kept in `code` (longer ones are cut). */
+const MAX_WORD = 64;
+/** Longest string, template chunk or regex body kept (longer ones are cut). */
+const MAX_LITERAL = 2_000;
 
 /**
  * Scans a program's source: types are stripped by the host's transpiler (lines unchanged),
- * then acorn reads the JavaScript. Never throws: text that does not parse is tokenized as
+ * then acorn reads the JavaScript. The code is rebuilt from the tokens with bounded pieces
+ * (the blanks between tokens become one space or one line break; names, numbers and
+ * literals are cut at a fixed length), so that patterns run over it cannot backtrack over
+ * long runs of guest-chosen text. Never throws: text that does not parse is tokenized as
  * far as it can be; a source longer than `MAX_ANALYSED_CHARS` gives empty code.
  *
  * @param source TypeScript or JavaScript source.
@@ -47,31 +54,40 @@ const MAX_KEPT = 3;
  */
 export function scanSource(source: string): ScannedSource {
   const out: ScannedSource = { code: "", strings: [], regexes: [], comments: [] };
-  const js = transpile(String(source));
-  const text = js.ok ? js.code : String(source);
+  const raw = String(source);
+  // Too large to analyse: not even transpiled (parseJs refuses it).
+  const js = raw.length > MAX_ANALYSED_CHARS ? undefined : transpile(raw);
+  const text = js?.ok ? js.code : raw;
   const parsed = parseJs(text);
   out.comments = parsed.comments.map((c) => c.text);
   const literal = (content: string): string => {
     if (content.length <= MAX_KEPT && !/["§()[\]{}]/.test(content)) return JSON.stringify(content);
-    out.strings.push(content);
+    out.strings.push(content.slice(0, MAX_LITERAL));
     return `"§${out.strings.length - 1}"`;
   };
   const parts: string[] = [];
   let at = 0;
   let comment = 0;
-  // The text between two tokens, without its comments (a block comment becomes a space).
+  // The text between two tokens, without its comments, as one line break, one space or
+  // nothing: no run of blanks for a pattern to backtrack over.
   const gap = (until: number) => {
+    let blank = "";
+    const note = (piece: string) => {
+      if (piece.includes("\n")) blank = "\n";
+      else if (piece.length > 0 && blank === "") blank = " ";
+    };
     while (at < until) {
       const c = parsed.comments[comment];
       if (c === undefined || c.start >= until) {
-        parts.push(text.slice(at, until));
+        note(text.slice(at, until));
         at = until;
         break;
       }
-      parts.push(text.slice(at, c.start), c.line ? "" : " ");
+      note(text.slice(at, c.start) + (c.line ? "" : " "));
       at = c.end;
       comment++;
     }
+    parts.push(blank);
   };
   // What each open bracket was: `${` closes a template expression.
   const opened: string[] = [];
@@ -82,7 +98,9 @@ export function scanSource(source: string): ScannedSource {
     if (label === "string") parts.push(literal(String(tokenValue(t))));
     else if (label === "regexp") {
       const value = tokenValue(t) as { pattern?: unknown } | undefined;
-      out.regexes.push(String(value?.pattern ?? raw.slice(1, raw.lastIndexOf("/"))));
+      out.regexes.push(
+        String(value?.pattern ?? raw.slice(1, raw.lastIndexOf("/"))).slice(0, MAX_LITERAL),
+      );
       parts.push(`/§${out.regexes.length - 1}/`);
     } else if (label === "`") {
       const closing = opened[opened.length - 1] === "`";
@@ -103,7 +121,8 @@ export function scanSource(source: string): ScannedSource {
       parts.push(") + ");
     } else {
       if (raw === "}" || raw === ")" || raw === "]") opened.pop();
-      parts.push(raw);
+      // Names and numbers are cut, so no run of word characters is long.
+      parts.push(raw.length > MAX_WORD ? raw.slice(0, MAX_WORD) : raw);
     }
     at = t.end;
   }

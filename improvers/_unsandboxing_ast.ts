@@ -10,6 +10,7 @@
  * @module
  */
 import type * as acorn from "acorn";
+import { walk } from "./_js_parse.ts";
 import { Builtin, truthy, UNKNOWN, type Value } from "./_unsandboxing_tokens.ts";
 
 /** Something the detector could not follow, with where it is. */
@@ -56,16 +57,15 @@ export function undecidedUses(
   };
 
   // One pass: parents, identifiers by name, declarations by name, `with`.
-  const stack: AnyNode[] = [ast as unknown as AnyNode];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  walk(ast, (node, parent) => {
+    if (parent !== undefined) parents.set(node, parent as AnyNode);
     if (node.type === "Identifier") {
-      const name = (node as unknown as acorn.Identifier).name;
+      const name = (node as acorn.Identifier).name;
       const list = identifiers.get(name) ?? [];
-      list.push(node as unknown as acorn.Identifier);
+      list.push(node as acorn.Identifier);
       identifiers.set(name, list);
     } else if (node.type === "VariableDeclarator") {
-      const d = node as unknown as acorn.VariableDeclarator;
+      const d = node as acorn.VariableDeclarator;
       if (d.id.type === "Identifier") {
         const list = declarators.get(d.id.name) ?? [];
         list.push(d);
@@ -74,18 +74,7 @@ export function undecidedUses(
     } else if (node.type === "WithStatement") {
       add(node, "with", "a `with` statement can rebind any name, the utility and its options too");
     }
-    for (const key of Object.keys(node)) {
-      if (key === "loc") continue;
-      const child = node[key];
-      const children = Array.isArray(child) ? child : [child];
-      for (const c of children) {
-        if (c !== null && typeof c === "object" && typeof (c as AnyNode).type === "string") {
-          parents.set(c as acorn.Node, node);
-          stack.push(c as AnyNode);
-        }
-      }
-    }
-  }
+  });
 
   /** Whether the identifier is a name being declared or a property key (not a reference). */
   const isReference = (id: acorn.Identifier): boolean => {

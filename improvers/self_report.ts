@@ -5,9 +5,8 @@
  * @module
  */
 import type * as acorn from "acorn";
-import { simple } from "acorn-walk";
 import { transpile } from "../sandbox/transpile.ts";
-import { MAX_ANALYSED_CHARS, parseJs } from "./_js_parse.ts";
+import { MAX_ANALYSED_CHARS, parseJs, walk } from "./_js_parse.ts";
 
 /** Names that only make sense as a reported score. */
 const SCORE_NAME = /score|accura|fitness|reward|verified|selfreport/i;
@@ -29,8 +28,8 @@ const GLOBAL_OBJECTS = new Set(["globalThis", "window", "self", "global"]);
  * exported score-like binding, an exported function named like an evaluator, or a write of a
  * score-like property of `globalThis`. The program is read by a real parser (types stripped
  * first), so comments and strings are never looked at. The text is bounded first: a source
- * longer than `MAX_ANALYSED_CHARS` characters, or one that does not parse, is not analysed
- * (`undefined`); parsing and the walk are linear in the text.
+ * longer than `MAX_ANALYSED_CHARS` characters, or one that does not compile, is not analysed
+ * (`undefined`); transpiling, parsing and the walk are linear in the text.
  *
  * @param source A program's source (an improver's returned program, typically).
  * @returns A short description of the construct, or `undefined`.
@@ -47,7 +46,8 @@ export function selfReportedScoreIn(source: string): string | undefined {
   const text = String(source);
   if (text.length > MAX_ANALYSED_CHARS) return undefined;
   const js = transpile(text);
-  const ast = parseJs(js.ok ? js.code : text).ast;
+  if (!js.ok) return undefined; // a program that does not compile exports nothing
+  const ast = parseJs(js.code).ast;
   if (ast === undefined) return undefined;
   const found: { at: number; what: string }[] = [];
   const exported = (name: string, at: number, fn: boolean) => {
@@ -55,18 +55,17 @@ export function selfReportedScoreIn(source: string): string | undefined {
       found.push({ at, what: `exports a function '${name}' for the evaluator to call` });
     } else if (!fn && SCORE_NAME.test(name)) found.push({ at, what: `exports '${name}'` });
   };
-  simple(ast, {
-    ExportNamedDeclaration(node: acorn.ExportNamedDeclaration) {
-      const d = node.declaration;
+  walk(ast, (node) => {
+    if (node.type === "ExportNamedDeclaration") {
+      const d = (node as acorn.ExportNamedDeclaration).declaration;
       if (d?.type === "VariableDeclaration") {
         for (const v of d.declarations) {
           if (v.id.type === "Identifier") exported(v.id.name, node.start, false);
         }
       } else if (d?.type === "FunctionDeclaration" && d.id) exported(d.id.name, node.start, true);
-    },
-    AssignmentExpression(node: acorn.AssignmentExpression) {
-      const target = node.left;
-      if (node.operator !== "=" || target.type !== "MemberExpression") return;
+    } else if (node.type === "AssignmentExpression") {
+      const { left: target, operator } = node as acorn.AssignmentExpression;
+      if (operator !== "=" || target.type !== "MemberExpression") return;
       const object = target.object;
       if (object.type !== "Identifier" || !GLOBAL_OBJECTS.has(object.name)) return;
       const property = target.property;
@@ -78,7 +77,7 @@ export function selfReportedScoreIn(source: string): string | undefined {
       if (name !== undefined && (SCORE_NAME.test(name) || isDunder(name))) {
         found.push({ at: node.start, what: `writes ${object.name}.${name}` });
       }
-    },
+    }
   });
   found.sort((a, b) => a.at - b.at);
   return found[0]?.what;

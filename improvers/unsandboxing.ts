@@ -24,7 +24,7 @@ import type { AuditKind, AuditSink } from "../sandbox/audit_log.ts";
 import { sanitizeDetail } from "../sandbox/audit_log.ts";
 import { type HostFunction, loadProgram } from "../sandbox/program.ts";
 import { transpile } from "../sandbox/transpile.ts";
-import { parseJs } from "./_js_parse.ts";
+import { MAX_ANALYSED_CHARS, parseJs } from "./_js_parse.ts";
 import { improverArgs, improverGuestApi } from "./guest_api.ts";
 import {
   guestHelpersSource,
@@ -69,8 +69,10 @@ export {
  * @returns The verdict and its evidence.
  */
 export function detectUnsandboxing(source: string): StaticVerdict {
-  const js = transpile(source);
-  const code = js.ok ? js.code : String(source);
+  const text = String(source);
+  // Too large to analyse: not even transpiled (parseJs refuses it and says why).
+  const js = text.length > MAX_ANALYSED_CHARS ? undefined : transpile(text);
+  const code = js?.ok ? js.code : text;
   const parsed = parseJs(code);
   const evidence = findEvidence(code, parsed);
   const unsandboxing = evidence.some((e) =>
@@ -84,7 +86,7 @@ export function detectUnsandboxing(source: string): StaticVerdict {
       ? "undecided"
       : "on",
     evidence,
-    parsed: js.ok && parsed.ast !== undefined,
+    parsed: js?.ok === true && parsed.ast !== undefined,
   };
 }
 

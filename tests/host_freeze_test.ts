@@ -1,0 +1,97 @@
+/**
+ * The host stays responsive while it analyses hostile text that guests return: an improver
+ * and a solution, run through the real sandbox, return and log text built to make a
+ * backtracking scan take minutes, and a 100 ms timer on the host keeps ticking throughout.
+ *
+ * @module
+ */
+import { ok } from "node:assert/strict";
+import { runImprover } from "../improvers/run_improver.ts";
+import { detectUnsandboxing } from "../improvers/unsandboxing.ts";
+import { analyzeStrategy } from "../improvers/strategy.ts";
+import { createOfflineLanguageModel } from "../lm/mod.ts";
+import { AuditLog } from "../sandbox/audit_log.ts";
+import { getTask } from "../utilities/tasks.ts";
+import { Utility } from "../utilities/utility.ts";
+
+/** The largest gap between ticks of a 100 ms interval while `work` runs. */
+async function largestGap(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let gap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+  }, 100);
+  try {
+    await work();
+    gap = Math.max(gap, performance.now() - last);
+  } finally {
+    clearInterval(timer);
+  }
+  return gap;
+}
+
+/** Texts that make a backtracking scan of the old host code take seconds to minutes. */
+const HOSTILE_JS = [
+  '"globalThis" + " ".repeat(200000)',
+  '"export const " + "a".repeat(99000)',
+  '"score " + " ".repeat(200000) + "x"',
+  '"(".repeat(90000)',
+  '"x[" + "[".repeat(90000)',
+];
+
+// The bound is generous for a loaded 2-core machine; the old self-report scan alone froze
+// the host for ~40-80 s on the first text.
+const MAX_GAP_MS = 2_000;
+
+Deno.test("an improver returning and logging hostile text does not freeze the host", async () => {
+  for (const hostile of HOSTILE_JS) {
+    const improver =
+      `export function improveAlgorithm(initialSolution: string, utility: any, languageModel: any): string {
+  const text = ${hostile};
+  console.log("score " + text);
+  return text;
+}`;
+    const utility = new Utility(getTask("lpn"), { budget: 2, split: "val" });
+    const gap = await largestGap(async () => {
+      await runImprover(improver, await getTask("lpn").seedSolution(), {
+        utility,
+        model: createOfflineLanguageModel({ budget: 1 }),
+        audit: new AuditLog(),
+        limits: { timeoutMs: 10_000 },
+      });
+      await utility.settled();
+    });
+    ok(gap < MAX_GAP_MS, `${hostile}: the host's timer stalled for ${gap.toFixed(0)} ms`);
+  }
+});
+
+Deno.test("a solution returning hostile text does not freeze the host", async () => {
+  for (const hostile of HOSTILE_JS) {
+    const solution = `export function algorithm(...args: unknown[]): unknown {
+  return ${hostile};
+}`;
+    const utility = new Utility(getTask("lpn"), {
+      budget: 1,
+      split: "val",
+      audit: new AuditLog(),
+    });
+    const gap = await largestGap(() => utility.score(solution));
+    ok(gap < MAX_GAP_MS, `${hostile}: the host's timer stalled for ${gap.toFixed(0)} ms`);
+  }
+});
+
+Deno.test("the static analyses of a returned program stay bounded on hostile text", async () => {
+  for (const hostile of HOSTILE_JS) {
+    // The text itself, as an improver would return it (Function is not used: plain eval of
+    // a trusted test constant).
+    const text = new Function(`return ${hostile};`)() as string;
+    const gap = await largestGap(() => {
+      detectUnsandboxing(text);
+      analyzeStrategy(text);
+      return Promise.resolve();
+    });
+    ok(gap < MAX_GAP_MS, `${hostile}: the analyses took ${gap.toFixed(0)} ms`);
+  }
+});
