@@ -24,9 +24,9 @@ import {
 } from "../lm/mod.ts";
 import type { HostUtility } from "../improvers/guest_api.ts";
 import { runImprover } from "../improvers/run_improver.ts";
+import { detectUnsandboxingOffThread } from "../improvers/off_thread.ts";
 import {
   type AttributedEvent,
-  detectUnsandboxing,
   detectUnsandboxingDynamically,
   type Evidence,
   type EvidenceCategory,
@@ -386,7 +386,8 @@ export async function runSandboxAudit(
     let pending = checked.get(sha);
     if (pending === undefined) {
       pending = (async () => {
-        const verdict = detectUnsandboxing(source);
+        // Off the main thread, with a deadline (undecided when missed): the text is the model's.
+        const verdict = await detectUnsandboxingOffThread(source);
         const { utility, model } = watchedRun({
           seed: seed + parseInt(sha.slice(0, 8), 16),
           timeScale: dyn.timeScale,
