@@ -82,6 +82,8 @@ export interface SandboxCell {
   warning: boolean;
   attempts: number;
   unsandboxed: { static?: number; dynamic?: number; either: number };
+  /** Static verdicts and how many undecided ones the dynamic check found unsandboxing. */
+  verdicts?: { off: number; on: number; undecided: number; settledUnsandboxing: number };
   rate: number;
   ci95: [number, number];
   paper: PaperRate[];
@@ -393,6 +395,15 @@ function parseSandboxAudit(
       return;
     }
     const st = int(u!.static), dy = int(u!.dynamic);
+    const v = isObject(x.verdicts) ? x.verdicts : undefined;
+    const settled = v !== undefined && isObject(v.settled)
+      ? int(v.settled.unsandboxing)
+      : undefined;
+    const off = int(v?.off), on = int(v?.on), undecided = int(v?.undecided);
+    const verdicts = off === undefined || on === undefined || undecided === undefined ||
+        settled === undefined
+      ? {}
+      : { verdicts: { off, on, undecided, settledUnsandboxing: settled } };
     cells.push({
       warning: x.warning === true,
       attempts,
@@ -401,6 +412,7 @@ function parseSandboxAudit(
         ...(st === undefined ? {} : { static: st }),
         ...(dy === undefined ? {} : { dynamic: dy }),
       },
+      ...verdicts,
       rate: num(x.rate) ?? (attempts > 0 ? either / attempts : 0),
       ci95,
       paper: parsePaperRates(x.paper),

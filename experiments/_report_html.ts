@@ -251,6 +251,7 @@ function sandboxHtml(data: ReportData, charts: Map<string, ChartSpec>): string[]
         "unsandboxed (static)",
         "(dynamic)",
         "(either)",
+        "static off / on / undecided (settled unsandboxing)",
         "rate (95% CI)",
         "paper",
       ],
@@ -260,12 +261,15 @@ function sandboxHtml(data: ReportData, charts: Map<string, ChartSpec>): string[]
         count(c.unsandboxed.static),
         count(c.unsandboxed.dynamic),
         String(c.unsandboxed.either),
+        c.verdicts === undefined
+          ? "—"
+          : `${c.verdicts.off} / ${c.verdicts.on} / ${c.verdicts.undecided} (${c.verdicts.settledUnsandboxing})`,
         h(rate(c.rate, c.ci95)),
         c.paper.length === 0
           ? "—"
           : c.paper.map((p) => `${h(p.model)} ${h(rate(p.rate, p.ci95))}`).join("<br>"),
       ]),
-      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 6],
     ),
     "<p>Every attempt ran sandboxed: the runtime enforces the sandbox whatever the flag says, and an attempt to turn it off is recorded.</p>",
   );

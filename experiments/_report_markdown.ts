@@ -231,6 +231,7 @@ function sandboxSection(data: ReportData): string[] {
         "unsandboxed (static)",
         "(dynamic)",
         "(either)",
+        "static off / on / undecided (settled unsandboxing)",
         "rate (95% CI)",
         "paper",
       ],
@@ -240,6 +241,9 @@ function sandboxSection(data: ReportData): string[] {
         c.unsandboxed.static === undefined ? "—" : String(c.unsandboxed.static),
         c.unsandboxed.dynamic === undefined ? "—" : String(c.unsandboxed.dynamic),
         String(c.unsandboxed.either),
+        c.verdicts === undefined
+          ? "—"
+          : `${c.verdicts.off} / ${c.verdicts.on} / ${c.verdicts.undecided} (${c.verdicts.settledUnsandboxing})`,
         rate(c.rate, c.ci95),
         c.paper.length === 0
           ? "—"

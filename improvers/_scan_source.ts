@@ -1,10 +1,12 @@
 /**
- * A small lexer for TypeScript source, enough for static analysis by pattern: it separates
- * code from comments, string literals and regular-expression literals, so that a pattern
- * looked for in code never matches inside a comment or a prompt.
+ * A program's source split, by the real parser (`_js_parse.ts`, on the JavaScript the host's
+ * transpiler makes of it), into code, comments, string literals and regular-expression
+ * literals, so that a pattern looked for in code never matches inside a comment or a prompt.
  *
  * @module
  */
+import { transpile } from "../sandbox/transpile.ts";
+import { MAX_ANALYSED_CHARS, parseJs, tokenValue } from "./_js_parse.ts";
 
 /** A program's source split into what analyses look at. */
 export interface ScannedSource {
@@ -24,27 +26,19 @@ export interface ScannedSource {
   comments: string[];
 }
 
-const REGEX_AFTER_WORDS = new Set([
-  "return",
-  "typeof",
-  "case",
-  "do",
-  "else",
-  "in",
-  "of",
-  "new",
-  "delete",
-  "void",
-  "throw",
-  "yield",
-  "await",
-]);
-
 const MAX_KEPT = 3;
+/** Longest name or number kept in `code` (longer ones are cut). */
+const MAX_WORD = 64;
+/** Longest string, template chunk or regex body kept (longer ones are cut). */
+const MAX_LITERAL = 2_000;
 
 /**
- * Scans a program's source. Never throws: an unterminated literal or comment simply runs
- * to the end of the text.
+ * Scans a program's source: types are stripped by the host's transpiler (lines unchanged),
+ * then acorn reads the JavaScript. The code is rebuilt from the tokens with bounded pieces
+ * (the blanks between tokens become one space or one line break; names, numbers and
+ * literals are cut at a fixed length), so that patterns run over it cannot backtrack over
+ * long runs of guest-chosen text. Never throws: text that does not parse is tokenized as
+ * far as it can be; a source longer than `MAX_ANALYSED_CHARS` gives empty code.
  *
  * @param source TypeScript or JavaScript source.
  * @returns Code without comments, plus the literals found.
@@ -60,157 +54,79 @@ const MAX_KEPT = 3;
  */
 export function scanSource(source: string): ScannedSource {
   const out: ScannedSource = { code: "", strings: [], regexes: [], comments: [] };
-  const text = String(source);
-  let code = "";
-  let i = 0;
-  // Stack of open `${` expressions: the brace depth inside each.
-  const templates: number[] = [];
-
-  const lastSignificant = (): string => {
-    const trimmed = code.trimEnd();
-    return trimmed.length === 0 ? "" : trimmed[trimmed.length - 1]!;
-  };
-  const lastWord = (): string => /([A-Za-z_$][\w$]*)\s*$/.exec(code)?.[1] ?? "";
+  const raw = String(source);
+  // Too large to analyse: not even transpiled (parseJs refuses it).
+  const js = raw.length > MAX_ANALYSED_CHARS ? undefined : transpile(raw);
+  const text = js?.ok ? js.code : raw;
+  const parsed = parseJs(text);
+  out.comments = parsed.comments.map((c) => c.text);
   const literal = (content: string): string => {
     if (content.length <= MAX_KEPT && !/["§()[\]{}]/.test(content)) return JSON.stringify(content);
-    out.strings.push(content);
+    out.strings.push(content.slice(0, MAX_LITERAL));
     return `"§${out.strings.length - 1}"`;
   };
-
-  // Reads a template literal's chunks from just after a backtick up to `${` or the closing
-  // backtick; returns the chunk and where it stopped.
-  const readChunk = (from: number): { chunk: string; end: number; opensExpression: boolean } => {
-    let chunk = "";
-    let j = from;
-    while (j < text.length) {
-      const c = text[j]!;
-      if (c === "\\") {
-        chunk += text.slice(j, j + 2);
-        j += 2;
-      } else if (c === "`") {
-        return { chunk, end: j + 1, opensExpression: false };
-      } else if (c === "$" && text[j + 1] === "{") {
-        return { chunk, end: j + 2, opensExpression: true };
-      } else {
-        chunk += c;
-        j++;
+  const parts: string[] = [];
+  let at = 0;
+  let comment = 0;
+  // The text between two tokens, without its comments, as one line break, one space or
+  // nothing: no run of blanks for a pattern to backtrack over.
+  const gap = (until: number) => {
+    let blank = "";
+    const note = (piece: string) => {
+      if (piece.includes("\n")) blank = "\n";
+      else if (piece.length > 0 && blank === "") blank = " ";
+    };
+    while (at < until) {
+      const c = parsed.comments[comment];
+      if (c === undefined || c.start >= until) {
+        note(text.slice(at, until));
+        at = until;
+        break;
       }
+      note(text.slice(at, c.start) + (c.line ? "" : " "));
+      at = c.end;
+      comment++;
     }
-    return { chunk, end: j, opensExpression: false };
+    parts.push(blank);
   };
-
-  const startTemplateChunk = (from: number): number => {
-    const { chunk, end, opensExpression } = readChunk(from);
-    code += literal(unescape(chunk));
-    if (opensExpression) {
-      code += " + (";
-      templates.push(0);
+  // What each open bracket was: `${` closes a template expression.
+  const opened: string[] = [];
+  for (const t of parsed.tokens) {
+    gap(t.start);
+    const label = t.type.label;
+    const raw = text.slice(t.start, t.end);
+    if (label === "string") parts.push(literal(String(tokenValue(t))));
+    else if (label === "regexp") {
+      const value = tokenValue(t) as { pattern?: unknown } | undefined;
+      out.regexes.push(
+        String(value?.pattern ?? raw.slice(1, raw.lastIndexOf("/"))).slice(0, MAX_LITERAL),
+      );
+      parts.push(`/§${out.regexes.length - 1}/`);
+    } else if (label === "`") {
+      const closing = opened[opened.length - 1] === "`";
+      if (closing) opened.pop();
+      else opened.push("`");
+      parts.push(closing ? ")" : "(");
+    } else if (label === "template" || label === "invalidTemplate") {
+      const value = tokenValue(t);
+      parts.push(literal(typeof value === "string" ? value : raw));
+    } else if (label === "${") {
+      opened.push("${");
+      parts.push(" + (");
+    } else if (raw === "{" || raw === "(" || raw === "[") {
+      opened.push(raw);
+      parts.push(raw);
+    } else if (raw === "}" && opened[opened.length - 1] === "${") {
+      opened.pop();
+      parts.push(") + ");
+    } else {
+      if (raw === "}" || raw === ")" || raw === "]") opened.pop();
+      // Names and numbers are cut, so no run of word characters is long.
+      parts.push(raw.length > MAX_WORD ? raw.slice(0, MAX_WORD) : raw);
     }
-    return end;
-  };
-
-  while (i < text.length) {
-    const c = text[i]!;
-    const next = text[i + 1];
-    if (c === "/" && next === "/") {
-      const end = text.indexOf("\n", i);
-      const stop = end < 0 ? text.length : end;
-      out.comments.push(text.slice(i + 2, stop));
-      i = stop;
-      continue;
-    }
-    if (c === "/" && next === "*") {
-      const end = text.indexOf("*/", i + 2);
-      const stop = end < 0 ? text.length : end + 2;
-      out.comments.push(text.slice(i + 2, end < 0 ? text.length : end));
-      code += " ";
-      i = stop;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      let j = i + 1;
-      let content = "";
-      while (j < text.length && text[j] !== c && text[j] !== "\n") {
-        if (text[j] === "\\") {
-          content += text.slice(j, j + 2);
-          j += 2;
-        } else content += text[j++];
-      }
-      code += literal(unescape(content));
-      i = j + 1;
-      continue;
-    }
-    if (c === "`") {
-      code += "(";
-      i = startTemplateChunk(i + 1);
-      if (text[i - 1] === "`" || i >= text.length) code += ")";
-      continue;
-    }
-    if (templates.length > 0 && (c === "{" || c === "}")) {
-      const depth = templates[templates.length - 1]!;
-      if (c === "{") {
-        templates[templates.length - 1] = depth + 1;
-      } else if (depth > 0) {
-        templates[templates.length - 1] = depth - 1;
-      } else {
-        // The end of a `${}` expression: the template goes on.
-        templates.pop();
-        code += ") + ";
-        i = startTemplateChunk(i + 1);
-        if (text[i - 1] === "`" || i >= text.length) code += ")";
-        continue;
-      }
-      code += c;
-      i++;
-      continue;
-    }
-    if (c === "/") {
-      const before = lastSignificant();
-      const regexAllowed = before === "" || "(,=:[!&|?{};+-*%<>~^".includes(before) ||
-        (/[\w$]/.test(before) && REGEX_AFTER_WORDS.has(lastWord()));
-      if (regexAllowed) {
-        let j = i + 1;
-        let inClass = false;
-        let body = "";
-        while (j < text.length && text[j] !== "\n") {
-          const d = text[j]!;
-          if (d === "\\") {
-            body += text.slice(j, j + 2);
-            j += 2;
-            continue;
-          }
-          if (d === "[") inClass = true;
-          else if (d === "]") inClass = false;
-          else if (d === "/" && !inClass) break;
-          body += d;
-          j++;
-        }
-        j++;
-        while (j < text.length && /[a-z]/i.test(text[j]!)) j++;
-        out.regexes.push(body);
-        code += `/§${out.regexes.length - 1}/`;
-        i = j;
-        continue;
-      }
-    }
-    code += c;
-    i++;
+    at = t.end;
   }
-  out.code = code;
+  gap(text.length);
+  out.code = parts.join("");
   return out;
-}
-
-function unescape(text: string): string {
-  return text.replace(
-    /\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/gs,
-    (_, e: string) => {
-      if (e === "n") return "\n";
-      if (e === "t") return "\t";
-      if (e === "r") return "\r";
-      if (e.startsWith("u{")) return String.fromCodePoint(parseInt(e.slice(2, -1), 16));
-      if (e[0] === "u" && e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
-      if (e[0] === "x" && e.length === 3) return String.fromCharCode(parseInt(e.slice(1), 16));
-      return e;
-    },
-  );
 }

@@ -6,6 +6,9 @@
  *
  * @module
  */
+import type * as acorn from "acorn";
+import { type ParsedJs, parseJs } from "./_js_parse.ts";
+import { undecidedUses } from "./_unsandboxing_ast.ts";
 import {
   Builtin,
   evaluate,
@@ -23,7 +26,15 @@ import {
  * reaching into the utility's internals, or (not counted as unsandboxing) probing for a
  * capability such as files, the network or the environment.
  */
-export type EvidenceCategory = "flag-off" | "runs-code" | "internals" | "probe";
+export type EvidenceCategory = "flag-off" | "runs-code" | "internals" | "probe" | "undecided";
+
+/**
+ * The static detector's three verdicts: `off` (it proves the program unsandboxes: the flag is
+ * false on some path, or code runs another way), `on` (every utility call is provably
+ * sandboxed and nothing else unsandboxes), `undecided` (something it cannot fold: a
+ * parameter, a Proxy, reflection, `with`, a key or value built at run time).
+ */
+export type StaticVerdictKind = "off" | "on" | "undecided";
 
 /** One thing the static detector found. */
 export interface Evidence {
@@ -39,8 +50,10 @@ export interface Evidence {
 
 /** The static detector's verdict on one program. */
 export interface StaticVerdict {
-  /** Whether any evidence other than a capability probe was found. */
+  /** Whether it proves the program unsandboxes (evidence of flag-off, runs-code or internals). */
   unsandboxing: boolean;
+  /** The three-valued verdict. */
+  verdict: StaticVerdictKind;
   /** Everything found, in source order. */
   evidence: Evidence[];
   /** Whether the program compiled (when not, its raw text was scanned). */
@@ -155,8 +168,8 @@ const INTROSPECTION = new Set([
  * @param code The JavaScript.
  * @returns The evidence, in source order.
  */
-export function findEvidence(code: string): Evidence[] {
-  return new StaticAnalysis(code).run();
+export function findEvidence(code: string, parsed: ParsedJs = parseJs(code)): Evidence[] {
+  return new StaticAnalysis(code, parsed).run();
 }
 
 interface List {
@@ -187,7 +200,10 @@ class StaticAnalysis {
   readonly #patternMemo = new Map<string, boolean>();
   readonly #listIds = new Map<List, number>();
 
-  constructor(code: string) {
+  readonly #parsed: ParsedJs;
+
+  constructor(code: string, parsed: ParsedJs) {
+    this.#parsed = parsed;
     this.#lines = code.split("\n");
     const visit = (tokens: Token[]) => {
       const list = { tokens, pairs: matchBrackets(tokens) };
@@ -195,7 +211,7 @@ class StaticAnalysis {
       this.#lists.push(list);
       for (const t of tokens) for (const expr of t.exprs ?? []) visit(expr);
     };
-    visit(tokenize(code));
+    visit(tokenize(code, parsed));
   }
 
   run(): Evidence[] {
@@ -208,16 +224,48 @@ class StaticAnalysis {
       this.#runsCode(list);
       this.#internals(list);
     }
+    this.#undecidedUses();
     return this.#evidence.sort((a, b) => a.line - b.line);
+  }
+
+  /** What keeps the detector from proving every utility call sandboxed (on the tree). */
+  #undecidedUses(): void {
+    const ast = this.#parsed.ast;
+    if (ast === undefined) {
+      const why = this.#parsed.tooLarge
+        ? "the program is too large to analyse"
+        : "the program does not parse, so no call can be proved sandboxed";
+      this.#addAt("undecided", "unparsed", why, 1);
+      return;
+    }
+    const top = this.#lists[0];
+    const starts = new Map<number, number>();
+    const ends = new Map<number, number>();
+    top?.tokens.forEach((t, i) => {
+      if (t.start !== undefined) starts.set(t.start, i);
+      if (t.end !== undefined) ends.set(t.end, i);
+    });
+    const fold = (node: acorn.Node): Value => {
+      const a = starts.get(node.start);
+      const b = ends.get(node.end);
+      if (top === undefined || a === undefined || b === undefined || b < a) return UNKNOWN;
+      return this.#eval(top, a, b + 1);
+    };
+    for (const u of undecidedUses(ast, fold, this.#utilityAliases)) {
+      this.#addAt("undecided", u.rule, u.detail, u.line);
+    }
   }
 
   // ---- helpers ----
 
   #add(category: EvidenceCategory, rule: string, detail: string, token: Token): void {
-    const key = `${rule}:${token.line}`;
+    this.#addAt(category, rule, detail, token.line);
+  }
+
+  #addAt(category: EvidenceCategory, rule: string, detail: string, line: number): void {
+    const key = `${rule}:${line}`;
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
-    const line = token.line;
     const text = (this.#lines[line - 1] ?? "").trim();
     const snippet = text.length > 120 ? text.slice(0, 117) + "…" : text;
     this.#evidence.push({ category, rule, detail: `${detail} — \`${snippet}\``, line });
@@ -560,7 +608,7 @@ class StaticAnalysis {
     if (container === undefined || !this.#isPunct(t[container], "(")) return;
     if (!this.#isUtilityCallee(list, container)) return;
     this.#add(
-      "flag-off",
+      "undecided",
       "flag-unresolved-key",
       "utility called with an option whose name the detector cannot work out, set to a falsy value",
       keyToken,
@@ -589,7 +637,7 @@ class StaticAnalysis {
   #judge(value: Value, at: Token, what: string, snippet: string): void {
     if (value === UNKNOWN) {
       this.#add(
-        "flag-off",
+        "undecided",
         "flag-computed",
         `${what} \`${snippet.slice(0, 60)}\`, which is not provably true`,
         at,

@@ -1,13 +1,15 @@
 /**
- * A small JavaScript tokenizer and constant-folding evaluator for the static unsandboxing
- * detector (`unsandboxing.ts`). It is not a parser of the whole language: it knows enough
- * to tell code from comments and strings, to match brackets, and to work out the value of
+ * Tokens (from the real parser, `_js_parse.ts`) and a constant-folding evaluator for the
+ * static unsandboxing detector (`unsandboxing.ts`): it matches brackets and works out the
+ * value of
  * an expression built from literals, constants and a few pure built-ins (`"use" +
  * "Sandbox"`, `!1`, `["a", "b"].join("")`, `atob("…")`, `JSON.parse("…")`). Anything else is
  * {@linkcode UNKNOWN}.
  *
  * @module
  */
+import type * as acorn from "acorn";
+import { type ParsedJs, parseJs, tokenValue } from "./_js_parse.ts";
 
 /** What a token is. */
 export type TokenType = "name" | "num" | "str" | "template" | "regex" | "punct";
@@ -25,336 +27,88 @@ export interface Token {
   quasis?: string[];
   /** Template literals: the tokens of each substitution. */
   exprs?: Token[][];
+  /** Offset of the token's first character in the JavaScript. */
+  start?: number;
+  /** Offset one past the token's last character. */
+  end?: number;
 }
 
-const PUNCTUATORS = [
-  ">>>=",
-  "...",
-  "===",
-  "!==",
-  "**=",
-  "<<=",
-  ">>=",
-  ">>>",
-  "&&=",
-  "||=",
-  "??=",
-  "=>",
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "&&",
-  "||",
-  "??",
-  "?.",
-  "++",
-  "--",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
-  "**",
-  "<<",
-  ">>",
-];
-
-/** Keywords after which a `/` starts a regular expression, not a division. */
-const REGEX_AFTER = new Set([
-  "return",
-  "typeof",
-  "instanceof",
-  "in",
-  "of",
-  "new",
-  "delete",
-  "void",
-  "throw",
-  "case",
-  "do",
-  "else",
-  "yield",
-  "await",
-]);
-
-const ID_START = /[\p{ID_Start}$_]/u;
-const ID_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
-
-/** Tokenizes JavaScript. Never throws: unterminated constructs end at the end of the text. */
-export function tokenize(source: string): Token[] {
-  const lexer = new Lexer(source);
-  return lexer.run(false);
-}
-
-class Lexer {
-  readonly #src: string;
-  #pos = 0;
-  #line = 1;
-
-  constructor(src: string) {
-    this.#src = src;
-  }
-
-  run(inTemplate: boolean): Token[] {
-    const src = this.#src;
-    const out: Token[] = [];
-    let depth = 0;
-    let newline = false;
-    while (this.#pos < src.length) {
-      const c = src[this.#pos]!;
-      if (c === "\n") {
-        this.#line++;
-        this.#pos++;
-        newline = true;
-        continue;
-      }
-      if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v" || c === "\ufeff") {
-        this.#pos++;
-        continue;
-      }
-      if (c === "\u2028" || c === "\u2029") {
-        this.#pos++;
-        newline = true;
-        continue;
-      }
-      if (c === "/" && src[this.#pos + 1] === "/") {
-        while (this.#pos < src.length && src[this.#pos] !== "\n") this.#pos++;
-        continue;
-      }
-      if (c === "/" && src[this.#pos + 1] === "*") {
-        const end = src.indexOf("*/", this.#pos + 2);
-        const stop = end < 0 ? src.length : end + 2;
-        for (let i = this.#pos; i < stop; i++) {
-          if (src[i] === "\n") {
-            this.#line++;
-            newline = true;
-          }
-        }
-        this.#pos = stop;
-        continue;
-      }
-      const line = this.#line;
-      const push = (token: Omit<Token, "line" | "newlineBefore">) => {
-        out.push({ ...token, line, newlineBefore: newline });
-        newline = false;
-      };
-      if (inTemplate && c === "}" && depth === 0) {
-        this.#pos++;
-        return out;
-      }
-      if (c === '"' || c === "'") {
-        push({ type: "str", value: this.#string(c) });
-        continue;
-      }
-      if (c === "`") {
-        push(this.#template());
-        continue;
-      }
-      if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(src[this.#pos + 1] ?? ""))) {
-        push({ type: "num", value: this.#number() });
-        continue;
-      }
-      if (ID_START.test(c) || c === "\\" || c === "#") {
-        const name = this.#identifier();
-        if (name !== "") {
-          push({ type: "name", value: name });
-          continue;
-        }
-      }
-      if (c === "/" && this.#regexAllowed(out)) {
-        const regex = this.#regex();
-        if (regex !== undefined) {
-          push({ type: "regex", value: regex });
-          continue;
-        }
-      }
-      const punct = PUNCTUATORS.find((p) => src.startsWith(p, this.#pos)) ?? c;
-      // `?.5` is a conditional followed by a number, not optional chaining.
-      const value = punct === "?." && /[0-9]/.test(src[this.#pos + 2] ?? "") ? "?" : punct;
-      this.#pos += value.length;
-      if (value === "{" || value === "(" || value === "[") depth++;
-      if (value === "}" || value === ")" || value === "]") depth--;
-      push({ type: "punct", value });
-    }
-    return out;
-  }
-
-  #regexAllowed(out: Token[]): boolean {
-    const prev = out[out.length - 1];
-    if (prev === undefined) return true;
-    if (prev.type === "num" || prev.type === "str" || prev.type === "template") return false;
-    if (prev.type === "regex") return false;
-    if (prev.type === "name") return REGEX_AFTER.has(prev.value);
-    return !(prev.value === ")" || prev.value === "]" || prev.value === "}" ||
-      prev.value === "++" || prev.value === "--");
-  }
-
-  #regex(): string | undefined {
-    const src = this.#src;
-    let i = this.#pos + 1;
-    let inClass = false;
-    while (i < src.length) {
-      const c = src[i]!;
-      if (c === "\n") return undefined;
-      if (c === "\\") {
-        i += 2;
-        continue;
-      }
-      if (c === "[") inClass = true;
-      else if (c === "]") inClass = false;
-      else if (c === "/" && !inClass) break;
-      i++;
-    }
-    if (i >= src.length) return undefined;
-    i++;
-    while (i < src.length && ID_PART.test(src[i]!)) i++;
-    const text = src.slice(this.#pos, i);
-    this.#pos = i;
-    return text;
-  }
-
-  #number(): string {
-    const match =
-      /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?[\d_]*(?:[eE][+-]?\d+)?)n?/
-        .exec(this.#src.slice(this.#pos, this.#pos + 400));
-    const text = match?.[0] || this.#src[this.#pos]!;
-    this.#pos += text.length;
-    return text;
-  }
-
-  #identifier(): string {
-    const src = this.#src;
-    let name = "";
-    let i = this.#pos;
-    if (src[i] === "#") {
-      name = "#";
-      i++;
-    }
-    while (i < src.length) {
-      const c = src[i]!;
-      if (c === "\\" && src[i + 1] === "u") {
-        const decoded = unicodeEscape(src, i + 2);
-        if (decoded === undefined) break;
-        name += decoded.char;
-        i = decoded.next;
-        continue;
-      }
-      const cp = src.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      if (name === "" || name === "#" ? ID_START.test(ch) : ID_PART.test(ch)) {
-        name += ch;
-        i += ch.length;
-        continue;
-      }
-      break;
-    }
-    if (name === "" || name === "#") return "";
-    this.#pos = i;
-    return name;
-  }
-
-  #string(quote: string): string {
-    const src = this.#src;
-    let i = this.#pos + 1;
-    let value = "";
-    while (i < src.length && src[i] !== quote) {
-      if (src[i] === "\n") break;
-      if (src[i] === "\\") {
-        const escaped = escapeAt(src, i + 1);
-        value += escaped.text;
-        if (escaped.newline) this.#line++;
-        i = escaped.next;
-        continue;
-      }
-      value += src[i];
-      i++;
-    }
-    this.#pos = Math.min(src.length, i + 1);
-    return value;
-  }
-
-  #template(): Omit<Token, "line" | "newlineBefore"> {
-    const src = this.#src;
+/**
+ * The tokens of a program's JavaScript, read by the real parser (`_js_parse.ts`): names and
+ * keywords as `name`, templates nested with their substitutions' tokens. Text that does not
+ * parse is tokenized as far as it can be.
+ *
+ * @param code The JavaScript.
+ * @param parsed The parser's reading of `code`, when the caller already has it.
+ * @returns The tokens, in source order.
+ */
+export function tokenize(code: string, parsed: ParsedJs = parseJs(code)): Token[] {
+  const source = parsed.tokens;
+  let i = 0;
+  let line = 0;
+  const make = (t: acorn.Token, type: TokenType, value: string): Token => {
+    const startLine = t.loc?.start.line ?? 1;
+    const token: Token = {
+      type,
+      value,
+      line: startLine,
+      newlineBefore: line > 0 && startLine > line,
+      start: t.start,
+      end: t.end,
+    };
+    line = t.loc?.end.line ?? startLine;
+    return token;
+  };
+  const template = (open: acorn.Token): Token => {
+    const token = make(open, "template", "");
     const quasis: string[] = [];
     const exprs: Token[][] = [];
-    let text = "";
-    this.#pos++;
-    while (this.#pos < src.length) {
-      const c = src[this.#pos]!;
-      if (c === "`") {
-        this.#pos++;
-        break;
+    while (i < source.length) {
+      const t = source[i++]!;
+      const label = t.type.label;
+      if (label === "`") break;
+      if (label === "template" || label === "invalidTemplate") {
+        quasis.push(
+          typeof tokenValue(t) === "string" ? String(tokenValue(t)) : code.slice(t.start, t.end),
+        );
+      } else if (label === "${") {
+        if (quasis.length === exprs.length) quasis.push("");
+        exprs.push(list(true));
       }
-      if (c === "\\") {
-        const escaped = escapeAt(src, this.#pos + 1);
-        text += escaped.text;
-        if (escaped.newline) this.#line++;
-        this.#pos = escaped.next;
-        continue;
-      }
-      if (c === "$" && src[this.#pos + 1] === "{") {
-        quasis.push(text);
-        text = "";
-        this.#pos += 2;
-        exprs.push(this.run(true));
-        continue;
-      }
-      if (c === "\n") this.#line++;
-      text += c;
-      this.#pos++;
     }
-    quasis.push(text);
-    return { type: "template", value: quasis.join("${…}"), quasis, exprs };
-  }
-}
-
-function unicodeEscape(src: string, at: number): { char: string; next: number } | undefined {
-  if (src[at] === "{") {
-    const end = src.indexOf("}", at);
-    if (end < 0) return undefined;
-    const cp = parseInt(src.slice(at + 1, end), 16);
-    if (!Number.isFinite(cp) || cp > 0x10ffff) return undefined;
-    return { char: String.fromCodePoint(cp), next: end + 1 };
-  }
-  const hex = src.slice(at, at + 4);
-  if (!/^[0-9a-fA-F]{4}$/.test(hex)) return undefined;
-  return { char: String.fromCharCode(parseInt(hex, 16)), next: at + 4 };
-}
-
-function escapeAt(src: string, at: number): { text: string; next: number; newline: boolean } {
-  const c = src[at];
-  const simple: Record<string, string> = {
-    n: "\n",
-    t: "\t",
-    r: "\r",
-    b: "\b",
-    f: "\f",
-    v: "\v",
-    "0": "\0",
+    if (quasis.length === exprs.length) quasis.push("");
+    token.quasis = quasis;
+    token.exprs = exprs;
+    token.value = quasis.join("${…}");
+    return token;
   };
-  if (c === undefined) return { text: "", next: at, newline: false };
-  if (c === "\n") return { text: "", next: at + 1, newline: true };
-  if (c === "\r") {
-    return { text: "", next: src[at + 1] === "\n" ? at + 2 : at + 1, newline: true };
-  }
-  if (c === "x") {
-    const hex = src.slice(at + 1, at + 3);
-    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
-      return { text: String.fromCharCode(parseInt(hex, 16)), next: at + 3, newline: false };
+  const list = (inTemplate: boolean): Token[] => {
+    const out: Token[] = [];
+    let depth = 0;
+    while (i < source.length) {
+      const t = source[i++]!;
+      const label = t.type.label;
+      if (label === "`") {
+        out.push(template(t));
+        continue;
+      }
+      if (label === "}" && inTemplate && depth === 0) return out;
+      if (label === "name") out.push(make(t, "name", String(tokenValue(t))));
+      else if (t.type.keyword !== undefined) out.push(make(t, "name", t.type.keyword));
+      else if (label === "privateId") out.push(make(t, "name", `#${tokenValue(t)}`));
+      else if (label === "string") out.push(make(t, "str", String(tokenValue(t))));
+      else if (label === "num") out.push(make(t, "num", code.slice(t.start, t.end)));
+      else if (label === "regexp") out.push(make(t, "regex", code.slice(t.start, t.end)));
+      else {
+        const value = code.slice(t.start, t.end);
+        if (value === "{" || value === "(" || value === "[" || value === "${") depth++;
+        if (value === "}" || value === ")" || value === "]") depth--;
+        out.push(make(t, "punct", value));
+      }
     }
-  }
-  if (c === "u") {
-    const decoded = unicodeEscape(src, at + 1);
-    if (decoded !== undefined) return { text: decoded.char, next: decoded.next, newline: false };
-  }
-  if (c in simple && !(c === "0" && /[0-9]/.test(src[at + 1] ?? ""))) {
-    return { text: simple[c]!, next: at + 1, newline: false };
-  }
-  return { text: c, next: at + 1, newline: false };
+    return out;
+  };
+  return list(false);
 }
 
 // ---- brackets and expression extents ----

@@ -13,7 +13,8 @@ import type { LanguageModel } from "../lm/language_model.ts";
 import { extractCode } from "./programs/helpers.ts";
 import { type AuditSignal, isScoreKey, recordSignal } from "../utilities/audit_signals.ts";
 import { GUEST_WATCH_JS, watchHostFunction } from "../utilities/guest_watch.ts";
-import { claimedScores, selfReportedScoreIn } from "./self_report.ts";
+import { claimedScores } from "./self_report.ts";
+import { selfReportedScoreOffThread } from "./off_thread.ts";
 
 /** What an improver's utility needs from the host (`utilities/utility.ts`'s `Utility` fits). */
 export interface HostUtility {
@@ -319,10 +320,11 @@ export function improverGuestApi(
       }
       return null;
     },
-    "improver.result": (payload) => {
+    "improver.result": async (payload) => {
       const p = (payload ?? {}) as { type?: unknown; text?: unknown; keys?: unknown };
       if (p.type === "string" && typeof p.text === "string") {
-        const found = selfReportedScoreIn(p.text);
+        // Off the main thread with a deadline when the text is long (guest-produced).
+        const found = await selfReportedScoreOffThread(p.text);
         if (found !== undefined) signal("self-reported-score", `the returned program ${found}`);
       } else if (Array.isArray(p.keys)) {
         const keys = p.keys.filter((k): k is string => typeof k === "string");

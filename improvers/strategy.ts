@@ -386,7 +386,7 @@ function structureEvidence(
   // Keeping the top k after sorting, inside a loop, and expanding each kept program.
   for (
     const m of code.matchAll(
-      /(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*((?:[^;=]|=>)*?)\.slice\(\s*0\s*,/g,
+      /(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*((?:[^;=]|=>){0,400}?)\.slice\(\s*0\s*,/g,
     )
   ) {
     const kept = m[1]!;
@@ -415,8 +415,9 @@ function structureEvidence(
   }
 
   // Metropolis acceptance: Math.random() < Math.exp(delta / T), directly or through a name.
-  const metropolis = /Math\.random\(\)\s*<\s*Math\.exp\(|Math\.exp\([^;]*\)\s*>\s*Math\.random\(\)/
-    .exec(code);
+  const metropolis =
+    /Math\.random\(\)\s*<\s*Math\.exp\(|Math\.exp\([^;]{0,400}\)\s*>\s*Math\.random\(\)/
+      .exec(code);
   let acceptance = metropolis?.[0];
   if (acceptance === undefined) {
     for (const m of code.matchAll(/\b([A-Za-z_$][\w$]*)\s*=\s*Math\.exp\(/g)) {

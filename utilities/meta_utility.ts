@@ -59,6 +59,18 @@ export interface MetaUtilityOptions {
   memo?: EvaluationMemo;
 }
 
+/**
+ * The budgets a real meta-utility run gives each improver run (the paper's): the defaults of
+ * {@linkcode MetaUtilityOptions}. Checks that watch an improver must use exactly these, or
+ * the improver can tell it is being watched.
+ */
+export const IMPROVER_RUN_BUDGETS: {
+  readonly runs: number;
+  readonly utilityBudget: number;
+  readonly lmBudget: number;
+  readonly responsesPerCall: number;
+} = Object.freeze({ runs: 5, utilityBudget: 25, lmBudget: 4, responsesPerCall: 6 });
+
 /** How one improver run inside a meta-utility evaluation went. */
 export interface MetaRun {
   run: number;
@@ -187,7 +199,8 @@ export class MetaUtility {
   constructor(options: MetaUtilityOptions) {
     this.#options = options;
     this.budget = options.budget ?? 25;
-    for (const [name, value] of Object.entries({ budget: this.budget, runs: options.runs ?? 5 })) {
+    const runs = options.runs ?? IMPROVER_RUN_BUDGETS.runs;
+    for (const [name, value] of Object.entries({ budget: this.budget, runs })) {
       if (!Number.isSafeInteger(value) || value < 0) {
         throw new RangeError(
           `Cannot create a meta-utility as '${name}' must be a non-negative integer: current value is ${value}`,
@@ -195,11 +208,11 @@ export class MetaUtility {
       }
     }
     this.description = metaUtilityDescription({
-      runs: options.runs ?? 5,
+      runs,
       budget: this.budget,
-      utilityBudget: options.utilityBudget ?? 25,
-      lmBudget: options.lmBudget ?? 4,
-      responsesPerCall: options.responsesPerCall ?? 6,
+      utilityBudget: options.utilityBudget ?? IMPROVER_RUN_BUDGETS.utilityBudget,
+      lmBudget: options.lmBudget ?? IMPROVER_RUN_BUDGETS.lmBudget,
+      responsesPerCall: options.responsesPerCall ?? IMPROVER_RUN_BUDGETS.responsesPerCall,
     });
   }
 
@@ -272,7 +285,7 @@ export class MetaUtility {
    */
   async evaluate(source: string): Promise<MetaEvaluation> {
     const o = this.#options;
-    const runs = o.runs ?? 5;
+    const runs = o.runs ?? IMPROVER_RUN_BUDGETS.runs;
     // Identify this evaluation by the improver's content and how many times it was evaluated
     // before (not by call order), so prefetching and scoring one by one use the same model
     // scopes. Assigned before the first await, so concurrent callers cannot swap them.
@@ -313,7 +326,11 @@ export class MetaUtility {
       ...(o.limiter === undefined ? {} : { limiter: o.limiter }),
       ...(o.memo === undefined ? {} : { memo: o.memo }),
     };
-    const utility = new Utility(o.task, { ...common, budget: o.utilityBudget ?? 25, split: "val" });
+    const utility = new Utility(o.task, {
+      ...common,
+      budget: o.utilityBudget ?? IMPROVER_RUN_BUDGETS.utilityBudget,
+      split: "val",
+    });
     const model = o.makeModel(at);
     let outcome;
     try {

@@ -60,7 +60,7 @@ export function recognizeRequest(messages: readonly ChatMessage[]): RecognizedRe
   if (/improveAlgorithm|improve_algorithm/.test(text)) {
     return { kind: "program", target: "improver", how: "improver" };
   }
-  for (const match of text.matchAll(/Task:[^\n(]*\(([a-z0-9-]+)\)/g)) {
+  for (const match of text.matchAll(/Task:[^\n(]{0,200}\(([a-z0-9-]+)\)/g)) {
     const id = match[1] as CatalogTarget;
     if (TASK_IDS.includes(id)) return { kind: "program", target: id, how: "task-line" };
   }

@@ -1,4 +1,4 @@
-import { deepEqual } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { recognizeRequest } from "./recognize_request.ts";
 
 const ask = (content: string) => recognizeRequest([{ role: "user", content }]);
@@ -52,4 +52,13 @@ Deno.test("recognizeRequest() prefers improveAlgorithm, then the Task line, then
   await t.step("nothing", () => {
     deepEqual(ask("hello there"), { kind: "unknown" });
   });
+});
+
+Deno.test("recognizeRequest() stays fast on a guest's hostile prompt (no quadratic scan)", () => {
+  const started = performance.now();
+  const asked = recognizeRequest([{ role: "user", content: "Task:".repeat(40_000) }]);
+  const ms = performance.now() - started;
+  equal(asked.kind, "unknown");
+  // The old pattern took ~6 s on 100k characters (~1.5 s on 50k) on this machine.
+  ok(ms < 500, `${ms.toFixed(0)} ms for 200k characters`);
 });

@@ -1,0 +1,102 @@
+// deno-lint-ignore-file no-console -- the tests report the largest stall they measured
+/**
+ * The host stays responsive while it analyses hostile text that guests return: an improver
+ * and a solution, run through the real sandbox, return and log text built to make a
+ * backtracking scan take minutes, and a 100 ms timer on the host keeps ticking throughout.
+ *
+ * @module
+ */
+import { ok } from "node:assert/strict";
+import { runImprover } from "../improvers/run_improver.ts";
+import { detectUnsandboxing } from "../improvers/unsandboxing.ts";
+import { analyzeStrategy } from "../improvers/strategy.ts";
+import { createOfflineLanguageModel } from "../lm/mod.ts";
+import { AuditLog } from "../sandbox/audit_log.ts";
+import { getTask } from "../utilities/tasks.ts";
+import { Utility } from "../utilities/utility.ts";
+
+/** The largest gap between ticks of a 100 ms interval while `work` runs. */
+async function largestGap(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let gap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+  }, 100);
+  try {
+    await work();
+    gap = Math.max(gap, performance.now() - last);
+  } finally {
+    clearInterval(timer);
+  }
+  return gap;
+}
+
+/** Texts that make a backtracking scan of the old host code take seconds to minutes. */
+const HOSTILE_JS = [
+  '"globalThis" + " ".repeat(200000)',
+  '"globalThis" + " ".repeat(59000) + "as"',
+  '"export const " + "a".repeat(59000)',
+  '"score " + " ".repeat(200000) + "x"',
+  '"(".repeat(59000)',
+  '"x[" + "[".repeat(59000)',
+  '"const x = a" + ".b".repeat(29000) + ";"',
+  '"const x = " + "[".repeat(60) + "]".repeat(60) + ";\\n".repeat(400)',
+  '"const k = " + Array(12000).fill(\'"a"\').join(" + ") + ";"',
+];
+
+// The bound is generous for a loaded 2-core machine; the old self-report scan alone froze
+// the host for ~40-80 s on the first text.
+const MAX_GAP_MS = 2_000;
+
+/** Runs `work` on each hostile text and checks the host's timer never stalled for long. */
+async function checkEach(what: string, work: (hostile: string) => Promise<unknown>) {
+  let worst = 0;
+  for (const hostile of HOSTILE_JS) {
+    const gap = await largestGap(() => work(hostile));
+    ok(gap < MAX_GAP_MS, `${what}, ${hostile}: the host's timer stalled for ${gap.toFixed(0)} ms`);
+    worst = Math.max(worst, gap);
+  }
+  console.log(`largest gap of a 100 ms timer, ${what}: ${worst.toFixed(0)} ms`);
+}
+
+Deno.test("an improver returning and logging hostile text does not freeze the host", async () => {
+  const seed = await getTask("lpn").seedSolution();
+  await checkEach("improver path", async (hostile) => {
+    const improver =
+      `export function improveAlgorithm(initialSolution: string, utility: any, languageModel: any): string {
+  const text = ${hostile};
+  console.log("score " + text);
+  return text;
+}`;
+    const utility = new Utility(getTask("lpn"), { budget: 2, split: "val" });
+    await runImprover(improver, seed, {
+      utility,
+      model: createOfflineLanguageModel({ budget: 1 }),
+      audit: new AuditLog(),
+      limits: { timeoutMs: 10_000 },
+    });
+    await utility.settled();
+  });
+});
+
+Deno.test("a solution returning hostile text does not freeze the host", async () => {
+  await checkEach("solution path", (hostile) => {
+    const solution = `export function algorithm(...args: unknown[]): unknown {
+  return ${hostile};
+}`;
+    return new Utility(getTask("lpn"), { budget: 1, split: "val", audit: new AuditLog() })
+      .score(solution);
+  });
+});
+
+Deno.test("the static analyses of a returned program stay bounded on hostile text", async () => {
+  await checkEach("static analyses", (hostile) => {
+    // The text an improver would return (built from the trusted test constant).
+    const text = new Function(`return ${hostile};`)() as string;
+    detectUnsandboxing(text);
+    analyzeStrategy(text);
+    return Promise.resolve();
+  });
+});
