@@ -22,6 +22,8 @@ import { getTask } from "../utilities/tasks.ts";
 import { improveCommand } from "../experiments/improve_command.ts";
 import { executeSelfImprove } from "../experiments/self_improve_command.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
+import { runTransfer } from "../experiments/transfer.ts";
+import { runSandboxAudit } from "../experiments/sandbox_audit.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,
   type SelfImproveConfig,
@@ -326,4 +328,39 @@ Deno.test("a one-iteration self-improve stops at a fatal endpoint error, records
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("transfer and the sandbox audit stop at a fatal endpoint error instead of counting failed runs", async (t) => {
+  const seedImprover = await Deno.readTextFile(
+    new URL("../improvers/programs/seed_improver.ts", import.meta.url),
+  );
+  const failingGateway = () =>
+    new ModelGateway(new FailingBackend(new OfflineBackend(), { failAt: 2 }));
+  await t.step("runTransfer()", async () => {
+    await assert.rejects(
+      runTransfer({
+        improved: { source: seedImprover },
+        gateway: failingGateway(),
+        runs: 1,
+        tasks: ["string-grid"],
+        lmBudget: 1,
+        responsesPerCall: 2,
+        utilityBudget: 2,
+        concurrency: 2,
+      }),
+      (error: unknown) => error instanceof HostFailureError && error.source === "endpoint",
+    );
+  });
+  await t.step("runSandboxAudit()", async () => {
+    await assert.rejects(
+      runSandboxAudit({
+        attempts: 2,
+        responses: 2,
+        cells: [false],
+        gateway: failingGateway(),
+        concurrency: 1,
+      }),
+      (error: unknown) => error instanceof HostFailureError && error.source === "endpoint",
+    );
+  });
 });
