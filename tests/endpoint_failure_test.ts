@@ -12,6 +12,8 @@ import { BudgetExceededError, ModelError } from "../lm/errors.ts";
 import { createLanguageModel } from "../lm/language_model.ts";
 import { ModelGateway } from "../lm/model_gateway.ts";
 import { OfflineBackend } from "../lm/offline/offline_backend.ts";
+import { STAND_IN_MODEL } from "../lm/offline/stand_in.ts";
+import { serveOfflineModel } from "../lm/serve_offline_model.ts";
 import { PluginUnavailableError } from "../sandbox/errors.ts";
 import type { CallResult } from "../sandbox/call_result.ts";
 import { runImprover } from "../improvers/run_improver.ts";
@@ -20,6 +22,7 @@ import { HostFailureError, hostFailureOf } from "../utilities/host_failure.ts";
 import { Utility } from "../utilities/utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { improveCommand } from "../experiments/improve_command.ts";
+import { main } from "../experiments/cli.ts";
 import { executeSelfImprove } from "../experiments/self_improve_command.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
 import { runTransfer } from "../experiments/transfer.ts";
@@ -245,8 +248,8 @@ Deno.test("improve stops with the endpoint's message when the endpoint fails fat
       (error: unknown) => {
         assert.ok(error instanceof HostFailureError);
         assert.match(error.message, /^stopped: the model endpoint failed \(HTTP 401, auth\)/);
-        assert.match(error.message, /Incorrect API key/);
-        assert.match(error.message, /check OPENAI_API_KEY/);
+        // The client's own advice is passed on.
+        assert.match(error.message, /Incorrect API key provided \(fake\)\. Check OPENAI_API_KEY\./);
         assert.match(error.message, /not a program's/);
         assert.match(error.message, /run the command again/);
         return true;
@@ -363,4 +366,31 @@ Deno.test("transfer and the sandbox audit stop at a fatal endpoint error instead
       (error: unknown) => error instanceof HostFailureError && error.source === "endpoint",
     );
   });
+});
+
+Deno.test("stop improve exits 1 when the endpoint answers 401 over HTTP (the real client), with no verdict written", async () => {
+  await using server = await serveOfflineModel({ script: [null, null, "unauthorized"] });
+  Deno.env.set("OPENAI_API_KEY", "sk-test-not-a-key");
+  try {
+    await inTempRuns(async (root) => {
+      const code = await main([
+        "improve",
+        "parity",
+        "--model",
+        STAND_IN_MODEL,
+        "--base-url",
+        server.baseUrl,
+        "--json",
+      ]);
+      assert.equal(code, 1);
+      const dir = await onlyDir(root);
+      assert.equal(await exists(`${dir}/summary.json`), false);
+      const ledger = await jsonLines(`${dir}/ledger.jsonl`);
+      const failed = ledger.filter((r) => r.kind === "completion" && r.error !== null);
+      assert.equal(failed.length, 1);
+      assert.match(String(failed[0]!.error), /401|API key/);
+    });
+  } finally {
+    Deno.env.delete("OPENAI_API_KEY");
+  }
 });

@@ -13,18 +13,6 @@ import { PluginUnavailableError } from "../sandbox/errors.ts";
 /** Whose machinery failed. */
 export type HostFailureSource = "endpoint" | "sandbox";
 
-/** What to do about a fatal endpoint error, by `ModelError.kind`. */
-const ENDPOINT_ADVICE: Readonly<Record<string, string>> = {
-  auth: "check OPENAI_API_KEY and that the key may use this model",
-  spend_cap: "add credit to the account or raise its spending limit",
-  not_found:
-    "check --model and --base-url ('deno task stop lm-check' lists what the endpoint serves)",
-  content_filter: "the endpoint's content filter refused the prompt; use a deployment or model " +
-    "without that filter",
-  bad_request: "the endpoint refused the request's shape; 'deno task stop lm-check' shows what " +
-    "it accepts",
-};
-
 /**
  * The host failed where a program was running: the run must stop (resumably), and no
  * program may be scored, rejected or blamed for it.
@@ -75,10 +63,10 @@ export class HostFailureError extends Error {
 export function hostFailureOf(error: unknown): HostFailureError | undefined {
   if (error instanceof HostFailureError) return error;
   if (error instanceof ModelError && error.fatal) {
+    // The client's message already says what failed and what to do about it.
     const status = error.status === undefined ? "" : `HTTP ${error.status}, `;
-    const advice = ENDPOINT_ADVICE[error.kind] ?? "see the message above";
     return new HostFailureError(
-      `the model endpoint failed (${status}${error.kind}): ${error.message} (${advice})`,
+      `the model endpoint failed (${status}${error.kind}): ${error.message}`,
       { source: "endpoint", cause: error },
     );
   }
