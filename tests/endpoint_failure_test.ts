@@ -27,25 +27,9 @@ import { executeSelfImprove } from "../experiments/self_improve_command.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
 import { runTransfer } from "../experiments/transfer.ts";
 import { runSandboxAudit } from "../experiments/sandbox_audit.ts";
-import {
-  DEFAULT_SELF_IMPROVE_CONFIG,
-  type SelfImproveConfig,
-} from "../experiments/self_improve_run.ts";
 import type { RunDir } from "../experiments/run_dir.ts";
+import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
 import { FailingBackend } from "./fakes/failing_backend.ts";
-
-/** One iteration with small budgets (those of `self_improve_run_test.ts`). */
-const SMALL: SelfImproveConfig = {
-  ...DEFAULT_SELF_IMPROVE_CONFIG,
-  iterations: 1,
-  runs: 1,
-  responses: 2,
-  lmBudget: 2,
-  utilityBudget: 3,
-  metaBudget: 3,
-  metaTests: 2,
-  sandboxes: 2,
-};
 
 for (const name of ["STOP_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) Deno.env.delete(name);
 
@@ -231,13 +215,8 @@ async function jsonLines(path: string): Promise<Record<string, unknown>[]> {
   );
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
 }
 
 Deno.test("improve stops with the endpoint's message when the endpoint fails fatally at call 3", async () => {
@@ -264,29 +243,12 @@ Deno.test("improve stops with the endpoint's message when the endpoint fails fat
   });
 });
 
-async function newRunDir(root: string, name: string, config: SelfImproveConfig): Promise<RunDir> {
-  const path = `${root}/${name}`;
-  await Deno.mkdir(path);
-  await Deno.writeTextFile(
-    `${path}/config.json`,
-    JSON.stringify({ command: "self-improve", ...config }, null, 2),
-  );
-  return { id: name, path };
-}
-
 function selfImprove(dir: RunDir, backend: FailingBackend, resuming: boolean) {
   const lines: string[] = [];
   return executeSelfImprove({
     dir,
     config: SMALL,
-    flags: {
-      model: undefined,
-      baseUrl: undefined,
-      replay: false,
-      maxCostUsd: undefined,
-      maxRequests: 8,
-      seed: SMALL.seed,
-    },
+    flags: defaultModelFlags(SMALL.seed),
     log: (line) => lines.push(line),
     resuming,
     backend,
