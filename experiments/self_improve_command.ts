@@ -284,7 +284,9 @@ export async function executeSelfImprove(input: {
         await events.append({ type: "stopped", source: failure.source, reason: failure.message });
         throw stoppedRunError(
           failure,
-          `continue with: deno task stop self-improve --resume ${dir.path}`,
+          flags.replay
+            ? "run the replay again (a replay is not resumed: it would then call the model)"
+            : `continue with: deno task stop self-improve --resume ${dir.path}`,
         );
       }
       throw error;
