@@ -230,6 +230,36 @@ const CASES: Record<string, Case[]> = {
       expected: SOLUTION,
     },
   ],
+  "reasoning left in the reply (a raw reply, as the cache keeps it)": [
+    {
+      name: "a larger TypeScript draft while thinking",
+      reply:
+        `<think>\nFirst draft:\n${B}ts\n${SOLUTION}\n${HARNESS}\n${B}\n</think>\n${B}ts\n${SOLUTION}\n${B}`,
+      needs: "algorithm",
+      expected: SOLUTION,
+    },
+    {
+      name: "a python draft while thinking, the answer unfenced",
+      reply: `<think>\n${B}python\n${PYTHON_DRAFT}\n${B}\n</think>\n\n${SOLUTION}\n`,
+      expected: SOLUTION,
+    },
+    {
+      name: "<thinking>",
+      reply:
+        `<thinking>${B}ts\nexport function algorithm() { return [0, 0, 0, 0, 0, 0, 0, 0]; }\n${B}</thinking>\n${B}ts\n${SOLUTION}\n${B}`,
+      expected: SOLUTION,
+    },
+    {
+      name: "cut off while thinking",
+      reply: `<think>\nDraft:\n${B}ts\n${SOLUTION}\n${B}\nNow the final answer`,
+      expected: undefined,
+    },
+    {
+      name: "look-alike: a tag named in the answer's prose",
+      reply: `Models such as R1 write <think> first.\n${B}ts\n${SOLUTION}\n${B}`,
+      expected: SOLUTION,
+    },
+  ],
   "no fence": [
     { name: "a whole module", reply: `${UNFENCED}\n`, needs: "algorithm", expected: UNFENCED },
     { name: "just the solution", reply: `\n\n${SOLUTION}\n\n`, expected: SOLUTION },

@@ -20,7 +20,8 @@
  * that export something else; then such blocks without exports; then blocks in other
  * languages (```` ```python ````). A reply without any fence is taken whole when it reads as
  * a complete module: it starts like code, ends like code, has balanced brackets outside
- * strings and comments, and exports what is needed.
+ * strings and comments, and exports what is needed. A reasoning section the reply starts
+ * with (`<think>…</think>`) is not the answer: its blocks are never taken.
  *
  * @module
  */
@@ -122,7 +123,9 @@ function neededNames(exportName: unknown): string[] {
   return names;
 }
 
-function bestCode(text: string, needed: readonly string[]): string | undefined {
+function bestCode(reply: string, needed: readonly string[]): string | undefined {
+  const text = withoutReasoning(reply);
+  if (text === undefined) return undefined;
   const lines = text.split(/\r\n|\r|\n/);
   let best: string | undefined;
   let bestRank = -1;
@@ -168,6 +171,19 @@ function bestCode(text: string, needed: readonly string[]): string | undefined {
   }
   if (sawFence) return best;
   return unfencedModule(text, lines, needed);
+}
+
+/**
+ * The answer part of a reply that starts with a reasoning section (`<think>…</think>`, as
+ * R1-style models write it; its drafts are not the answer), the reply itself when it does
+ * not, or `undefined` when the reasoning never ends (the reply was cut off while thinking).
+ */
+function withoutReasoning(reply: string): string | undefined {
+  const start = /^\s*<(think|thinking)>/.exec(reply);
+  if (start === null) return reply;
+  const close = "</" + (start[1] ?? "think") + ">";
+  const end = reply.indexOf(close, start[0].length);
+  return end < 0 ? undefined : reply.slice(end + close.length);
 }
 
 /** Whether a fence's info string names TypeScript or JavaScript, or nothing. */
