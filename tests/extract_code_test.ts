@@ -318,6 +318,31 @@ Deno.test("extractCode() picks the code an improver needs from every reply shape
   });
 });
 
+Deno.test("extractCode() reads hostile replies in one pass (a backtracking scan would not finish)", () => {
+  // The host runs extractCode on every reply: a scan that backtracks on long runs of spaces
+  // would block its event loop (an earlier pattern took 65 s on 5,000 spaces).
+  const spaces = " ".repeat(200_000);
+  const hostile = [
+    `${B}ts\nexport function${spaces}!\n${B}`,
+    `${B}ts\nexport const${spaces}x${spaces}!\n${B}`,
+    `${B}${spaces}ts${spaces}x\n${SOLUTION}\n${B}${spaces}x`,
+    `${"`".repeat(50_000)}${spaces}x`,
+    `export {${" ".repeat(1_000)}\n`.repeat(2_000),
+    `<think>${spaces}`,
+    `export function algorithm() {${"(".repeat(100_000)}`,
+  ];
+  const results = hostile.map((reply) => extractCode(reply, "algorithm"));
+  assert.deepEqual(results, [
+    `export function${spaces}!`,
+    `export const${spaces}x${spaces}!`,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+});
+
 Deno.test("extractCode() takes a reply without fences whole only when a real parser accepts it", () => {
   for (const c of CASES["no fence"]!) {
     const parses = transpile(c.reply).ok;

@@ -45,13 +45,13 @@ const SCRIPT_TAGS = [
   "deno",
   "node",
 ];
-/** One exported definition at the start of a line: its name is group 1. */
-const EXPORTED_DEFINITION =
-  /^[ \t]*export[ \t]+(?:default[ \t]+)?(?:declare[ \t]+)?(?:async[ \t]+)?(?:function[ \t]*\*?|const|let|var|class|abstract[ \t]+class)[ \t]*\*?[ \t]*([A-Za-z_$][\w$]*)/;
-/** What may follow the name of an exported definition. */
-const DEFINITION_GOES_ON = /^[ \t]*(?:[(<=:{]|extends\b|implements\b|$)/;
-/** Any other export statement at the start of a line (`export {`, `export default x`). */
-const OTHER_EXPORT = /^[ \t]*export[ \t]*(?:\{|default\b|\*)/;
+/** A word or one other non-space character (scanned from a line's start, at most a few). */
+const TOKEN = /[A-Za-z_$][\w$]*|[^\sA-Za-z_$]/g;
+/** What an exported definition's keyword may be. */
+const DEFINING = ["function", "const", "let", "var", "class"];
+/** What may follow the name of an exported definition (prose does not). */
+const GOES_ON = ["(", "<", "=", ":", "{", "extends", "implements"];
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** How a complete module may start: a keyword, a comment, a directive or a decorator. */
 const CODE_START =
   /^(?:import|export|function|async|const|let|var|class|interface|type|declare|enum|abstract|namespace)\b|^(?:\/\/|\/\*|["']use strict|@[A-Za-z])/;
@@ -199,19 +199,46 @@ function exportRank(lines: readonly string[], needed: readonly string[]): Rank {
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k] ?? "";
     if (line.indexOf("export") < 0) continue;
-    const definition = EXPORTED_DEFINITION.exec(line);
-    // A definition goes on with parameters, a type, a value or a body, not with prose.
-    if (definition !== null && DEFINITION_GOES_ON.exec(line.slice(definition[0].length)) !== null) {
-      if (needed.length === 0 || needed.indexOf(definition[1] ?? "") >= 0) return 3;
-      exportsSomething = true;
-      continue;
-    }
-    if (OTHER_EXPORT.exec(line) === null) continue;
+    const exported = exportOf(line);
+    if (exported === undefined) continue;
     if (needed.length === 0) return 3;
     exportsSomething = true;
-    if (exportListNames(lines, k, needed)) return 3;
+    if (exported !== "" ? needed.indexOf(exported) >= 0 : exportListNames(lines, k, needed)) {
+      return 3;
+    }
   }
   return exportsSomething ? 2 : 1;
+}
+
+/**
+ * What a line that starts an export statement exports: the name it defines (`export
+ * [default] [declare] [async] function [*] name (`, `export const name =`, `export class name
+ * {`, …), `""` for another export (`export {`, `export default x`, `export *`), or
+ * `undefined` when the line starts no export. Reads a few tokens: linear in the line.
+ */
+function exportOf(line: string): string | undefined {
+  const tokens: string[] = [];
+  TOKEN.lastIndex = 0;
+  while (tokens.length < 9) {
+    const match = TOKEN.exec(line);
+    if (match === null) break;
+    tokens.push(match[0]);
+  }
+  if (tokens[0] !== "export") return undefined;
+  let k = 1;
+  for (const modifier of ["default", "declare", "async", "abstract"]) {
+    if (tokens[k] === modifier) k++;
+  }
+  const keyword = tokens[k] ?? "";
+  if (DEFINING.indexOf(keyword) >= 0) {
+    k++;
+    if (keyword === "function" && tokens[k] === "*") k++;
+    const name = tokens[k] ?? "";
+    const next = tokens[k + 1];
+    if (IDENTIFIER.test(name) && (next === undefined || GOES_ON.indexOf(next) >= 0)) return name;
+  }
+  const first = tokens[1];
+  return first === "{" || first === "default" || first === "*" ? "" : undefined;
 }
 
 /** Whether `export { … }` starting on line `k` lists a needed name (`a as algorithm` too). */
