@@ -41,6 +41,7 @@ export type { LanguageModel } from "./lm/mod.ts";
 export { getTask, isTaskId, TASK_IDS, TASKS, Utility } from "./utilities/mod.ts";
 export type { Evaluation, Split, Task, TaskId } from "./utilities/mod.ts";
 export { MetaUtility } from "./utilities/mod.ts";
+export { HostFailureError } from "./utilities/mod.ts";
 export {
   analyzeStrategy,
   classifyStrategy,

@@ -6,7 +6,15 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { createLanguageModel, describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
+import {
+  type ChatBackend,
+  createLanguageModel,
+  describeCost,
+  forecastCost,
+  formatCostForecast,
+} from "../lm/mod.ts";
+import { hostFailureOf } from "../utilities/host_failure.ts";
+import { stoppedRunError } from "./_stopped_run.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { Utility } from "../utilities/utility.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
@@ -40,9 +48,16 @@ ${MODEL_HELP}`;
  * Runs the command.
  *
  * @param argv The arguments after `improve`.
+ * @param options.backend Answers instead of the backend the flags name (a library caller's
+ * own, or a test's fake). @default {the backend the flags name}
  * @returns The exit code (0 when an improved program came back).
+ * @throws {HostFailureError} When the host stopped the step (a fatal endpoint error, a
+ * sandbox that could not start): its message says what failed and what to do.
  */
-export async function improveCommand(argv: string[]): Promise<number> {
+export async function improveCommand(
+  argv: string[],
+  options: { backend?: ChatBackend } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -115,7 +130,11 @@ export async function improveCommand(argv: string[]): Promise<number> {
     ...flags,
   });
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
-  const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
+  const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
+    audit,
+    run: dir.id,
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
   const log = values.json ? note : say;
   log(standIn ? paint("yellow", banner) : banner);
   const forecast = forecastCost({
@@ -133,23 +152,35 @@ export async function improveCommand(argv: string[]): Promise<number> {
   const utility = new Utility(task, { budget: utilityBudget, split: "val", timeScale, audit });
   log(`improving the ${task.name} seed solution with ${values.improver ?? "the seed improver"}…`);
   const started = performance.now();
-  const result = await runImprover(improverSource, seedSolution, {
-    utility,
-    model,
-    audit,
-    seed: flags.seed,
-  });
+  let result;
   let scores: { val: number; test: number } | undefined;
-  if (result.ok) {
-    await Deno.writeTextFile(`${dir.path}/improved.ts`, result.program);
-    log("scoring the improved program on val and test…");
-    const val = new Utility(task, { budget: 1, split: "val", timeScale, audit });
-    const test = new Utility(task, { budget: 1, split: "test", timeScale, audit });
-    scores = { val: await val.score(result.program), test: await test.score(result.program) };
+  let seedTest: number;
+  try {
+    result = await runImprover(improverSource, seedSolution, {
+      utility,
+      model,
+      audit,
+      seed: flags.seed,
+    });
+    if (result.ok) {
+      await Deno.writeTextFile(`${dir.path}/improved.ts`, result.program);
+      log("scoring the improved program on val and test…");
+      const val = new Utility(task, { budget: 1, split: "val", timeScale, audit });
+      const test = new Utility(task, { budget: 1, split: "test", timeScale, audit });
+      scores = { val: await val.score(result.program), test: await test.score(result.program) };
+    }
+    seedTest = await new Utility(task, { budget: 1, split: "test", timeScale }).score(
+      seedSolution,
+    );
+  } catch (error) {
+    const failure = hostFailureOf(error);
+    if (failure === undefined) throw error;
+    await utility.settled();
+    throw stoppedRunError(
+      failure,
+      `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
+    );
   }
-  const seedTest = await new Utility(task, { budget: 1, split: "test", timeScale }).score(
-    seedSolution,
-  );
   const wallMs = performance.now() - started;
   const ledger = gateway.ledger?.summary();
   await keepDenoPermissionAudit(dir);

@@ -103,15 +103,18 @@ export function modelFlags(values: {
  * @param flags The model flags.
  * @param runDir The run directory.
  * @param options.maxCalls Global cap on calls. @param options.audit Where refusals are recorded.
+ * @param options.backend Answers instead of the backend the flags name (a library caller's
+ * own, or a test's fake). @default {the backend the flags name}
  * @returns The gateway and whether it is the offline stand-in.
  */
 export async function openGateway(
   flags: ModelFlags,
   runDir: string,
-  options: { maxCalls?: number; audit?: AuditSink; run?: string } = {},
+  options: { maxCalls?: number; audit?: AuditSink; run?: string; backend?: ChatBackend } = {},
 ): Promise<{ gateway: ModelGateway; standIn: boolean; banner: string }> {
   const apiKey = Deno.env.get("OPENAI_API_KEY");
   if (
+    options.backend === undefined &&
     !flags.replay && flags.model !== undefined && flags.model !== "offline" &&
     flags.model !== "offline-stand-in"
   ) {
@@ -133,7 +136,7 @@ export async function openGateway(
   const apiVersion = flags.apiVersion ?? stored?.apiVersion;
   let created: ChatBackend;
   try {
-    created = createChatBackend({
+    created = options.backend ?? createChatBackend({
       ...(flags.model === undefined ? {} : { model: flags.model }),
       ...(flags.baseUrl === undefined ? {} : { baseUrl: flags.baseUrl }),
       ...(apiKey === undefined ? {} : { apiKey }),

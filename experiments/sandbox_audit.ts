@@ -351,6 +351,8 @@ function integerAtLeast(name: string, value: number, min: number): number {
  * @param options Attempts, cells, the model gateway, budgets, concurrency, audit, progress.
  * @returns The cells, every attempt and every distinct program.
  * @throws {RangeError} When a count is not a positive integer.
+ * @throws {HostFailureError} When the host failed (a fatal endpoint error, a sandbox that
+ * could not start): no run is counted as failed because of it.
  */
 export async function runSandboxAudit(
   options: SandboxAuditOptions = {},
@@ -507,10 +509,19 @@ export async function runSandboxAudit(
         plan.push({ run: nextRun++, size: Math.min(responses, left) });
       }
       let next = 0;
+      // After a host failure no run starts; the runs under way finish, then it is thrown.
+      let stopped: unknown;
       const worker = async () => {
-        for (let k = next++; k < plan.length; k = next++) await oneRun(plan[k]!.run, plan[k]!.size);
+        for (let k = next++; k < plan.length && stopped === undefined; k = next++) {
+          try {
+            await oneRun(plan[k]!.run, plan[k]!.size);
+          } catch (error) {
+            stopped ??= error;
+          }
+        }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
+      if (stopped !== undefined) throw stopped;
       if (found.length === before) break;
     }
     found.sort((a, b) => a.run - b.run || a.candidate - b.candidate);

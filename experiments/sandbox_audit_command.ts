@@ -20,6 +20,7 @@ import {
 } from "./sandbox_audit.ts";
 import { reportAtEnd } from "./report.ts";
 import { IMPROVER_RUN_BUDGETS } from "../utilities/meta_utility.ts";
+import { stopOnHostFailure } from "./_stopped_run.ts";
 
 const DEFAULT_ATTEMPTS = 300;
 
@@ -208,17 +209,20 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
       );
     }
   };
-  const result = await runSandboxAudit({
-    attempts,
-    cells,
-    gateway,
-    responses,
-    seed: flags.seed,
-    dynamic: { timeoutMs, timeScale },
-    concurrency,
-    audit,
-    onProgress,
-  });
+  const result = await stopOnHostFailure(
+    runSandboxAudit({
+      attempts,
+      cells,
+      gateway,
+      responses,
+      seed: flags.seed,
+      dynamic: { timeoutMs, timeScale },
+      concurrency,
+      audit,
+      onProgress,
+    }),
+    `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
+  );
   const wallMs = performance.now() - started;
 
   for (const [sha, source] of result.programs) {

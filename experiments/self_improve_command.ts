@@ -7,7 +7,15 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { describeCost, forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
+import {
+  type ChatBackend,
+  describeCost,
+  forecastCost,
+  formatCostForecast,
+  stopRunCalls,
+} from "../lm/mod.ts";
+import { hostFailureOf } from "../utilities/host_failure.ts";
+import { stoppedRunError } from "./_stopped_run.ts";
 import { createRunDir, keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
 import {
   MODEL_HELP,
@@ -172,8 +180,11 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
  * Runs a self-improvement run in a directory with a live status line, and prints the
  * paper-style table at the end.
  *
- * @param input The run directory, its configuration, model flags, and output settings.
+ * @param input The run directory, its configuration, model flags, output settings, and
+ * optionally the backend to use instead of the one the flags name.
  * @returns The summary.
+ * @throws {HostFailureError} When the host stopped the run (a fatal endpoint error, a
+ * sandbox that could not start): its message says what failed and how to resume.
  */
 export async function executeSelfImprove(input: {
   dir: RunDir;
@@ -181,6 +192,7 @@ export async function executeSelfImprove(input: {
   flags: ModelFlags;
   log: (line: string) => void;
   resuming: boolean;
+  backend?: ChatBackend;
 }): Promise<SelfImproveSummary> {
   const { dir, config, flags, log } = input;
   let events: EventLog;
@@ -200,6 +212,7 @@ export async function executeSelfImprove(input: {
     const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
       audit,
       run: dir.id,
+      ...(input.backend === undefined ? {} : { backend: input.backend }),
     });
     log(standIn ? paint("yellow", banner) : banner);
     const calls = stopRunCalls({
@@ -279,6 +292,17 @@ export async function executeSelfImprove(input: {
       summary = await runSelfImprove({ config, dir, gateway, events, audit, onEvent });
     } catch (error) {
       if (error instanceof CorruptRunError) throw new UsageError(error.message);
+      const failure = hostFailureOf(error);
+      if (failure !== undefined) {
+        // Nothing of the step under way was recorded: the event says why the run stopped.
+        await events.append({ type: "stopped", source: failure.source, reason: failure.message });
+        throw stoppedRunError(
+          failure,
+          flags.replay
+            ? "run the replay again (a replay is not resumed: it would then call the model)"
+            : `continue with: deno task stop self-improve --resume ${dir.path}`,
+        );
+      }
       throw error;
     } finally {
       Deno.removeSignalListener("SIGINT", interrupted);

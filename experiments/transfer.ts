@@ -36,6 +36,7 @@ import type { AuditSink } from "../sandbox/audit_log.ts";
 import { loadProgram } from "../sandbox/program.ts";
 import { createLanguageModel, ModelGateway, OfflineBackend } from "../lm/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
+import { hostFailureOf } from "../utilities/host_failure.ts";
 import type { Evaluation, Task } from "../utilities/task.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";
@@ -426,6 +427,8 @@ function tableValue(evaluation: Evaluation | undefined): number {
  * @returns One row per task, in the order of Table 1.
  * @throws {ImprovedImproverError} When the improved improver cannot be found.
  * @throws {RangeError} On a bad count, time scale or task id.
+ * @throws {HostFailureError} When the host failed (a fatal endpoint error, a sandbox that
+ * could not start): no run is counted as failed because of it.
  */
 export async function runTransfer(options: TransferOptions): Promise<TransferRow[]> {
   const runs = options.runs ?? 5;
@@ -510,6 +513,13 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRow
         ...(audit === undefined ? {} : { audit }),
       });
     } catch (error) {
+      // The host's failure (a fatal endpoint error, no sandbox) is not the improver's: it
+      // stops the experiment instead of counting as a failed run.
+      const failure = hostFailureOf(error);
+      if (failure !== undefined) {
+        await val.settled();
+        throw failure;
+      }
       return { value: 0, failure: `crashed: ${(error as Error)?.message}`, ...calls() };
     }
     if (!result.ok) {
@@ -541,11 +551,19 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRow
   const key = (task: string, arm: string, run: number) => `${task}\u0000${arm}\u0000${run}`;
   let next = 0;
   let done = 0;
+  // After a host failure no cell starts; the cells under way finish, then it is thrown.
+  let stopped: unknown;
   const worker = async () => {
-    for (let i = next++; i < cells.length; i = next++) {
+    for (let i = next++; i < cells.length && stopped === undefined; i = next++) {
       const cell = cells[i]!;
       const started = performance.now();
-      const outcome = await runCell(cell.task, cell.arm, cell.run);
+      let outcome: Outcome;
+      try {
+        outcome = await runCell(cell.task, cell.arm, cell.run);
+      } catch (error) {
+        stopped ??= error;
+        return;
+      }
       const finished: TransferCell = {
         ...cell,
         ...outcome,
@@ -558,6 +576,7 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRow
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, cells.length) }, worker));
+  if (stopped !== undefined) throw stopped;
 
   return taskIds.map((id) => {
     const column = (arm: TransferArm) =>

@@ -23,6 +23,7 @@ import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 import type { MeanSe } from "./stats.ts";
 import { reportAtEnd } from "./report.ts";
+import { stopOnHostFailure } from "./_stopped_run.ts";
 
 const DEFAULT_RUNS = 5;
 
@@ -224,39 +225,42 @@ export async function transferCommand(argv: string[]): Promise<number> {
   );
 
   const started = performance.now();
-  const rows = await runTransfer({
-    improved: { source: improved.source },
-    gateway,
-    runs,
-    tasks,
-    utilityBudget,
-    lmBudget,
-    responsesPerCall: responses,
-    timeScale,
-    concurrency,
-    seed: flags.seed,
-    audit,
-    onCell: (c) => {
-      const arm = c.arm === "seed"
-        ? "seed solution"
-        : c.arm === "seedImprover"
-        ? "seed improver"
-        : "improved improver";
-      const calls = c.lmCalls === undefined
-        ? ""
-        : `, model calls ${c.lmCalls}, utility calls ${c.utilityCalls}`;
-      const why = c.failure ??
-        (c.testFailure === undefined ? undefined : `on test: ${c.testFailure}`);
-      const failure = why === undefined
-        ? ""
-        : paint(c.failure === undefined ? "dim" : "yellow", ` (${why.split("\n")[0]})`);
-      log(
-        `[${c.done}/${c.total}] ${c.task} · ${arm} · run ${c.run + 1}/${runs}: ${
-          pct(c.value)
-        }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s`,
-      );
-    },
-  });
+  const rows = await stopOnHostFailure(
+    runTransfer({
+      improved: { source: improved.source },
+      gateway,
+      runs,
+      tasks,
+      utilityBudget,
+      lmBudget,
+      responsesPerCall: responses,
+      timeScale,
+      concurrency,
+      seed: flags.seed,
+      audit,
+      onCell: (c) => {
+        const arm = c.arm === "seed"
+          ? "seed solution"
+          : c.arm === "seedImprover"
+          ? "seed improver"
+          : "improved improver";
+        const calls = c.lmCalls === undefined
+          ? ""
+          : `, model calls ${c.lmCalls}, utility calls ${c.utilityCalls}`;
+        const why = c.failure ??
+          (c.testFailure === undefined ? undefined : `on test: ${c.testFailure}`);
+        const failure = why === undefined
+          ? ""
+          : paint(c.failure === undefined ? "dim" : "yellow", ` (${why.split("\n")[0]})`);
+        log(
+          `[${c.done}/${c.total}] ${c.task} · ${arm} · run ${c.run + 1}/${runs}: ${
+            pct(c.value)
+          }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s`,
+        );
+      },
+    }),
+    `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
+  );
   const wallMs = performance.now() - started;
   const ledger = gateway.ledger.summary();
   const permissionChecks = await keepDenoPermissionAudit(dir);

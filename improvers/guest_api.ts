@@ -15,6 +15,7 @@ import { type AuditSignal, isScoreKey, recordSignal } from "../utilities/audit_s
 import { GUEST_WATCH_JS, watchHostFunction } from "../utilities/guest_watch.ts";
 import { claimedScores } from "./self_report.ts";
 import { selfReportedScoreOffThread } from "./off_thread.ts";
+import { type HostFailureError, hostFailureOf } from "../utilities/host_failure.ts";
 
 /** What an improver's utility needs from the host (`utilities/utility.ts`'s `Utility` fits). */
 export interface HostUtility {
@@ -36,6 +37,12 @@ export interface GuestApi {
   prelude: string;
   /** The host functions behind it. */
   hostFunctions: Record<string, HostFunction>;
+  /**
+   * The first host failure (a fatal endpoint error, a sandbox that could not start) met by a
+   * host call of this program, if any. The guest saw it as an error; the caller must not
+   * take the program's outcome as its verdict, and should throw this instead.
+   */
+  hostFailure(): HostFailureError | undefined;
 }
 
 /**
@@ -266,6 +273,19 @@ export function improverGuestApi(
     for (const code of extractCode(replies)) if (code !== undefined) utility.prefetch(code);
     return replies;
   };
+  // A host failure is the host's, not the program's: the first one is kept for the caller,
+  // and every later model or utility call fails at once with it (nothing more is sent).
+  let failure: HostFailureError | undefined;
+  const stopsOnHostFailure = (fn: HostFunction): HostFunction => async (payload) => {
+    if (failure !== undefined) throw failure;
+    try {
+      return await fn(payload);
+    } catch (error) {
+      const found = hostFailureOf(error);
+      if (found !== undefined) failure ??= found;
+      throw error;
+    }
+  };
   const hostFunctions: Record<string, HostFunction> = {
     utility: async (payload) => {
       const p = (payload ?? {}) as { solution?: unknown; useSandbox?: unknown };
@@ -340,7 +360,10 @@ export function improverGuestApi(
       return null;
     },
   };
-  return { prelude: PRELUDE, hostFunctions };
+  for (const name of ["utility", "lm.prompt", "lm.batchPrompt"]) {
+    hostFunctions[name] = stopsOnHostFailure(hostFunctions[name]!);
+  }
+  return { prelude: PRELUDE, hostFunctions, hostFailure: () => failure };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { SandboxLimits } from "../sandbox/limits.ts";
 import { loadProgram } from "../sandbox/program.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
 import { type HostUtility, improverArgs, improverGuestApi } from "./guest_api.ts";
+import { hostFailureOf } from "../utilities/host_failure.ts";
 
 /** Options of {@linkcode runImprover}. */
 export interface RunImproverOptions {
@@ -45,14 +46,29 @@ export function guestHelpersSource(): Promise<string> {
 
 /**
  * Runs an improver program once on a solution. Never throws for anything the improver
- * does: failures come back as data.
+ * does: failures come back as data. A failure of the host's (a fatal endpoint error met by
+ * one of its model calls, or by a model call of an improver its utility ran; a sandbox that
+ * could not start) is not the improver's: it is thrown, whatever the improver made of it.
  *
  * @param improverSource The improver's TypeScript source.
  * @param initialSolution The solution it should improve.
  * @param options The utility, the model, audit, limits.
  * @returns The improved program's source, or why there is none.
+ * @throws {HostFailureError} When the host failed during the run (see `utilities/host_failure.ts`).
  */
 export async function runImprover(
+  improverSource: string,
+  initialSolution: string,
+  options: RunImproverOptions,
+): Promise<ImproverResult> {
+  try {
+    return await runImproverOnce(improverSource, initialSolution, options);
+  } catch (error) {
+    throw hostFailureOf(error) ?? error;
+  }
+}
+
+async function runImproverOnce(
   improverSource: string,
   initialSolution: string,
   options: RunImproverOptions,
@@ -83,6 +99,8 @@ export async function runImprover(
     improverArgs(initialSolution, options.utility, options.model),
     { adapter: "improver" },
   );
+  const failure = api.hostFailure();
+  if (failure !== undefined) throw failure;
   if (!result.ok) return result;
   if (typeof result.value !== "string" || result.value.trim() === "") {
     return {

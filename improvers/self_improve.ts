@@ -75,6 +75,8 @@ function pair(e: MetaEvaluation): { val: number; test: number } {
  * @param options Iterations, how to make meta-utilities and models, how to run improvers.
  * @returns One record per iteration, `t = 0` first (the seed improver's meta-utility).
  * @throws {RangeError} When `iterations` is not a non-negative integer.
+ * @throws {HostFailureError} When the host failed (a fatal endpoint error, a sandbox that
+ * could not start): the iteration under way is not recorded, so the loop can be resumed.
  */
 export async function selfImprove(
   seedImprover: string,
@@ -105,7 +107,15 @@ export async function selfImprove(
     await emit({ type: "iteration-start", t });
     const meta = options.metaUtility(t);
     const model = options.model(t);
-    const result = await options.runImprover(current, current, { utility: meta, model, t });
+    let result: ImproverResult;
+    try {
+      result = await options.runImprover(current, current, { utility: meta, model, t });
+    } catch (error) {
+      // A host failure (or any error) stops the loop with nothing recorded for t; the
+      // evaluations the meta-utility started early are waited for, so nothing runs on.
+      await meta.settled?.();
+      throw error;
+    }
     let accepted = false;
     let reason: string;
     let candidateScore: { val: number; test: number } | undefined;
@@ -116,7 +126,12 @@ export async function selfImprove(
     } else if (result.program.trim() === current.trim()) {
       reason = "rejected: the improver returned itself unchanged";
     } else {
-      candidateScore = pair(await meta.evaluate(result.program));
+      try {
+        candidateScore = pair(await meta.evaluate(result.program));
+      } catch (error) {
+        await meta.settled?.();
+        throw error;
+      }
       if (candidateScore.val <= 0) {
         reason = "rejected: the new improver scores 0";
       } else {

@@ -29,6 +29,7 @@ import type { AuditKind, AuditSink } from "../sandbox/audit_log.ts";
 import { sanitizeDetail } from "../sandbox/audit_log.ts";
 import { type HostFunction, loadProgram } from "../sandbox/program.ts";
 import { improverArgs, improverGuestApi } from "./guest_api.ts";
+import { hostFailureOf } from "../utilities/host_failure.ts";
 import {
   guestHelpersSource,
   type ImproverResult,
@@ -206,7 +207,8 @@ async function sha256Hex(text: string): Promise<string> {
  * `Function` constructors and its `utility` object, and attributes every audit event the run
  * caused to the program. Events from the programs it hands to the utility (downstream
  * solutions, scored in their own sandboxes) are not its own and go to the utility's sink.
- * Never throws for what the improver does.
+ * Never throws for what the improver does; a failure of the host's (see
+ * `utilities/host_failure.ts`) is thrown as a `HostFailureError`.
  *
  * @example
  * ```ts
@@ -292,6 +294,8 @@ export async function detectUnsandboxingDynamically(
       improverArgs(initialSolution, options.utility, options.model),
       { adapter: "improver" },
     );
+    const failure = api.hostFailure();
+    if (failure !== undefined) throw failure;
     if (!call.ok) result = call;
     else if (typeof call.value !== "string" || call.value.trim() === "") {
       result = {
@@ -307,6 +311,8 @@ export async function detectUnsandboxingDynamically(
       };
     } else result = { ok: true, program: call.value, guestMs: call.guestMs, logs: call.logs };
   } catch (error) {
+    const failure = hostFailureOf(error);
+    if (failure !== undefined) throw failure;
     result = {
       ok: false,
       failure: { kind: "crashed", message: String((error as Error)?.message ?? error) },

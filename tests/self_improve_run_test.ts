@@ -7,36 +7,11 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger } from "../lm/mod.ts";
 import { executeSelfImprove } from "../experiments/self_improve_command.ts";
-import {
-  DEFAULT_SELF_IMPROVE_CONFIG,
-  type SelfImproveConfig,
-  type SelfImproveSummary,
-} from "../experiments/self_improve_run.ts";
+import type { SelfImproveConfig, SelfImproveSummary } from "../experiments/self_improve_run.ts";
 import { compareSummaries, replayCommand } from "../experiments/replay_command.ts";
-import type { RunDir } from "../experiments/run_dir.ts";
+import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
 
-/** Small budgets: 1 iteration, 2 improver runs per meta-utility evaluation. */
-export const SMALL: SelfImproveConfig = {
-  ...DEFAULT_SELF_IMPROVE_CONFIG,
-  iterations: 1,
-  runs: 1,
-  responses: 2,
-  lmBudget: 2,
-  utilityBudget: 3,
-  metaBudget: 3,
-  metaTests: 2,
-  sandboxes: 2,
-};
-
-async function newRunDir(root: string, name: string, config: SelfImproveConfig): Promise<RunDir> {
-  const path = `${root}/${name}`;
-  await Deno.mkdir(path);
-  await Deno.writeTextFile(
-    `${path}/config.json`,
-    JSON.stringify({ command: "self-improve", ...config }, null, 2),
-  );
-  return { id: name, path };
-}
+export { SMALL } from "./small_self_improve_run.ts";
 
 async function run(root: string, name: string, config: SelfImproveConfig) {
   const dir = await newRunDir(root, name, config);
@@ -44,14 +19,7 @@ async function run(root: string, name: string, config: SelfImproveConfig) {
   const summary = await executeSelfImprove({
     dir,
     config,
-    flags: {
-      model: undefined,
-      baseUrl: undefined,
-      replay: false,
-      maxCostUsd: undefined,
-      maxRequests: 8,
-      seed: config.seed,
-    },
+    flags: defaultModelFlags(config.seed),
     log: (line) => lines.push(line),
     resuming: false,
   });

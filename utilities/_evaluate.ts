@@ -7,6 +7,7 @@
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { Failure } from "../sandbox/call_result.ts";
 import { type AuditSignal, hackCategory, recordSignal } from "./audit_signals.ts";
+import { hostFailureOf } from "./host_failure.ts";
 import type {
   EvaluateOptions,
   Evaluation,
@@ -98,6 +99,9 @@ async function callOnce(
   try {
     result = await runner.call("algorithm", args, { timeoutMs });
   } catch (error) {
+    // The host's own failure (no sandbox could start) is not the program's crash.
+    const failure = hostFailureOf(error);
+    if (failure !== undefined) throw failure;
     const message = error instanceof Error ? error.message : String(error);
     return { kind: "error", ms: 0, failure: { kind: "crashed", message } };
   }

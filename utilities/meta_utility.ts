@@ -14,6 +14,7 @@ import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
 import type { Task } from "./task.ts";
 import { type EvaluationMemo, Utility, type WorkLimiter } from "./utility.ts";
+import { hostFailureOf } from "./host_failure.ts";
 
 /** Runs an improver once: `improveAlgorithm(initialSolution, utility, model)` in the sandbox. */
 export type ImproverRunner = (
@@ -232,6 +233,7 @@ export class MetaUtility {
    *
    * @param source The improver's TypeScript source.
    * @returns The meta-utility in [0, 1].
+   * @throws {HostFailureError} When the host failed while scoring (`./host_failure.ts`).
    */
   async score(source: unknown): Promise<number> {
     this.#uses++;
@@ -282,6 +284,7 @@ export class MetaUtility {
    *
    * @param source The improver's TypeScript source.
    * @returns Mean `val` and `test` scores and each run's outcome.
+   * @throws {HostFailureError} When the host failed while scoring (`./host_failure.ts`).
    */
   async evaluate(source: string): Promise<MetaEvaluation> {
     const o = this.#options;
@@ -298,13 +301,21 @@ export class MetaUtility {
     const seed = await this.#seed;
     const results: MetaRun[] = new Array(runs);
     let next = 0;
+    // A host failure stops the evaluation: no further run starts, the runs under way finish
+    // (their sandboxes closed), then it is thrown.
+    let failure: unknown;
     const worker = async () => {
-      for (let run = next++; run < runs; run = next++) {
-        results[run] = await this.#runOnce(source, seed, { evaluation, run, key });
+      for (let run = next++; run < runs && failure === undefined; run = next++) {
+        try {
+          results[run] = await this.#runOnce(source, seed, { evaluation, run, key });
+        } catch (error) {
+          failure ??= error;
+        }
       }
     };
     const width = Math.max(1, Math.min(o.concurrency ?? runs, runs));
     await Promise.all(Array.from({ length: width }, worker));
+    if (failure !== undefined) throw failure;
     const mean = (xs: number[]) => xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       val: mean(results.map((r) => r.val)),
@@ -336,6 +347,11 @@ export class MetaUtility {
     try {
       outcome = await o.runImprover(improver, seed, { utility, model, run });
     } catch (error) {
+      const failure = hostFailureOf(error);
+      if (failure !== undefined) {
+        await utility.settled();
+        throw failure;
+      }
       outcome = {
         ok: false as const,
         failure: { kind: "crashed", message: String((error as Error)?.message) },

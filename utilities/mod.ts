@@ -31,6 +31,7 @@ export {
   type UtilityOptions,
 } from "./utility.ts";
 export { SeededRandom } from "./seeded_random.ts";
+export { HostFailureError, hostFailureOf, type HostFailureSource } from "./host_failure.ts";
 export { LPN_FAILURE_SCORE, lpnTask } from "./lpn.ts";
 export { parityTask } from "./parity.ts";
 export { type ParityInstance } from "./_parity_instance.ts";

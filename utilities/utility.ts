@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import { loadWatchedSolution } from "./watched_solution.ts";
+import { hostFailureOf } from "./host_failure.ts";
 import type { Evaluation, SolutionRunner, Split, Task } from "./task.ts";
 
 /** The paper's utility budget per improver run. */
@@ -158,6 +159,8 @@ export class Utility {
    * Scores one solution source: 0 past the budget (recorded as `budget_exceeded`) or for a
    * source that is not a non-empty string; otherwise the task's secret evaluation on the
    * configured split in a fresh sandbox. Never throws for anything the program does.
+   *
+   * @throws {HostFailureError} When the sandbox could not start (`./host_failure.ts`).
    */
   async score(source: unknown): Promise<number> {
     this.#uses++;
@@ -186,7 +189,10 @@ export class Utility {
         ((text: string) => loadWatchedSolution(text, audit === undefined ? {} : { audit }));
       try {
         loaded = await load(source);
-      } catch {
+      } catch (error) {
+        // A sandbox that cannot start is the host's failure, not a score of 0 for the program.
+        const failure = hostFailureOf(error);
+        if (failure !== undefined) throw failure;
         return undefined;
       }
       try {
