@@ -272,7 +272,13 @@ export async function detectUnsandboxingDynamically(
         detail,
         category: classifyAuditEvent({ kind: event.kind, detail, ...extra }),
       });
-      const forwarded = { kind: event.kind, detail, program: event.program ?? program, ...extra };
+      const forwarded = {
+        kind: event.kind,
+        detail,
+        program: event.program ?? program,
+        ...extra,
+        ...(event.count === undefined ? {} : { count: event.count }),
+      };
       try {
         options.audit?.record(forwarded);
       } catch {
