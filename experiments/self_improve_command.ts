@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { forecastCost, formatCostForecast, stopRunCalls } from "../lm/mod.ts";
+import { DEFAULT_PREFETCH_LIMIT } from "../utilities/utility.ts";
 import { createRunDir, keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
 import {
   MODEL_HELP,
@@ -50,9 +51,11 @@ Options:
   --meta-tests N       improver runs per meta-utility evaluation      (default: 5)
   --time-scale F       multiplies every task time limit               (default: 1)
   --sandboxes N        downstream evaluations in flight at once     (default: cores)
-  --no-prefetch        score candidates only when the improver asks (slower; by default
-                       each model reply's code starts scoring as soon as it arrives, and
-                       the improver's calls are still counted one by one)
+  --no-prefetch        score candidates only when the improver asks: exactly the paper's
+                       budget (slower; by default each model reply's code starts scoring
+                       as soon as it arrives, at most 6 unasked evaluations at a time, on
+                       top of the budget and in the forecast; off when --max-cost cannot
+                       cover them)
   --resume DIR         continue a run that was killed, in its directory: completed steps
                        are read back, completed model calls answered from its cache
                        (the run's other options come from DIR/config.json)
@@ -182,7 +185,8 @@ export async function executeSelfImprove(input: {
   log: (line: string) => void;
   resuming: boolean;
 }): Promise<SelfImproveSummary> {
-  const { dir, config, flags, log } = input;
+  const { dir, flags, log } = input;
+  let config = input.config;
   let events: EventLog;
   try {
     events = await EventLog.open(`${dir.path}/events.jsonl`);
@@ -197,19 +201,40 @@ export async function executeSelfImprove(input: {
       run: dir.id,
     });
     log(standIn ? paint("yellow", banner) : banner);
-    const calls = stopRunCalls({
-      iterations: config.iterations,
-      lmBudget: config.lmBudget,
-      metaBudget: config.metaBudget,
-      metaTests: config.metaTests,
-      runs: config.runs,
-    });
+    const forecast = (prefetchLimit: number) =>
+      forecastCost({
+        calls: stopRunCalls({
+          iterations: config.iterations,
+          lmBudget: config.lmBudget,
+          metaBudget: config.metaBudget,
+          metaTests: config.metaTests,
+          runs: config.runs,
+          prefetchLimit,
+        }),
+        responsesPerCall: config.responses,
+        model: gateway.model,
+      });
+    // Speculation must never spend what the run's own calls may need: with a cost cap that
+    // its worst case does not fit in, the run does not prefetch.
+    const speculative = forecast(config.prefetch ? DEFAULT_PREFETCH_LIMIT : 0);
+    const cap = flags.maxCostUsd;
+    if (
+      config.prefetch && cap !== undefined && (speculative.costUsd ?? Infinity) > cap
+    ) {
+      config = { ...config, prefetch: false };
+      log(
+        `prefetching off: its worst case ($${
+          speculative.costUsd?.toFixed(2) ?? "unknown"
+        }) does not fit in --max-cost $${cap}`,
+      );
+    }
     log(
       paint(
         "dim",
-        formatCostForecast(
-          forecastCost({ calls, responsesPerCall: config.responses, model: gateway.model }),
-        ),
+        formatCostForecast(forecast(config.prefetch ? DEFAULT_PREFETCH_LIMIT : 0)) +
+          (config.prefetch
+            ? ` (speculative scoring included: at most ${DEFAULT_PREFETCH_LIMIT} meta-utility evaluations per iteration; --no-prefetch removes them)`
+            : ""),
       ),
     );
     if (input.resuming) {
@@ -319,6 +344,14 @@ function printTable(
       (summary.wallMs / 1000).toFixed(0)
     } s${summary.resumed > 0 ? ` (this process; resumed ${summary.resumed} time(s))` : ""}`,
   );
+  const spec = summary.speculative;
+  if (spec.evaluations > 0) {
+    log(
+      `speculative: ${spec.chatRequests} calls, $${
+        spec.costUsd.toFixed(4)
+      }, used: ${spec.chatRequestsUsed} (${spec.evaluationsUsed} of ${spec.evaluations} prefetched meta-utility evaluations)`,
+    );
+  }
   const kinds = Object.entries(summary.audit);
   log(
     `audit: ${

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AuditLog } from "../sandbox/audit_log.ts";
+import { type AuditLog, eventsIn } from "../sandbox/audit_log.ts";
 import {
   ConcurrencyLimiter,
   createLanguageModel,
@@ -141,6 +141,19 @@ export interface SelfImproveSummary {
   chatRequests: number;
   /** Dollars paid, over the whole run. */
   costUsd: number;
+  /**
+   * The part of `chatRequests` and `costUsd` spent by speculative (prefetched) meta-utility
+   * evaluations, and how much of it a later meta-utility call used; at most the prefetch
+   * limit's worth per iteration (see `DEFAULT_PREFETCH_LIMIT`).
+   */
+  speculative: {
+    evaluations: number;
+    evaluationsUsed: number;
+    chatRequests: number;
+    chatRequestsUsed: number;
+    costUsd: number;
+    costUsdUsed: number;
+  };
   /** Audit events by kind. */
   audit: Record<string, number>;
   /** Wall time of this process's part of the run. */
@@ -297,6 +310,55 @@ function usageByIteration(
   const out = new Map<string, { requests: number; usd: number }>();
   for (const key of new Set([...answered.keys(), ...usd.keys()])) {
     out.set(key, { requests: answered.get(key)?.size ?? 0, usd: usd.get(key) ?? 0 });
+  }
+  return out;
+}
+
+/**
+ * What speculative meta-utility evaluations cost: the ledger's answered requests and dollars
+ * under each speculative evaluation's model scopes (`r<run>/t<t>/e<key>/`), as listed by the
+ * iteration-end events, split by whether a meta-utility call used the evaluation.
+ */
+function speculativeUsage(
+  records: readonly LedgerRecord[],
+  events: readonly RunEvent[],
+): SelfImproveSummary["speculative"] {
+  const used = new Map<string, boolean>(); // scope prefix -> used
+  for (const e of events) {
+    if (e.type !== "iteration-end") continue;
+    const keys = (e.speculation as { keys?: unknown } | undefined)?.keys;
+    if (!Array.isArray(keys)) continue;
+    for (const k of keys as { key?: unknown; used?: unknown }[]) {
+      if (typeof k?.key === "string") {
+        used.set(`r${e.run ?? 0}/t${e.t}/e${k.key}/`, k.used === true);
+      }
+    }
+  }
+  const out = {
+    evaluations: used.size,
+    evaluationsUsed: [...used.values()].filter(Boolean).length,
+    chatRequests: 0,
+    chatRequestsUsed: 0,
+    costUsd: 0,
+    costUsdUsed: 0,
+  };
+  if (used.size === 0) return out;
+  const answered = new Set<string>();
+  for (const rec of records) {
+    const m = /^(r\d+\/t\d+\/e[^/]+\/)/.exec(rec.scope ?? "");
+    const wasUsed = m === null ? undefined : used.get(m[1]!);
+    if (wasUsed === undefined) continue;
+    const ok = (rec.kind === "completion" && rec.error === null) || rec.kind === "cache_hit";
+    const id = `${rec.scope}#${rec.requestHash}#${rec.occurrence}`;
+    if (ok && !answered.has(id)) {
+      answered.add(id);
+      out.chatRequests++;
+      if (wasUsed) out.chatRequestsUsed++;
+    }
+    if (rec.kind === "completion") {
+      out.costUsd += rec.costUsd ?? 0;
+      if (wasUsed) out.costUsdUsed += rec.costUsd ?? 0;
+    }
   }
   return out;
 }
@@ -532,8 +594,9 @@ async function summarize(input: {
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       try {
-        const kind = String((JSON.parse(line) as { kind?: unknown }).kind);
-        auditCounts[kind] = (auditCounts[kind] ?? 0) + 1;
+        const event = JSON.parse(line) as { kind?: unknown; count?: number };
+        const kind = String(event.kind);
+        auditCounts[kind] = (auditCounts[kind] ?? 0) + eventsIn(event);
       } catch {
         // a torn line is not an event
       }
@@ -546,6 +609,7 @@ async function summarize(input: {
     chatRequests += u.requests;
     costUsd += u.usd;
   }
+  const speculative = speculativeUsage(ledger, input.events);
   return {
     command: "self-improve",
     runDir: dir.path,
@@ -557,6 +621,7 @@ async function summarize(input: {
     best: { run: best.run, t: best.t, improver: best.improver, metaUtility: best.metaUtility },
     chatRequests,
     costUsd,
+    speculative,
     audit: auditCounts,
     wallMs: input.wallMs,
     resumed: input.resumed,
