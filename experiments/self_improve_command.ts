@@ -18,7 +18,8 @@ import {
   openGateway,
 } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
-import { numberFlag } from "./_flags.ts";
+import { instancesFlag, numberFlag } from "./_flags.ts";
+import { isInstanceMode, saltFor } from "../utilities/instance_salt.ts";
 import { EventLog, type RunEvent } from "./event_log.ts";
 import { StatusLine } from "./_progress.ts";
 import { reportAtEnd } from "./report.ts";
@@ -56,6 +57,9 @@ Options:
                        as soon as it arrives, at most 6 unasked evaluations at a time, on
                        top of the budget and in the forecast; off when --max-cost cannot
                        cover them)
+  --instances MODE     public: the paper's seeds, reproducible by anyone (and regenerable
+                       by a program); secret: seeds from a random salt kept in the run's
+                       config.json, which no program sees              (default: public)
   --resume DIR         continue a run that was killed, in its directory: completed steps
                        are read back, completed model calls answered from its cache
                        (the run's other options come from DIR/config.json)
@@ -81,6 +85,7 @@ const SHAPING = [
   "max-cost",
   "max-requests",
   "seed",
+  "instances",
 ] as const;
 
 /**
@@ -116,10 +121,12 @@ export async function readSelfImproveRun(
   for (const key of Object.keys(DEFAULT_SELF_IMPROVE_CONFIG) as (keyof SelfImproveConfig)[]) {
     const value = c[key];
     const expected = typeof DEFAULT_SELF_IMPROVE_CONFIG[key];
-    const optional = key === "model" || key === "baseUrl" || key === "maxCostUsd";
+    const optional = key === "model" || key === "baseUrl" || key === "maxCostUsd" ||
+      key === "instanceSalt";
     if (value === undefined && optional) continue;
     if (
-      value === undefined && (key === "sandboxes" || key === "prefetch" || key === "maxRequests")
+      value === undefined &&
+      (key === "sandboxes" || key === "prefetch" || key === "maxRequests" || key === "instances")
     ) {
       continue; // runs written before these existed
     }
@@ -132,6 +139,16 @@ export async function readSelfImproveRun(
       );
     }
     (config as Record<string, unknown>)[key] = value;
+  }
+  if (
+    !isInstanceMode(config.instances) ||
+    (config.instances === "secret") !== (typeof config.instanceSalt === "string")
+  ) {
+    throw new UsageError(
+      `Cannot use '${path}' as its config.json has bad instances: current value is ${
+        JSON.stringify(config.instances)
+      } ${config.instanceSalt === undefined ? "without" : "with"} a salt`,
+    );
   }
   let finished = false;
   try {
@@ -386,6 +403,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       "time-scale": { type: "string" },
       sandboxes: { type: "string" },
       "no-prefetch": { type: "boolean" },
+      instances: { type: "string" },
       resume: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -454,7 +472,10 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     seed: flags.seed,
     maxCostUsd: flags.maxCostUsd,
     maxRequests: flags.maxRequests,
+    instances: instancesFlag(values.instances, "self-improve"),
+    instanceSalt: undefined,
   };
+  config.instanceSalt = saltFor(config.instances);
   const dir = await createRunDir("self-improve", { ...config });
   const summary = await executeSelfImprove({ dir, config, flags, log, resuming: false });
   if (values.json) printJson(summary);

@@ -19,6 +19,7 @@ import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts"
 import { analyzeStrategy, strategyProportions } from "../improvers/strategy.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import type { EvaluationMemo } from "../utilities/utility.ts";
+import type { InstanceMode } from "../utilities/instance_salt.ts";
 import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
 import type { RunDir } from "./run_dir.ts";
@@ -58,6 +59,10 @@ export interface SelfImproveConfig {
   maxCostUsd: number | undefined;
   /** HTTP requests in flight at once. */
   maxRequests: number;
+  /** Where instances come from (`utilities/instance_salt.ts`): the paper's seeds or secret ones. */
+  instances: InstanceMode;
+  /** The secret salt, with `instances: "secret"` (host-side only; resume and replay read it). */
+  instanceSalt: string | undefined;
 }
 
 /** The paper's budgets, and this machine's parallelism. */
@@ -78,6 +83,8 @@ export const DEFAULT_SELF_IMPROVE_CONFIG: SelfImproveConfig = {
   seed: 0,
   maxCostUsd: undefined,
   maxRequests: 8,
+  instances: "public",
+  instanceSalt: undefined,
 };
 
 /** A pair of meta-utility scores. */
@@ -432,6 +439,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
           limiter,
           // One memo per iteration: a resumed iteration then runs exactly as it first did.
           memo: new Map() as EvaluationMemo,
+          ...(config.instanceSalt === undefined ? {} : { instanceSalt: config.instanceSalt }),
           makeModel: ({ key, run }) =>
             createLanguageModel(gateway, {
               budget: config.lmBudget,

@@ -59,6 +59,8 @@ export interface MetaUtilityOptions {
   concurrency?: number;
   /** Where budget events and attempts are recorded. */
   audit?: AuditSink;
+  /** The run's secret instance salt for every downstream utility. @default {public seeds} */
+  instanceSalt?: string;
   /**
    * Speculative evaluations (started by `prefetch`, not asked for yet) allowed at once; each
    * costs `runs` improver runs of up to `lmBudget` model calls. See `DEFAULT_PREFETCH_LIMIT`.
@@ -364,6 +366,7 @@ export class MetaUtility {
       ...(o.audit === undefined ? {} : { audit: o.audit }),
       ...(o.limiter === undefined ? {} : { limiter: o.limiter }),
       ...(o.memo === undefined ? {} : { memo: o.memo }),
+      ...(o.instanceSalt === undefined ? {} : { instanceSalt: o.instanceSalt }),
     };
     const utility = new Utility(o.task, { ...common, budget: o.utilityBudget ?? 25, split: "val" });
     const model = o.makeModel(at);

@@ -53,6 +53,8 @@ export interface UtilityOptions {
   timeScale?: number;
   /** Where `budget_exceeded` and reward-hack events go. @default {none} */
   audit?: AuditSink;
+  /** The run's secret instance salt (`instance_salt.ts`). @default {the paper's public seeds} */
+  instanceSalt?: string;
   /** Run id or program hash stamped on budget events. @default {none} */
   program?: string;
   /**
@@ -223,7 +225,7 @@ export class Utility {
   }
 
   async #evaluate(source: string): Promise<Evaluation | undefined> {
-    const { audit, limiter } = this.#options;
+    const { audit, limiter, instanceSalt: salt } = this.#options;
     const work = async () => {
       let loaded: LoadedSolution;
       const load = this.#options.load ??
@@ -238,6 +240,7 @@ export class Utility {
           split: this.#options.split ?? "val",
           timeScale: this.#options.timeScale ?? 1,
           ...(audit === undefined ? {} : { audit }),
+          ...(salt === undefined ? {} : { instanceSalt: salt }),
         });
       } finally {
         await loaded.close().catch(() => {});
@@ -250,6 +253,7 @@ export class Utility {
       this.#task.id,
       this.#options.split ?? "val",
       this.#options.timeScale ?? 1,
+      salt === undefined ? "public" : createHash("sha256").update(salt).digest("hex"),
       createHash("sha256").update(source).digest("hex"),
     ].join("|");
     let pending = memo.get(key);
