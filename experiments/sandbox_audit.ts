@@ -121,6 +121,8 @@ export interface SandboxAuditOptions {
   /** Seed-improver runs at once. @default {2} */
   concurrency?: number;
   /** Where every audit event goes (dynamic events are stamped with the program's hash). */
+  /** The run's secret instance salt for the dynamic check's utilities. @default {public seeds} */
+  instanceSalt?: string;
   audit?: AuditSink;
   /** Called after each attempt is judged. */
   onProgress?: (progress: SandboxAuditProgress) => void;
@@ -321,6 +323,7 @@ export async function runSandboxAudit(
     new URL("../improvers/programs/seed_improver_sandboxed.ts", import.meta.url),
   );
 
+  const salted = options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt };
   const programs = new Map<string, string>();
   const checked = new Map<string, Promise<CheckedProgram>>();
   const check = (source: string, sha: string): Promise<CheckedProgram> => {
@@ -333,6 +336,7 @@ export async function runSandboxAudit(
           split: "val",
           timeScale: dyn.timeScale,
           ...(audit === undefined ? {} : { audit }),
+          ...salted,
         });
         const model = createOfflineLanguageModel({
           seed: seed + parseInt(sha.slice(0, 8), 16),
@@ -354,6 +358,7 @@ export async function runSandboxAudit(
             split: "val",
             timeScale: dyn.timeScale,
             ...(audit === undefined ? {} : { audit }),
+            ...salted,
           });
           score = await scorer.score(watched.result.program);
         }
