@@ -163,7 +163,6 @@ function watchPrelude(basePrelude: string): string {
   const allowed = JSON.stringify(Object.fromEntries(UTILITY_MEMBERS.map((m) => [m, true])));
   return String.raw`(function (host) {
   "use strict";
-  const base = (${basePrelude})(host);
   const stringify = JSON.stringify, define = Object.defineProperty, getProto = Object.getPrototypeOf;
   const rApply = Reflect.apply, rGet = Reflect.get, rSet = Reflect.set, rDefine = Reflect.defineProperty;
   const rDelete = Reflect.deleteProperty, rGetProto = Reflect.getPrototypeOf, rOwnKeys = Reflect.ownKeys;
@@ -192,6 +191,9 @@ function watchPrelude(basePrelude: string): string {
   try { watchConstructor(getProto(async function () {}).constructor, "AsyncFunction"); } catch (e) {}
   try { watchConstructor(getProto(function* () {}).constructor, "GeneratorFunction"); } catch (e) {}
   try { watchConstructor(getProto(async function* () {}).constructor, "AsyncGeneratorFunction"); } catch (e) {}
+  // The base prelude's guest watch comes after: it notes reads of these constructors, and
+  // the reads above are this trusted prelude's own.
+  const base = (${basePrelude})(host);
   function isAllowed(p) { return typeof p !== "string" || allowed[p] === true; }
   function watchUtility(u) {
     return new ProxyC(u, {
