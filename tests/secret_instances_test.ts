@@ -11,7 +11,11 @@ import { parityTask } from "../utilities/parity.ts";
 import type { Split, Task } from "../utilities/task.ts";
 import { newInstanceSalt, secretSeed } from "../utilities/instance_salt.ts";
 import { instanceSeed } from "../utilities/_evaluate.ts";
-import { executeSelfImprove, readSelfImproveRun } from "../experiments/self_improve_command.ts";
+import {
+  configModelFlags,
+  executeSelfImprove,
+  readSelfImproveRun,
+} from "../experiments/self_improve_command.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,
   type SelfImproveConfig,
@@ -141,14 +145,7 @@ Deno.test("a secret run keeps its salt in its config, and its replay reproduces 
     const summary = await executeSelfImprove({
       dir: read.dir,
       config: read.config,
-      flags: {
-        model: undefined,
-        baseUrl: undefined,
-        replay: false,
-        maxCostUsd: undefined,
-        maxRequests: 8,
-        seed: 0,
-      },
+      flags: configModelFlags(read.config, false),
       log: () => {},
       resuming: false,
     });

@@ -113,24 +113,19 @@ export class Utility {
   /**
    * @param task The task whose secret evaluator scores.
    * @param options How to load programs, the budget, split, time scale and audit sink.
-   * @throws {RangeError} When `budget` is not a non-negative integer.
+   * @throws {RangeError} When `budget` or `prefetchLimit` is not a non-negative integer.
    */
   constructor(task: Task, options: UtilityOptions = {}) {
     const budget = options.budget ?? DEFAULT_UTILITY_BUDGET;
-    if (!Number.isSafeInteger(budget) || budget < 0) {
-      throw new RangeError(
-        `Cannot create a utility as 'budget' must be a non-negative integer: current value is ${
-          String(budget)
-        }`,
-      );
-    }
     const prefetchLimit = options.prefetchLimit ?? DEFAULT_PREFETCH_LIMIT;
-    if (!Number.isSafeInteger(prefetchLimit) || prefetchLimit < 0) {
-      throw new RangeError(
-        `Cannot create a utility as 'prefetchLimit' must be a non-negative integer: current value is ${
-          String(prefetchLimit)
-        }`,
-      );
+    for (const [name, value] of Object.entries({ budget, prefetchLimit })) {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new RangeError(
+          `Cannot create a utility as '${name}' must be a non-negative integer: current value is ${
+            String(value)
+          }`,
+        );
+      }
     }
     this.#task = task;
     this.#options = options;
