@@ -13,6 +13,11 @@ import { DEFAULT_PREFETCH_LIMIT, Utility } from "../utilities/utility.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import { stringGridTask } from "../utilities/string_grid.ts";
 import { stopRunCalls } from "../lm/cost_forecast.ts";
+import { configModelFlags, executeSelfImprove } from "../experiments/self_improve_command.ts";
+import {
+  DEFAULT_SELF_IMPROVE_CONFIG,
+  type SelfImproveConfig,
+} from "../experiments/self_improve_run.ts";
 
 /**
  * An improver that fills its model budget with prompts (each reply's code is prefetched),
@@ -155,4 +160,50 @@ Deno.test("a meta-utility's speculative evaluations cost at most the prefetch li
   const forecast = stopRunCalls({ iterations: 1, prefetchLimit: DEFAULT_PREFETCH_LIMIT });
   const withoutSpeculation = stopRunCalls({ iterations: 1 });
   assert.equal(forecast - withoutSpeculation, DEFAULT_PREFETCH_LIMIT * runs * lmBudget);
+});
+
+Deno.test("a self-improvement run reports its speculative spend apart from its own", async () => {
+  const root = await Deno.makeTempDir({ prefix: "stop-speculative-" });
+  try {
+    const config: SelfImproveConfig = {
+      ...DEFAULT_SELF_IMPROVE_CONFIG,
+      iterations: 1,
+      responses: 2,
+      lmBudget: 2,
+      utilityBudget: 2,
+      metaBudget: 3,
+      metaTests: 2,
+      sandboxes: 2,
+    };
+    const path = `${root}/run`;
+    await Deno.mkdir(path);
+    await Deno.writeTextFile(
+      `${path}/config.json`,
+      JSON.stringify({ command: "self-improve", ...config }),
+    );
+    const lines: string[] = [];
+    const summary = await executeSelfImprove({
+      dir: { id: "run", path },
+      config,
+      flags: configModelFlags(config, false),
+      log: (line) => lines.push(line),
+      resuming: false,
+    });
+    const s = summary.speculative;
+    assert.ok(s.evaluations > 0, "the outer improver's replies were prefetched");
+    assert.ok(s.evaluations <= DEFAULT_PREFETCH_LIMIT * config.iterations);
+    assert.ok(s.evaluationsUsed <= s.evaluations);
+    assert.ok(s.chatRequestsUsed <= s.chatRequests && s.chatRequests <= summary.chatRequests);
+    assert.ok(s.chatRequests <= s.evaluations * config.metaTests * config.lmBudget);
+    const line = lines.find((l) => l.startsWith("speculative: "));
+    assert.equal(
+      line,
+      `speculative: ${s.chatRequests} calls, $${
+        s.costUsd.toFixed(4)
+      }, used: ${s.chatRequestsUsed} (${s.evaluationsUsed} of ${s.evaluations} prefetched meta-utility evaluations)`,
+    );
+    assert.ok(lines.some((l) => l.includes("speculative scoring included")), "in the forecast");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
