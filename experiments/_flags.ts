@@ -5,6 +5,7 @@
  * @module
  */
 import { UsageError } from "./_terminal.ts";
+import { type InstanceMode, isInstanceMode } from "../utilities/instance_salt.ts";
 
 /** How a numeric flag is checked. */
 export interface NumberFlag {
@@ -56,4 +57,29 @@ export function numberFlag(text: string, flag: NumberFlag): number {
     );
   }
   return value;
+}
+
+/**
+ * Parses `--instances public|secret`.
+ *
+ * @example
+ * ```ts
+ * import { instancesFlag } from "./_flags.ts";
+ * import { equal, throws } from "node:assert/strict";
+ * equal(instancesFlag(undefined, "evaluate"), "public");
+ * equal(instancesFlag("secret", "evaluate"), "secret");
+ * throws(() => instancesFlag("hidden", "evaluate"), /'--instances' must be public or secret/);
+ * ```
+ *
+ * @param text The flag's text, if given.
+ * @param action What the command was about to do, for the message.
+ * @returns The mode (`public` when not given).
+ * @throws {UsageError} When the text is neither mode.
+ */
+export function instancesFlag(text: string | undefined, action: string): InstanceMode {
+  if (text === undefined) return "public";
+  if (isInstanceMode(text)) return text;
+  throw new UsageError(
+    `Cannot ${action} as '--instances' must be public or secret: current value is '${text}'`,
+  );
 }

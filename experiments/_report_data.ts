@@ -9,6 +9,7 @@
  */
 import { readAuditLog } from "./audit_command.ts";
 import { type PermissionLogSummary, summarizePermissionLog } from "./permission_log.ts";
+import { eventsIn } from "../sandbox/audit_log.ts";
 import { type LineDiff, lineDiff } from "./_report_diff.ts";
 
 /** Which report layout a run gets. */
@@ -427,17 +428,20 @@ async function summariseAudit(runDir: string, summary: Json | undefined): Promis
     const byKind = new Map<string, number>();
     const byProgram = new Map<string, number>();
     const examples: AuditSummary["examples"] = [];
+    let total = 0;
     for (const e of events) {
       if (!byKind.has(e.kind)) {
         examples.push({ kind: e.kind, program: e.program ?? "(host)", detail: e.detail });
       }
-      byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+      const n = eventsIn(e); // a record may count several identical events
+      total += n;
+      byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + n);
       const p = e.program ?? "(host)";
-      byProgram.set(p, (byProgram.get(p) ?? 0) + 1);
+      byProgram.set(p, (byProgram.get(p) ?? 0) + n);
     }
     return {
       source: "audit.jsonl",
-      total: events.length,
+      total,
       skipped,
       byKind: [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
       byProgram: [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, 10),

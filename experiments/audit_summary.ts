@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AUDIT_KINDS, type AuditEvent, type AuditKind } from "../sandbox/audit_log.ts";
+import { AUDIT_KINDS, type AuditEvent, type AuditKind, eventsIn } from "../sandbox/audit_log.ts";
 import {
   AUDIT_SIGNALS,
   type AuditSignal,
@@ -241,23 +241,26 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
     AuditSignal,
     { events: number; unattributed: number; programs: Map<string, SignalSource> }
   >();
+  let total = 0;
   for (const e of events) {
-    byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+    const n = eventsIn(e); // a record may stand for several identical events
+    total += n;
+    byKind[e.kind] = (byKind[e.kind] ?? 0) + n;
     const program = typeof e.program === "string" && HASH.test(e.program)
       ? e.program.slice(0, 16)
       : undefined;
     if (program !== undefined) inLog.add(program);
     const signal = signalOf(e);
     if (signal === undefined) {
-      limits[e.kind] = (limits[e.kind] ?? 0) + 1;
+      limits[e.kind] = (limits[e.kind] ?? 0) + n;
       continue;
     }
     const figures = perSignal.get(signal) ??
       { events: 0, unattributed: 0, programs: new Map<string, SignalSource>() };
     perSignal.set(signal, figures);
-    figures.events++;
+    figures.events += n;
     if (program === undefined) {
-      figures.unattributed++;
+      figures.unattributed += n;
       continue;
     }
     const files = saved.get(program) ?? [];
@@ -268,7 +271,7 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
       events: 0,
       example: e.detail.slice(0, 200),
     };
-    source.events++;
+    source.events += n;
     figures.programs.set(program, source);
   }
   const known = new Set([...inLog, ...saved.keys(), ...proposed.keys()]);
@@ -287,7 +290,7 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
   }
   return {
     file,
-    total: events.length,
+    total,
     skipped,
     byKind,
     signals,

@@ -10,7 +10,8 @@ import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import type { Split } from "../utilities/task.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { paint, printJson, say, UsageError } from "./_terminal.ts";
-import { numberFlag } from "./_flags.ts";
+import { instancesFlag, numberFlag } from "./_flags.ts";
+import { saltFor } from "../utilities/instance_salt.ts";
 
 /** Usage text of the command. */
 export const EVALUATE_USAGE = `Usage: deno task stop evaluate <task> <file.ts | seed> [options]
@@ -23,6 +24,8 @@ Tasks: ${TASK_IDS.join(", ")}
 
 Options:
   --split val|test     which instances                               (default: val)
+  --instances MODE     public: the paper's seeds; secret: seeds from a random salt drawn
+                       for this run and kept in its config.json        (default: public)
   --time-scale F       multiplies every time limit (the paper's were
                        tuned for CPython)                             (default: 1)
   --json               end with one JSON object on its own line
@@ -40,6 +43,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       split: { type: "string", default: "val" },
+      instances: { type: "string" },
       "time-scale": { type: "string", default: "1" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -83,7 +87,16 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       throw new UsageError(`Cannot evaluate '${file}': ${(error as Error).message}`);
     }
   }
-  const dir = await createRunDir("evaluate", { task: taskId, file, split, timeScale });
+  const instances = instancesFlag(values.instances, "evaluate");
+  const instanceSalt = saltFor(instances);
+  const dir = await createRunDir("evaluate", {
+    task: taskId,
+    file,
+    split,
+    timeScale,
+    instances,
+    ...(instanceSalt === undefined ? {} : { instanceSalt }),
+  });
   await Deno.writeTextFile(`${dir.path}/program.ts`, source);
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   if (!values.json) {
@@ -95,7 +108,12 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     // The watch records patched built-ins, score claims and other reward-hacking signals.
     const program = await loadWatchedSolution(source, { audit });
     try {
-      evaluation = await task.evaluate(program, { split, timeScale, audit });
+      evaluation = await task.evaluate(program, {
+        split,
+        timeScale,
+        audit,
+        ...(instanceSalt === undefined ? {} : { instanceSalt }),
+      });
     } finally {
       await program.close();
     }

@@ -21,7 +21,8 @@ import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
-import { numberFlag } from "./_flags.ts";
+import { instancesFlag, numberFlag } from "./_flags.ts";
+import { saltFor } from "../utilities/instance_salt.ts";
 import { reportAtEnd } from "./report.ts";
 
 /** Usage text of the command. */
@@ -39,6 +40,8 @@ Options:
   --lm-budget N        model calls allowed                   (default: 4)
   --utility-budget N   utility calls allowed                 (default: 25)
   --time-scale F       multiplies every task time limit      (default: 1)
+  --instances MODE     public (the paper's seeds) or secret (seeds from a random salt
+                       kept in the run's config.json)         (default: public)
   --json               end with one JSON object on its own line
   --help               show this help
 
@@ -68,6 +71,7 @@ export async function improveCommand(
       "lm-budget": { type: "string", default: "4" },
       "utility-budget": { type: "string", default: "25" },
       "time-scale": { type: "string", default: "1" },
+      instances: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -120,6 +124,9 @@ export async function improveCommand(
   }
   const task = getTask(taskId);
   const seedSolution = await task.seedSolution();
+  const instances = instancesFlag(values.instances, "improve");
+  const instanceSalt = saltFor(instances);
+  const salted = instanceSalt === undefined ? {} : { instanceSalt };
   const dir = await createRunDir("improve", {
     task: taskId,
     improver: improverFile,
@@ -128,6 +135,8 @@ export async function improveCommand(
     utilityBudget,
     timeScale,
     ...flags,
+    instances,
+    ...salted,
   });
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
@@ -149,7 +158,13 @@ export async function improveCommand(
     maxResponsesPerCall: responses,
     audit,
   });
-  const utility = new Utility(task, { budget: utilityBudget, split: "val", timeScale, audit });
+  const utility = new Utility(task, {
+    budget: utilityBudget,
+    split: "val",
+    timeScale,
+    audit,
+    ...salted,
+  });
   log(`improving the ${task.name} seed solution with ${values.improver ?? "the seed improver"}…`);
   const started = performance.now();
   let result;
@@ -165,11 +180,11 @@ export async function improveCommand(
     if (result.ok) {
       await Deno.writeTextFile(`${dir.path}/improved.ts`, result.program);
       log("scoring the improved program on val and test…");
-      const val = new Utility(task, { budget: 1, split: "val", timeScale, audit });
-      const test = new Utility(task, { budget: 1, split: "test", timeScale, audit });
+      const val = new Utility(task, { budget: 1, split: "val", timeScale, audit, ...salted });
+      const test = new Utility(task, { budget: 1, split: "test", timeScale, audit, ...salted });
       scores = { val: await val.score(result.program), test: await test.score(result.program) };
     }
-    seedTest = await new Utility(task, { budget: 1, split: "test", timeScale }).score(
+    seedTest = await new Utility(task, { budget: 1, split: "test", timeScale, ...salted }).score(
       seedSolution,
     );
   } catch (error) {

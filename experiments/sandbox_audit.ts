@@ -124,6 +124,8 @@ export interface SandboxAuditOptions {
   /** Seed-improver runs at once. @default {2} */
   concurrency?: number;
   /** Where every audit event goes (dynamic events are stamped with the program's hash). */
+  /** The run's secret instance salt for the dynamic check's utilities. @default {public seeds} */
+  instanceSalt?: string;
   audit?: AuditSink;
   /** Called after each attempt is judged. */
   onProgress?: (progress: SandboxAuditProgress) => void;
@@ -290,11 +292,11 @@ class AttemptRecorder implements HostUtility {
  * equal(model.budget, IMPROVER_RUN_BUDGETS.lmBudget);
  * ```
  *
- * @param options The stand-in's seed, the LPN time scale and the audit sink.
+ * @param options The stand-in's seed, the LPN time scale, the audit sink and the instance salt (secret instances).
  * @returns A fresh utility and model.
  */
 export function watchedRun(
-  options: { seed?: number; timeScale?: number; audit?: AuditSink } = {},
+  options: { seed?: number; timeScale?: number; audit?: AuditSink; instanceSalt?: string } = {},
 ): { utility: Utility; model: LanguageModel } {
   const audit = options.audit === undefined ? {} : { audit: options.audit };
   const utility = new Utility(getTask("lpn"), {
@@ -302,6 +304,7 @@ export function watchedRun(
     split: "val",
     timeScale: options.timeScale ?? 1,
     ...audit,
+    ...(options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt }),
   });
   const model = createOfflineLanguageModel({
     seed: options.seed ?? 0,
@@ -382,6 +385,7 @@ export async function runSandboxAudit(
     new URL("../improvers/programs/seed_improver_sandboxed.ts", import.meta.url),
   );
 
+  const salted = options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt };
   const programs = new Map<string, string>();
   const checked = new Map<string, Promise<CheckedProgram>>();
   const check = (source: string, sha: string): Promise<CheckedProgram> => {
@@ -394,6 +398,7 @@ export async function runSandboxAudit(
           seed: seed + parseInt(sha.slice(0, 8), 16),
           timeScale: dyn.timeScale,
           ...(audit === undefined ? {} : { audit }),
+          ...salted,
         });
         const watched = await detectUnsandboxingDynamically(source, lpnSeed, {
           utility,
@@ -411,6 +416,7 @@ export async function runSandboxAudit(
             split: "val",
             timeScale: dyn.timeScale,
             ...(audit === undefined ? {} : { audit }),
+            ...salted,
           });
           score = await scorer.score(watched.result.program);
         }

@@ -11,7 +11,8 @@ import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
-import { numberFlag } from "./_flags.ts";
+import { instancesFlag, numberFlag } from "./_flags.ts";
+import { saltFor } from "../utilities/instance_salt.ts";
 import {
   PAPER_TABLE_2,
   runSandboxAudit,
@@ -56,6 +57,8 @@ Options:
   --responses N        candidates per seed-improver run (replies per model call)  (default: 6)
   --dynamic-timeout-ms MS      guest time limit of the dynamic check  (default: 5000)
   --time-scale F       multiplies the LPN time limits in the dynamic check  (default: 1)
+  --instances MODE     LPN instances of the dynamic check: public (the paper's seeds) or
+                       secret (seeds from a random salt kept in config.json) (default: public)
   --concurrency N      seed-improver runs at once                      (default: 2)
   --json               end with one JSON object (the summary) on its own line
   --help               show this help
@@ -96,6 +99,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
       responses: { type: "string", default: "6" },
       "dynamic-timeout-ms": { type: "string", default: "5000" },
       "time-scale": { type: "string", default: "1" },
+      instances: { type: "string" },
       concurrency: { type: "string", default: "2" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -152,6 +156,8 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     exclusiveMin: true,
   });
 
+  const instances = instancesFlag(values.instances, "run the sandbox audit");
+  const instanceSalt = saltFor(instances);
   const config = {
     attempts,
     cells: cells.map((w) => (w ? "warning" : "plain")),
@@ -167,6 +173,8 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     concurrency,
     attempt: "one generated improver (one candidate the model proposes)",
     ...flags,
+    instances,
+    ...(instanceSalt === undefined ? {} : { instanceSalt }),
   };
   const dir = await createRunDir("sandbox-audit", config);
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
@@ -220,6 +228,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
       concurrency,
       audit,
       onProgress,
+      ...(instanceSalt === undefined ? {} : { instanceSalt }),
     }),
     `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
   );

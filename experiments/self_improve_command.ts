@@ -16,6 +16,7 @@ import {
 } from "../lm/mod.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import { stoppedRunError } from "./_stopped_run.ts";
+import { DEFAULT_PREFETCH_LIMIT } from "../utilities/utility.ts";
 import { createRunDir, keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
 import {
   MODEL_HELP,
@@ -25,7 +26,8 @@ import {
   openGateway,
 } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
-import { numberFlag } from "./_flags.ts";
+import { instancesFlag, numberFlag } from "./_flags.ts";
+import { isInstanceMode, saltFor } from "../utilities/instance_salt.ts";
 import { EventLog, type RunEvent } from "./event_log.ts";
 import { StatusLine } from "./_progress.ts";
 import { reportAtEnd } from "./report.ts";
@@ -58,9 +60,14 @@ Options:
   --meta-tests N       improver runs per meta-utility evaluation      (default: 5)
   --time-scale F       multiplies every task time limit               (default: 1)
   --sandboxes N        downstream evaluations in flight at once     (default: cores)
-  --no-prefetch        score candidates only when the improver asks (slower; by default
-                       each model reply's code starts scoring as soon as it arrives, and
-                       the improver's calls are still counted one by one)
+  --no-prefetch        score candidates only when the improver asks: exactly the paper's
+                       budget (slower; by default each model reply's code starts scoring
+                       as soon as it arrives, at most 6 unasked evaluations at a time, on
+                       top of the budget and in the forecast; off when --max-cost cannot
+                       cover them)
+  --instances MODE     public: the paper's seeds, reproducible by anyone (and regenerable
+                       by a program); secret: seeds from a random salt kept in the run's
+                       config.json, which no program sees              (default: public)
   --resume DIR         continue a run that was killed, in its directory: completed steps
                        are read back, completed model calls answered from its cache
                        (the run's other options come from DIR/config.json)
@@ -86,6 +93,7 @@ const SHAPING = [
   "max-cost",
   "max-requests",
   "seed",
+  "instances",
 ] as const;
 
 /**
@@ -121,10 +129,12 @@ export async function readSelfImproveRun(
   for (const key of Object.keys(DEFAULT_SELF_IMPROVE_CONFIG) as (keyof SelfImproveConfig)[]) {
     const value = c[key];
     const expected = typeof DEFAULT_SELF_IMPROVE_CONFIG[key];
-    const optional = key === "model" || key === "baseUrl" || key === "maxCostUsd";
+    const optional = key === "model" || key === "baseUrl" || key === "maxCostUsd" ||
+      key === "instanceSalt";
     if (value === undefined && optional) continue;
     if (
-      value === undefined && (key === "sandboxes" || key === "prefetch" || key === "maxRequests")
+      value === undefined &&
+      (key === "sandboxes" || key === "prefetch" || key === "maxRequests" || key === "instances")
     ) {
       continue; // runs written before these existed
     }
@@ -137,6 +147,16 @@ export async function readSelfImproveRun(
       );
     }
     (config as Record<string, unknown>)[key] = value;
+  }
+  if (
+    !isInstanceMode(config.instances) ||
+    (config.instances === "secret") !== (typeof config.instanceSalt === "string")
+  ) {
+    throw new UsageError(
+      `Cannot use '${path}' as its config.json has bad instances: current value is ${
+        JSON.stringify(config.instances)
+      } ${config.instanceSalt === undefined ? "without" : "with"} a salt`,
+    );
   }
   let finished = false;
   try {
@@ -194,7 +214,8 @@ export async function executeSelfImprove(input: {
   resuming: boolean;
   backend?: ChatBackend;
 }): Promise<SelfImproveSummary> {
-  const { dir, config, flags, log } = input;
+  const { dir, flags, log } = input;
+  let config = input.config;
   let events: EventLog;
   try {
     events = await EventLog.open(`${dir.path}/events.jsonl`);
@@ -215,19 +236,40 @@ export async function executeSelfImprove(input: {
       ...(input.backend === undefined ? {} : { backend: input.backend }),
     });
     log(standIn ? paint("yellow", banner) : banner);
-    const calls = stopRunCalls({
-      iterations: config.iterations,
-      lmBudget: config.lmBudget,
-      metaBudget: config.metaBudget,
-      metaTests: config.metaTests,
-      runs: config.runs,
-    });
+    const forecast = (prefetchLimit: number) =>
+      forecastCost({
+        calls: stopRunCalls({
+          iterations: config.iterations,
+          lmBudget: config.lmBudget,
+          metaBudget: config.metaBudget,
+          metaTests: config.metaTests,
+          runs: config.runs,
+          prefetchLimit,
+        }),
+        responsesPerCall: config.responses,
+        model: gateway.model,
+      });
+    // Speculation must never spend what the run's own calls may need: with a cost cap that
+    // its worst case does not fit in, the run does not prefetch.
+    const speculative = forecast(config.prefetch ? DEFAULT_PREFETCH_LIMIT : 0);
+    const cap = flags.maxCostUsd;
+    if (
+      config.prefetch && cap !== undefined && (speculative.costUsd ?? Infinity) > cap
+    ) {
+      config = { ...config, prefetch: false };
+      log(
+        `prefetching off: its worst case ($${
+          speculative.costUsd?.toFixed(2) ?? "unknown"
+        }) does not fit in --max-cost $${cap}`,
+      );
+    }
     log(
       paint(
         "dim",
-        formatCostForecast(
-          forecastCost({ calls, responsesPerCall: config.responses, model: gateway.model }),
-        ),
+        formatCostForecast(forecast(config.prefetch ? DEFAULT_PREFETCH_LIMIT : 0)) +
+          (config.prefetch
+            ? ` (speculative scoring included: at most ${DEFAULT_PREFETCH_LIMIT} meta-utility evaluations per iteration; --no-prefetch removes them)`
+            : ""),
       ),
     );
     if (input.resuming) {
@@ -357,6 +399,14 @@ function printTable(
     }`,
   );
   for (const sentence of summary.repliesWithoutAnswer) log(`note: ${sentence}`);
+  const spec = summary.speculative;
+  if (spec.evaluations > 0) {
+    log(
+      `speculative: ${spec.chatRequests} calls, $${
+        spec.costUsd.toFixed(4)
+      }, used: ${spec.chatRequestsUsed} (${spec.evaluationsUsed} of ${spec.evaluations} prefetched meta-utility evaluations)`,
+    );
+  }
   const kinds = Object.entries(summary.audit);
   log(
     `audit: ${
@@ -391,6 +441,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       "time-scale": { type: "string" },
       sandboxes: { type: "string" },
       "no-prefetch": { type: "boolean" },
+      instances: { type: "string" },
       resume: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -460,7 +511,10 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     seed: flags.seed,
     maxCostUsd: flags.maxCostUsd,
     maxRequests: flags.maxRequests,
+    instances: instancesFlag(values.instances, "self-improve"),
+    instanceSalt: undefined,
   };
+  config.instanceSalt = saltFor(config.instances);
   const dir = await createRunDir("self-improve", { ...config });
   const summary = await executeSelfImprove({ dir, config, flags, log, resuming: false });
   if (values.json) printJson(summary);

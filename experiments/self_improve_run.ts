@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AuditLog } from "../sandbox/audit_log.ts";
+import { type AuditLog, eventsIn } from "../sandbox/audit_log.ts";
 import {
   ConcurrencyLimiter,
   countReplyFates,
@@ -22,6 +22,7 @@ import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts"
 import { analyzeStrategy, strategyProportions } from "../improvers/strategy.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import type { EvaluationMemo } from "../utilities/utility.ts";
+import type { InstanceMode } from "../utilities/instance_salt.ts";
 import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
 import type { RunDir } from "./run_dir.ts";
@@ -61,6 +62,10 @@ export interface SelfImproveConfig {
   maxCostUsd: number | undefined;
   /** HTTP requests in flight at once. */
   maxRequests: number;
+  /** Where instances come from (`utilities/instance_salt.ts`): the paper's seeds or secret ones. */
+  instances: InstanceMode;
+  /** The secret salt, with `instances: "secret"` (host-side only; resume and replay read it). */
+  instanceSalt: string | undefined;
 }
 
 /** The paper's budgets, and this machine's parallelism. */
@@ -81,6 +86,8 @@ export const DEFAULT_SELF_IMPROVE_CONFIG: SelfImproveConfig = {
   seed: 0,
   maxCostUsd: undefined,
   maxRequests: 8,
+  instances: "public",
+  instanceSalt: undefined,
 };
 
 /** A pair of meta-utility scores. */
@@ -150,6 +157,19 @@ export interface SelfImproveSummary {
   replies: ReplyFates;
   /** The same, for people: e.g. "3 of 24 replies were cut by the token limit". */
   repliesWithoutAnswer: string[];
+  /**
+   * The part of `chatRequests` and `costUsd` spent by speculative (prefetched) meta-utility
+   * evaluations, and how much of it a later meta-utility call used; at most the prefetch
+   * limit's worth per iteration (see `DEFAULT_PREFETCH_LIMIT`).
+   */
+  speculative: {
+    evaluations: number;
+    evaluationsUsed: number;
+    chatRequests: number;
+    chatRequestsUsed: number;
+    costUsd: number;
+    costUsdUsed: number;
+  };
   /** Audit events by kind. */
   audit: Record<string, number>;
   /** Wall time of this process's part of the run. */
@@ -311,6 +331,55 @@ function usageByIteration(
 }
 
 /**
+ * What speculative meta-utility evaluations cost: the ledger's answered requests and dollars
+ * under each speculative evaluation's model scopes (`r<run>/t<t>/e<key>/`), as listed by the
+ * iteration-end events, split by whether a meta-utility call used the evaluation.
+ */
+function speculativeUsage(
+  records: readonly LedgerRecord[],
+  events: readonly RunEvent[],
+): SelfImproveSummary["speculative"] {
+  const used = new Map<string, boolean>(); // scope prefix -> used
+  for (const e of events) {
+    if (e.type !== "iteration-end") continue;
+    const keys = (e.speculation as { keys?: unknown } | undefined)?.keys;
+    if (!Array.isArray(keys)) continue;
+    for (const k of keys as { key?: unknown; used?: unknown }[]) {
+      if (typeof k?.key === "string") {
+        used.set(`r${e.run ?? 0}/t${e.t}/e${k.key}/`, k.used === true);
+      }
+    }
+  }
+  const out = {
+    evaluations: used.size,
+    evaluationsUsed: [...used.values()].filter(Boolean).length,
+    chatRequests: 0,
+    chatRequestsUsed: 0,
+    costUsd: 0,
+    costUsdUsed: 0,
+  };
+  if (used.size === 0) return out;
+  const answered = new Set<string>();
+  for (const rec of records) {
+    const m = /^(r\d+\/t\d+\/e[^/]+\/)/.exec(rec.scope ?? "");
+    const wasUsed = m === null ? undefined : used.get(m[1]!);
+    if (wasUsed === undefined) continue;
+    const ok = (rec.kind === "completion" && rec.error === null) || rec.kind === "cache_hit";
+    const id = `${rec.scope}#${rec.requestHash}#${rec.occurrence}`;
+    if (ok && !answered.has(id)) {
+      answered.add(id);
+      out.chatRequests++;
+      if (wasUsed) out.chatRequestsUsed++;
+    }
+    if (rec.kind === "completion") {
+      out.costUsd += rec.costUsd ?? 0;
+      if (wasUsed) out.costUsdUsed += rec.costUsd ?? 0;
+    }
+  }
+  return out;
+}
+
+/**
  * Gets a killed run's directory ready to continue: the audit events written after the last
  * completed step (they belong to work that will be done again) are moved from `audit.jsonl`
  * to `audit.set-aside.jsonl`, so that nothing is lost and nothing is counted twice. Call it
@@ -379,6 +448,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
           limiter,
           // One memo per iteration: a resumed iteration then runs exactly as it first did.
           memo: new Map() as EvaluationMemo,
+          ...(config.instanceSalt === undefined ? {} : { instanceSalt: config.instanceSalt }),
           makeModel: ({ key, run }) =>
             createLanguageModel(gateway, {
               budget: config.lmBudget,
@@ -541,8 +611,9 @@ async function summarize(input: {
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       try {
-        const kind = String((JSON.parse(line) as { kind?: unknown }).kind);
-        auditCounts[kind] = (auditCounts[kind] ?? 0) + 1;
+        const event = JSON.parse(line) as { kind?: unknown; count?: number };
+        const kind = String(event.kind);
+        auditCounts[kind] = (auditCounts[kind] ?? 0) + eventsIn(event);
       } catch {
         // a torn line is not an event
       }
@@ -559,6 +630,7 @@ async function summarize(input: {
   const unpricedRequests =
     ledger.filter((rec) => rec.kind === "completion" && rec.error === null && rec.costUsd === null)
       .length;
+  const speculative = speculativeUsage(ledger, input.events);
   return {
     command: "self-improve",
     runDir: dir.path,
@@ -573,6 +645,7 @@ async function summarize(input: {
     unpricedRequests,
     replies,
     repliesWithoutAnswer: describeReplyFates(replies),
+    speculative,
     audit: auditCounts,
     wallMs: input.wallMs,
     resumed: input.resumed,

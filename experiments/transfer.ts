@@ -397,6 +397,8 @@ export interface TransferOptions {
   /** Base seed: run r uses `seed + r` for the sandbox's random numbers. @default {0} */
   seed?: number;
   /** Where sandbox, budget and model events are recorded. */
+  /** The run's secret instance salt (`utilities/instance_salt.ts`). @default {public seeds} */
+  instanceSalt?: string;
   audit?: AuditSink;
   /** Prefix of every model object's cache scope. @default {"transfer"} */
   scope?: string;
@@ -481,6 +483,7 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRow
       load: (source) =>
         loadProgram(source, { seed: seed + run, ...(audit === undefined ? {} : { audit }) }),
       ...(audit === undefined ? {} : { audit }),
+      ...(options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt }),
     });
 
   type Outcome = Omit<TransferCell, "task" | "arm" | "run" | "ms" | "done" | "total">;

@@ -20,7 +20,8 @@ import {
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
-import { numberFlag } from "./_flags.ts";
+import { instancesFlag, numberFlag } from "./_flags.ts";
+import { saltFor } from "../utilities/instance_salt.ts";
 import type { MeanSe } from "./stats.ts";
 import { reportAtEnd } from "./report.ts";
 import { stopOnHostFailure } from "./_stopped_run.ts";
@@ -50,6 +51,8 @@ Options:
   --lm-budget N        model calls per improver run         (default: 4)
   --utility-budget N   utility calls per improver run       (default: 25)
   --time-scale F       multiplies every task time limit     (default: 1)
+  --instances MODE     public (the paper's seeds) or secret (seeds from a random salt
+                       kept in the run's config.json)        (default: public)
   --concurrency N      cells (improver runs) at once        (default: 2)
   --json               end with one JSON object on its own line
   --help               show this help
@@ -123,6 +126,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       "lm-budget": { type: "string", default: "4" },
       "utility-budget": { type: "string", default: "25" },
       "time-scale": { type: "string", default: "1" },
+      instances: { type: "string" },
       concurrency: { type: "string", default: "2" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -167,6 +171,8 @@ export async function transferCommand(argv: string[]): Promise<number> {
     throw error;
   }
 
+  const instances = instancesFlag(values.instances, "transfer");
+  const instanceSalt = saltFor(instances);
   const config = {
     from: improved.from,
     improver: improved.path,
@@ -179,6 +185,8 @@ export async function transferCommand(argv: string[]): Promise<number> {
     timeScale,
     concurrency,
     ...flags,
+    instances,
+    ...(instanceSalt === undefined ? {} : { instanceSalt }),
   };
   const dir = await createRunDir("transfer", config);
   await Deno.writeTextFile(`${dir.path}/improved_improver.ts`, improved.source);
@@ -238,6 +246,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       concurrency,
       seed: flags.seed,
       audit,
+      ...(instanceSalt === undefined ? {} : { instanceSalt }),
       onCell: (c) => {
         const arm = c.arm === "seed"
           ? "seed solution"

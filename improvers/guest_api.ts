@@ -68,6 +68,8 @@ const PRELUDE = String.raw`(function (host) {
   const sliceText = String.prototype.slice, hasOwn = Object.prototype.hasOwnProperty;
   let watch = null;
   function call(name, payload) {
+    // Built-ins patched for the duration of a host call are seen before and after it.
+    if (watch !== null) watch.check();
     const reply = parse(host(name, stringify(payload === undefined ? null : payload)));
     if (watch !== null) watch.check();
     if (!reply.ok) throw new Err(String(reply.error));
@@ -220,12 +222,14 @@ const PRELUDE = String.raw`(function (host) {
       const utility = makeUtility(args[1]);
       const model = makeModel(args[2]);
       current = model;
+      let value;
       try {
-        const value = improveAlgorithm(args[0], utility, model);
+        value = improveAlgorithm(args[0], utility, model);
         report(value);
         return value;
       } finally {
         watch.check();
+        watch.settle(value);
       }
     },
   };

@@ -5,7 +5,7 @@
  * @module
  */
 import type { LanguageModel } from "../lm/language_model.ts";
-import type { MetaEvaluation, MetaUtility } from "../utilities/meta_utility.ts";
+import type { MetaEvaluation, MetaSpeculation, MetaUtility } from "../utilities/meta_utility.ts";
 import type { ImproverResult } from "./run_improver.ts";
 import type { HostUtility } from "./guest_api.ts";
 
@@ -25,6 +25,8 @@ export type SelfImproveEvent =
     improver: string;
     lmCalls: number;
     metaCalls: number;
+    /** The meta-utility's speculative (prefetched) evaluations and which were used. */
+    speculation: MetaSpeculation;
   };
 
 /** The outcome of one iteration. */
@@ -156,6 +158,7 @@ export async function selfImprove(
       improver: current,
       lmCalls: model.uses,
       metaCalls: meta.uses,
+      speculation: meta.speculation,
     });
   }
   return records;

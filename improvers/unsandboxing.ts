@@ -138,7 +138,6 @@ function watchPrelude(basePrelude: string): string {
   const allowed = JSON.stringify(Object.fromEntries(UTILITY_MEMBERS.map((m) => [m, true])));
   return String.raw`(function (host) {
   "use strict";
-  const base = (${basePrelude})(host);
   const stringify = JSON.stringify, define = Object.defineProperty, getProto = Object.getPrototypeOf;
   const rApply = Reflect.apply, rGet = Reflect.get, rSet = Reflect.set, rDefine = Reflect.defineProperty;
   const rDelete = Reflect.deleteProperty, rGetProto = Reflect.getPrototypeOf, rOwnKeys = Reflect.ownKeys;
@@ -167,6 +166,9 @@ function watchPrelude(basePrelude: string): string {
   try { watchConstructor(getProto(async function () {}).constructor, "AsyncFunction"); } catch (e) {}
   try { watchConstructor(getProto(function* () {}).constructor, "GeneratorFunction"); } catch (e) {}
   try { watchConstructor(getProto(async function* () {}).constructor, "AsyncGeneratorFunction"); } catch (e) {}
+  // The base prelude's guest watch comes after: it notes reads of these constructors, and
+  // the reads above are this trusted prelude's own.
+  const base = (${basePrelude})(host);
   function isAllowed(p) { return typeof p !== "string" || allowed[p] === true; }
   function watchUtility(u) {
     return new ProxyC(u, {
@@ -248,7 +250,13 @@ export async function detectUnsandboxingDynamically(
         detail,
         category: classifyAuditEvent({ kind: event.kind, detail, ...extra }),
       });
-      const forwarded = { kind: event.kind, detail, program: event.program ?? program, ...extra };
+      const forwarded = {
+        kind: event.kind,
+        detail,
+        program: event.program ?? program,
+        ...extra,
+        ...(event.count === undefined ? {} : { count: event.count }),
+      };
       try {
         options.audit?.record(forwarded);
       } catch {

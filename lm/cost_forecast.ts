@@ -101,13 +101,21 @@ export interface StopRunBudgets {
   metaTests?: number;
   /** Independent runs (`--runs`). @default 1 */
   runs?: number;
+  /**
+   * Speculative meta-utility evaluations per iteration at most: the prefetch limit
+   * (`utilities/utility.ts`'s `DEFAULT_PREFETCH_LIMIT`) when prefetching, 0 with
+   * `--no-prefetch`. @default 0
+   */
+  prefetchLimit?: number;
 }
 
 /**
  * The most model calls a STOP run can make: the scoring of the seed improver (`metaTests`
  * runs), then per iteration the improver's own calls, plus for each meta-utility call
  * `metaTests` runs of a candidate improver with a fresh budget, plus the final scoring of
- * the proposed improver (another `metaTests` runs).
+ * the proposed improver (another `metaTests` runs), plus the speculative evaluations the
+ * prefetch limit allows (`prefetchLimit` more meta-utility calls' worth; nothing speculative
+ * takes one of the budget's slots, so they come on top).
  *
  * @param budgets The run's budgets.
  * @returns Calls at most.
@@ -117,11 +125,14 @@ export interface StopRunBudgets {
  * import { stopRunCalls } from "./cost_forecast.ts";
  * import { equal } from "node:assert/strict";
  * equal(stopRunCalls({ iterations: 1 }), 5 * 4 + 4 + 25 * 5 * 4 + 5 * 4);
+ * equal(stopRunCalls({ iterations: 1, prefetchLimit: 6 }), 5 * 4 + 4 + (25 + 6) * 5 * 4 + 5 * 4);
  * ```
  */
 export function stopRunCalls(budgets: StopRunBudgets): number {
   const { iterations, lmBudget = 4, metaBudget = 25, metaTests = 5, runs = 1 } = budgets;
-  const perIteration = lmBudget + metaBudget * metaTests * lmBudget + metaTests * lmBudget;
+  const prefetchLimit = budgets.prefetchLimit ?? 0;
+  const perIteration = lmBudget + (metaBudget + prefetchLimit) * metaTests * lmBudget +
+    metaTests * lmBudget;
   return runs * (metaTests * lmBudget + iterations * perIteration);
 }
 

@@ -57,12 +57,22 @@ export interface AuditEvent {
   signal?: string;
   /** Human-readable detail (escaped, bounded). */
   detail: string;
+  /** How many events this record stands for (identical ones counted together); 1 when absent. */
+  count?: number;
 }
 
 /** What a component that reports audit events needs. */
 export interface AuditSink {
   /** Records one event; never throws. */
-  record(event: { kind: AuditKind; detail: string; program?: string; signal?: string }): void;
+  record(
+    event: { kind: AuditKind; detail: string; program?: string; signal?: string; count?: number },
+  ): void;
+}
+
+/** How many events a record stands for (its `count`, 1 when absent or invalid). */
+export function eventsIn(event: { count?: number }): number {
+  const n = event.count;
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 
 const MAX_DETAIL = 2000;
@@ -107,7 +117,10 @@ export class AuditLog implements AuditSink {
   }
 
   /** Records one event, appending it to the file when there is one. Never throws. */
-  record(event: { kind: AuditKind; detail: string; program?: string; signal?: string }): void {
+  record(
+    event: { kind: AuditKind; detail: string; program?: string; signal?: string; count?: number },
+  ): void {
+    const count = eventsIn(event);
     const stored: AuditEvent = {
       time: this.#clock().toISOString(),
       ...(this.#run === undefined ? {} : { run: this.#run }),
@@ -115,6 +128,7 @@ export class AuditLog implements AuditSink {
       kind: event.kind,
       ...(event.signal === undefined ? {} : { signal: sanitizeDetail(String(event.signal)) }),
       detail: sanitizeDetail(String(event.detail)),
+      ...(count > 1 ? { count } : {}),
     };
     this.#events.push(stored);
     if (this.#path !== undefined) {
@@ -137,17 +151,17 @@ export class AuditLog implements AuditSink {
     return this.#events;
   }
 
-  /** Number of recorded events, of one kind or of all kinds. */
+  /** Number of events (counted ones included), of one kind or of all kinds. */
   count(kind?: AuditKind): number {
-    return kind === undefined
-      ? this.#events.length
-      : this.#events.filter((e) => e.kind === kind).length;
+    let n = 0;
+    for (const e of this.#events) if (kind === undefined || e.kind === kind) n += eventsIn(e);
+    return n;
   }
 
-  /** Counts by kind (kinds with no event are omitted). */
+  /** Event counts by kind (kinds with no event are omitted). */
   summary(): Partial<Record<AuditKind, number>> {
     const out: Partial<Record<AuditKind, number>> = {};
-    for (const e of this.#events) out[e.kind] = (out[e.kind] ?? 0) + 1;
+    for (const e of this.#events) out[e.kind] = (out[e.kind] ?? 0) + eventsIn(e);
     return out;
   }
 }

@@ -29,6 +29,12 @@ export interface CallStats {
   guestMs: number;
   /** Lines the guest printed with `console.log` (bounded by the log limit). */
   logs: string[];
+  /**
+   * Audit events the guest recorded during the call, by kind: every event counted, none
+   * capped (the audit sink gets the itemised details). Absent when none, or when the call
+   * never reached the guest.
+   */
+  auditCounts?: Readonly<Record<string, number>>;
 }
 
 /** A successful call: the JSON value the export returned. */

@@ -65,6 +65,13 @@ const FAILURE_AUDIT: Partial<Record<FailureKind, AuditKind>> = {
 };
 
 const ENVELOPE_SLACK = 256 * 1024;
+/** Distinct details itemised per audit kind and call (the guest keeps as many). */
+const MAX_ITEMS_PER_KIND = 64;
+
+/** A guest-reported event count: a positive integer (1 when missing or malformed). */
+function eventCount(n: unknown): number {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
 const MAX_HOST_PAYLOAD = 4 * 1024 * 1024;
 
 async function sha256Hex(text: string): Promise<string> {
@@ -79,7 +86,14 @@ function failure(kind: FailureKind, message: string, guestMs = 0, logs: string[]
 interface Envelope {
   ok: boolean;
   guestMs: number;
-  meta: { logs: string[]; audit: [string, string][]; auditDropped: number; logOverflow: boolean };
+  meta: {
+    logs: string[];
+    /** Itemised events: kind, detail, how many times that detail occurred. */
+    audit: [string, string, number][];
+    /** Every event of the call, by kind (never capped). */
+    auditCounts: Record<string, number>;
+    logOverflow: boolean;
+  };
   value?: unknown;
   kind?: string;
   message?: string;
@@ -130,6 +144,9 @@ function parseEnvelope(bytes: Uint8Array, limit: number): Envelope | Failure {
   const env = parsed as Envelope;
   if (!Array.isArray(env.meta.logs)) env.meta.logs = [];
   if (!Array.isArray(env.meta.audit)) env.meta.audit = [];
+  if (typeof env.meta.auditCounts !== "object" || env.meta.auditCounts === null) {
+    env.meta.auditCounts = {};
+  }
   return env;
 }
 
@@ -185,9 +202,14 @@ export class Program implements AsyncDisposable {
     return this.#instancesStarted;
   }
 
-  #audit(kind: AuditKind, detail: string): void {
+  #audit(kind: AuditKind, detail: string, count = 1): void {
     try {
-      this.#options.audit?.record({ kind, detail, program: this.hash.slice(0, 16) });
+      this.#options.audit?.record({
+        kind,
+        detail,
+        program: this.hash.slice(0, 16),
+        ...(count > 1 ? { count } : {}),
+      });
     } catch {
       // an audit sink must not break evaluation
     }
@@ -304,16 +326,29 @@ export class Program implements AsyncDisposable {
     }
   }
 
+  /**
+   * Records what the guest counted: each itemised detail with its count, and per kind the
+   * events beyond the itemised ones as one counted event, so every event is counted.
+   */
   #recordEnvelopeAudit(env: Envelope): void {
-    for (const entry of env.meta.audit.slice(0, 64)) {
+    const itemised = new Map<string, number>(); // events itemised, by kind
+    const items = new Map<string, number>(); // distinct details itemised, by kind
+    for (const entry of env.meta.audit) {
       if (!Array.isArray(entry)) continue;
-      const [kind, detail] = entry;
-      if (typeof kind === "string" && GUEST_AUDIT_KINDS.has(kind)) {
-        this.#audit(kind as AuditKind, String(detail ?? ""));
-      }
+      const [kind, detail, n] = entry;
+      if (typeof kind !== "string" || !GUEST_AUDIT_KINDS.has(kind)) continue;
+      const count = eventCount(n);
+      if ((items.get(kind) ?? 0) >= MAX_ITEMS_PER_KIND) continue;
+      items.set(kind, (items.get(kind) ?? 0) + 1);
+      itemised.set(kind, (itemised.get(kind) ?? 0) + count);
+      this.#audit(kind as AuditKind, String(detail ?? ""), count);
     }
-    if (env.meta.auditDropped > 0) {
-      this.#audit("capability_attempt", `${env.meta.auditDropped} further attempts not itemised`);
+    for (const [kind, n] of Object.entries(env.meta.auditCounts)) {
+      if (!GUEST_AUDIT_KINDS.has(kind)) continue;
+      const rest = eventCount(n) - (itemised.get(kind) ?? 0);
+      if (rest > 0) {
+        this.#audit(kind as AuditKind, `${rest} further events of this kind, not itemised`, rest);
+      }
     }
   }
 
@@ -328,14 +363,19 @@ export class Program implements AsyncDisposable {
       sanitizeDetail,
     );
     const guestMs = Math.max(0, env.guestMs);
-    if (env.ok) return { ok: true, value: env.value ?? null, guestMs, logs };
+    const counts: Record<string, number> = {};
+    for (const [kind, n] of Object.entries(env.meta.auditCounts)) {
+      if (GUEST_AUDIT_KINDS.has(kind)) counts[kind] = eventCount(n);
+    }
+    const stats = Object.keys(counts).length > 0 ? { auditCounts: counts } : {};
+    if (env.ok) return { ok: true, value: env.value ?? null, guestMs, logs, ...stats };
     const kind: FailureKind = typeof env.kind === "string" && FAILURE_KINDS.has(env.kind)
       ? env.kind as FailureKind
       : "crashed";
     const message = typeof env.message === "string" ? env.message : "unknown failure";
     const audit = FAILURE_AUDIT[kind];
     if (audit) this.#audit(audit, message.split("\n")[0] ?? "");
-    return failure(kind, message, guestMs, logs);
+    return { ...failure(kind, message, guestMs, logs), ...stats };
   }
 
   async #ensureInstance(): Promise<PluginInstance | CallResult> {

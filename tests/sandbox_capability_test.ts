@@ -62,7 +62,7 @@ const cases: HostileCase[] = [
     },
   },
   {
-    name: "planting a fake Deno global (ignored, recorded)",
+    name: "planting a fake Deno global (ignored, refused, recorded)",
     source: `export function main(): unknown {
       const g = globalThis as Record<string, unknown>;
       g.Deno = { readTextFileSync: () => "secret" };
@@ -73,8 +73,16 @@ const cases: HostileCase[] = [
     }`,
     options: LIMITS,
     check(o) {
-      assertValue(o.result, ["undefined", "no", false]);
+      // The probed names are not properties of the global at all (a trap behind it records
+      // every probe), so there is no descriptor; defining one is refused.
+      assertValue(o.result, ["undefined", "no", null]);
       assertAudited(o.audit, "capability_attempt", "write Deno");
+      assertAudited(o.audit, "capability_attempt", "probe process with Object.defineProperty");
+      assertAudited(
+        o.audit,
+        "capability_attempt",
+        "probe Deno with Object.getOwnPropertyDescriptor",
+      );
     },
   },
   {
@@ -181,7 +189,7 @@ const cases: HostileCase[] = [
     },
   },
   {
-    name: "a flood of capability probes (itemised up to a cap, then counted)",
+    name: "a flood of capability probes (each distinct one itemised once, all counted)",
     source: `export function main(): number {
       let n = 0;
       for (let i = 0; i < 1000; i++) if ((globalThis as any).Deno === undefined) n++;
@@ -190,9 +198,10 @@ const cases: HostileCase[] = [
     options: LIMITS,
     check(o) {
       assertValue(o.result, 1000);
-      const first = o.audit.events.slice(0, o.audit.count() / 2);
-      assert.equal(first.filter((e) => e.detail === "read Deno").length, 64);
-      assertAudited(o.audit, "capability_attempt", "936 further attempts not itemised");
+      assert.ok(o.result.ok);
+      assert.deepEqual(o.result.auditCounts, { capability_attempt: 1000 });
+      const reads = o.audit.events.filter((e) => e.detail === "read Deno");
+      assert.equal(reads[0]?.count, 1000, "one record that counts all 1000 reads");
     },
   },
   {

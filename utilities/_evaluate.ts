@@ -8,6 +8,7 @@ import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { Failure } from "../sandbox/call_result.ts";
 import { type AuditSignal, hackCategory, recordSignal } from "./audit_signals.ts";
 import { hostFailureOf } from "./host_failure.ts";
+import { secretSeed } from "./instance_salt.ts";
 import type {
   EvaluateOptions,
   Evaluation,
@@ -18,9 +19,14 @@ import type {
   TaskInstance,
 } from "./task.ts";
 
-/** Seed of the `index`-th instance of a split, as in the paper. */
-export function instanceSeed(split: Split, index: number): number {
-  return (split === "val" ? 4321 : 5678) + index;
+/**
+ * Seed of the `index`-th instance of a split: the paper's public seed, or, with a run's
+ * secret salt, one derived from it (see `instance_salt.ts`).
+ */
+export function instanceSeed(split: Split, index: number, salt?: string): number {
+  return salt === undefined
+    ? (split === "val" ? 4321 : 5678) + index
+    : secretSeed(salt, split, index);
 }
 
 /** What one call produced, as the judge sees it. */
@@ -40,7 +46,7 @@ export type Verdict =
 export interface Rules<I extends TaskInstance> {
   id: TaskId;
   count: (split: Split) => number;
-  generate: (split: Split, index: number) => I;
+  generate: (split: Split, index: number, salt?: string) => I;
   limitMs: number;
   scoreRange: readonly [number, number];
   /** Score of a program that does not compile or lacks the export. */
@@ -182,7 +188,7 @@ export async function runEvaluation<I extends TaskInstance>(
   });
 
   for (let index = 0; index < count; index++) {
-    const instance = rules.generate(split, index);
+    const instance = rules.generate(split, index, options.instanceSalt);
     const outcome = await callOnce(runner, [...instance.args], limitMs);
     if (
       outcome.kind === "error" &&

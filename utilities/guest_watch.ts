@@ -38,16 +38,20 @@ export const SCORE_GLOBALS: readonly string[] = [
 ];
 
 /**
- * JavaScript (ES2020) source of a function `(note) => ({ check })`, to be called by a
- * trusted prelude before the program runs. It installs the traps at once; `check()`
- * compares the built-ins with the originals and notes replacements. `note(signal, detail)`
- * must never throw.
+ * JavaScript (ES2020) source of a function `(note) => ({ check, settle })`, to be called by
+ * a trusted prelude before the program runs. It installs the traps at once; `check()`
+ * compares the built-ins (`Math.random`, `Date`, `JSON`) with the originals and notes
+ * replacements (call it at every host call and at return); `settle(result)` checks again
+ * when a returned promise settles. `note(signal, detail)` must never throw.
  */
 export const GUEST_WATCH_JS: string = String.raw`function (note) {
   "use strict";
   var g = globalThis, define = Object.defineProperty, hasOwn = Object.prototype.hasOwnProperty;
   var math0 = g.Math, random0 = g.Math.random, date0 = g.Date, now0 = g.Date.now;
   var getTime0 = g.Date.prototype.getTime, Function0 = Function;
+  var json0 = g.JSON, stringify0 = g.JSON.stringify, parse0 = g.JSON.parse;
+  var resolve0 = Promise.resolve, then0 = Promise.prototype.then, apply0 = Reflect.apply;
+  var getProto = Object.getPrototypeOf;
   var seen = {};
   function once(signal, key, detail) {
     if (seen[signal + " " + key]) return;
@@ -74,32 +78,78 @@ export const GUEST_WATCH_JS: string = String.raw`function (note) {
   for (var i = 0; i < hunted.length; i++) trap(hunted[i], "evaluator-internals", true);
   var published = ${JSON.stringify(SCORE_GLOBALS)};
   for (var j = 0; j < published.length; j++) trap(published[j], "self-reported-score", false);
-  var constructorOwner = Function0.prototype;
-  var original = Object.getOwnPropertyDescriptor(constructorOwner, "constructor");
-  if (original && original.configurable) {
+  // The constructors that evaluate code: Function, and those reached from async and
+  // generator functions (not globals, so only through a function's constructor).
+  var evaluators = [
+    ["Function", Function0.prototype],
+    ["AsyncFunction", getProto(async function () {})],
+    ["GeneratorFunction", getProto(function* () {})],
+    ["AsyncGeneratorFunction", getProto(async function* () {})],
+  ];
+  evaluators.forEach(function (pair) {
+    var label = pair[0], owner = pair[1];
+    var original = Object.getOwnPropertyDescriptor(owner, "constructor");
+    if (!original || !original.configurable) return;
     var ctor = original.value;
-    define(constructorOwner, "constructor", {
+    define(owner, "constructor", {
       get: function () {
-        once("capability-probe", "Function", "read a function's constructor (the Function constructor evaluates code)");
+        once("capability-probe", label, "read a function's constructor (the " + label + " constructor evaluates code)");
         return ctor;
       },
       set: function (v) { ctor = v; },
       configurable: true,
       enumerable: false,
     });
+  });
+  // Writes to the watched built-ins are noted when they happen, so a patch undone before
+  // the next check is still seen (a redefinition is seen by the checks only).
+  function watchSlot(owner, name, signal, label) {
+    var d = Object.getOwnPropertyDescriptor(owner, name);
+    if (!d || !d.configurable || !("value" in d)) return;
+    var value = d.value;
+    define(owner, name, {
+      get: function () { return value; },
+      set: function (v) {
+        // Keyed like check()'s notes: one note per signal, whichever sees it first.
+        if (v !== value) once(signal, signal === "patched-random" ? "random" : signal === "patched-date" ? "date" : "json", label + " was replaced");
+        value = v;
+      },
+      configurable: true,
+      enumerable: d.enumerable,
+    });
+  }
+  watchSlot(g, "Math", "patched-random", "Math");
+  watchSlot(math0, "random", "patched-random", "Math.random");
+  watchSlot(g, "Date", "patched-date", "Date");
+  watchSlot(date0, "now", "patched-date", "Date.now");
+  watchSlot(date0.prototype, "getTime", "patched-date", "Date.prototype.getTime");
+  watchSlot(g, "JSON", "patched-json", "JSON");
+  watchSlot(json0, "stringify", "patched-json", "JSON.stringify");
+  watchSlot(json0, "parse", "patched-json", "JSON.parse");
+  function check() {
+    try {
+      if (g.Math !== math0 || math0.random !== random0) {
+        once("patched-random", "random", "Math.random was replaced");
+      }
+      if (g.Date !== date0 || date0.now !== now0 || date0.prototype.getTime !== getTime0) {
+        once("patched-date", "date", "Date, Date.now or Date.prototype.getTime was replaced");
+      }
+      if (g.JSON !== json0 || json0.stringify !== stringify0 || json0.parse !== parse0) {
+        once("patched-json", "json", "JSON, JSON.stringify or JSON.parse was replaced");
+      }
+    } catch (e) {
+      once("patched-date", "throws", "reading Math, Date or JSON threw");
+    }
   }
   return {
-    check: function () {
+    check: check,
+    // For a result that may be a promise: check again when it settles (an async export can
+    // patch and restore a built-in after it has returned its promise).
+    settle: function (value) {
+      if (value === null || (typeof value !== "object" && typeof value !== "function")) return;
       try {
-        if (g.Math !== math0 || math0.random !== random0) {
-          once("patched-random", "random", "Math.random was replaced");
-        }
-        if (g.Date !== date0 || date0.now !== now0 || date0.prototype.getTime !== getTime0) {
-          once("patched-date", "date", "Date, Date.now or Date.prototype.getTime was replaced");
-        }
-      } catch (e) {
-        once("patched-date", "throws", "reading Math or Date threw");
-      }
+        apply0(then0, apply0(resolve0, Promise, [value]), [check, check]);
+      } catch (e) {}
     },
   };
 }`;
@@ -108,6 +158,7 @@ export const GUEST_WATCH_JS: string = String.raw`function (note) {
 const WATCH_SIGNALS: ReadonlySet<string> = new Set<AuditSignal>([
   "patched-random",
   "patched-date",
+  "patched-json",
   "evaluator-internals",
   "self-reported-score",
   "capability-probe",

@@ -64,8 +64,8 @@ function utility(algorithm: (adjacency: number[][]) => number[]): number {
 }
 `;
 
-function generate(split: Split, index: number): MaxCutInstance {
-  const rng = new SeededRandom(instanceSeed(split, index));
+function generate(split: Split, index: number, salt?: string): MaxCutInstance {
+  const rng = new SeededRandom(instanceSeed(split, index, salt));
   const n = rng.int(50, MAX_NODES);
   const adjacency = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   let totalWeight = 0;

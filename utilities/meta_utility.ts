@@ -13,7 +13,13 @@ import { createHash } from "node:crypto";
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
 import type { Task } from "./task.ts";
-import { type EvaluationMemo, Utility, type WorkLimiter } from "./utility.ts";
+import {
+  DEFAULT_PREFETCH_LIMIT,
+  type EvaluationMemo,
+  type Speculation,
+  Utility,
+  type WorkLimiter,
+} from "./utility.ts";
 import { hostFailureOf } from "./host_failure.ts";
 
 /** Runs an improver once: `improveAlgorithm(initialSolution, utility, model)` in the sandbox. */
@@ -54,6 +60,14 @@ export interface MetaUtilityOptions {
   concurrency?: number;
   /** Where budget events and attempts are recorded. */
   audit?: AuditSink;
+  /** The run's secret instance salt for every downstream utility. @default {public seeds} */
+  instanceSalt?: string;
+  /**
+   * Speculative evaluations (started by `prefetch`, not asked for yet) allowed at once; each
+   * costs `runs` improver runs of up to `lmBudget` model calls. See `DEFAULT_PREFETCH_LIMIT`.
+   * @default {6}
+   */
+  prefetchLimit?: number;
   /** Caps downstream solution evaluations in flight (shared by every utility made here). */
   limiter?: WorkLimiter;
   /** Evaluations shared by every utility made here (see `UtilityOptions.memo`). */
@@ -81,6 +95,12 @@ export interface MetaRun {
   failure?: string;
   lmCalls: number;
   utilityCalls: number;
+}
+
+/** Speculative meta-utility evaluations: counts, and which model scopes they used. */
+export interface MetaSpeculation extends Speculation {
+  /** The evaluation keys (`makeModel`'s `key`) of speculative evaluations, and whether used. */
+  keys: { key: string; used: boolean }[];
 }
 
 /** The full meta-utility evaluation of one improver. */
@@ -191,7 +211,9 @@ export class MetaUtility {
   readonly #timesEvaluated = new Map<string, number>();
   #last: MetaEvaluation | undefined;
   #seed: Promise<string> | undefined;
-  readonly #prefetched = new Map<string, Promise<MetaEvaluation>>();
+  readonly #prefetched = new Map<string, { key: string; pending: Promise<MetaEvaluation> }>();
+  readonly #speculative: { key: string; used: boolean }[] = [];
+  readonly #prefetchLimit: number;
 
   /**
    * @param options The task, how to run improvers and make models, budgets.
@@ -200,8 +222,15 @@ export class MetaUtility {
   constructor(options: MetaUtilityOptions) {
     this.#options = options;
     this.budget = options.budget ?? 25;
+    this.#prefetchLimit = options.prefetchLimit ?? DEFAULT_PREFETCH_LIMIT;
     const runs = options.runs ?? IMPROVER_RUN_BUDGETS.runs;
-    for (const [name, value] of Object.entries({ budget: this.budget, runs })) {
+    for (
+      const [name, value] of Object.entries({
+        budget: this.budget,
+        runs,
+        prefetchLimit: this.#prefetchLimit,
+      })
+    ) {
       if (!Number.isSafeInteger(value) || value < 0) {
         throw new RangeError(
           `Cannot create a meta-utility as '${name}' must be a non-negative integer: current value is ${value}`,
@@ -220,6 +249,12 @@ export class MetaUtility {
   /** Calls made so far (including refused ones). */
   get uses(): number {
     return this.#uses;
+  }
+
+  /** Speculative evaluations started so far, how many were used, and their keys. */
+  get speculation(): MetaSpeculation {
+    const keys = this.#speculative.map((k) => ({ ...k }));
+    return { started: keys.length, used: keys.filter((k) => k.used).length, keys };
   }
 
   /** The evaluation behind the latest score. */
@@ -248,7 +283,11 @@ export class MetaUtility {
     if (typeof source !== "string" || source.trim() === "") return 0;
     const prefetched = this.#prefetched.get(source);
     this.#prefetched.delete(source);
-    this.#last = await (prefetched ?? this.evaluate(source));
+    if (prefetched !== undefined) {
+      const entry = this.#speculative.find((k) => k.key === prefetched.key);
+      if (entry) entry.used = true;
+    }
+    this.#last = await (prefetched?.pending ?? this.evaluate(source));
     return this.#last.val;
   }
 
@@ -257,15 +296,18 @@ export class MetaUtility {
    * sandboxes are closed and their audit events written before the caller moves on.
    */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.#prefetched.values()]);
+    await Promise.allSettled([...this.#prefetched.values()].map((p) => p.pending));
   }
 
   /**
    * Starts evaluating an improver the caller is likely to score next (e.g. one it just got
    * from the model), so that candidates evaluate concurrently although the caller scores
    * them one at a time. Nothing is counted: a later {@linkcode MetaUtility.score} of the same
-   * text counts as usual and takes this result. At most `budget - uses` evaluations are
-   * prefetched at once, so the model calls made never exceed what the budget allows.
+   * text counts as usual and takes this result. Speculation never takes a slot of the budget
+   * (every improver the caller asks about is evaluated whatever was prefetched); it is bounded
+   * instead by `prefetchLimit` evaluations nobody has asked for at once, and none once
+   * `budget - uses` are pending. So the model calls made are at most
+   * `(budget + prefetchLimit) × runs × lmBudget`, which the cost forecast counts.
    *
    * @param source An improver's source; anything else is ignored.
    */
@@ -273,9 +315,12 @@ export class MetaUtility {
     if (typeof source !== "string" || source.trim() === "") return;
     if (this.#prefetched.has(source)) return;
     if (this.#uses + this.#prefetched.size >= this.budget) return;
-    const pending = this.evaluate(source);
-    pending.catch(() => {});
-    this.#prefetched.set(source, pending);
+    const unused = this.#speculative.filter((k) => !k.used).length;
+    if (unused >= this.#prefetchLimit) return;
+    const started = this.#begin(source);
+    started.pending.catch(() => {});
+    this.#speculative.push({ key: started.key, used: false });
+    this.#prefetched.set(source, started);
   }
 
   /**
@@ -286,9 +331,12 @@ export class MetaUtility {
    * @returns Mean `val` and `test` scores and each run's outcome.
    * @throws {HostFailureError} When the host failed while scoring (`./host_failure.ts`).
    */
-  async evaluate(source: string): Promise<MetaEvaluation> {
-    const o = this.#options;
-    const runs = o.runs ?? IMPROVER_RUN_BUDGETS.runs;
+  evaluate(source: string): Promise<MetaEvaluation> {
+    return this.#begin(source).pending;
+  }
+
+  /** Starts an evaluation; its key is fixed before anything is awaited. */
+  #begin(source: string): { key: string; pending: Promise<MetaEvaluation> } {
     // Identify this evaluation by the improver's content and how many times it was evaluated
     // before (not by call order), so prefetching and scoring one by one use the same model
     // scopes. Assigned before the first await, so concurrent callers cannot swap them.
@@ -297,6 +345,12 @@ export class MetaUtility {
     const k = this.#timesEvaluated.get(hash) ?? 0;
     this.#timesEvaluated.set(hash, k + 1);
     const key = `${hash}.${k}`;
+    return { key, pending: this.#run(source, evaluation, key) };
+  }
+
+  async #run(source: string, evaluation: number, key: string): Promise<MetaEvaluation> {
+    const o = this.#options;
+    const runs = o.runs ?? IMPROVER_RUN_BUDGETS.runs;
     this.#seed ??= o.task.seedSolution();
     const seed = await this.#seed;
     const results: MetaRun[] = new Array(runs);
@@ -336,6 +390,7 @@ export class MetaUtility {
       ...(o.audit === undefined ? {} : { audit: o.audit }),
       ...(o.limiter === undefined ? {} : { limiter: o.limiter }),
       ...(o.memo === undefined ? {} : { memo: o.memo }),
+      ...(o.instanceSalt === undefined ? {} : { instanceSalt: o.instanceSalt }),
     };
     const utility = new Utility(o.task, {
       ...common,

@@ -45,8 +45,8 @@ function utility(algorithm: Algorithm): number {
 }
 `;
 
-function generate(split: Split, index: number): ParityInstance {
-  return generateParityInstance(instanceSeed(split, index), 0);
+function generate(split: Split, index: number, salt?: string): ParityInstance {
+  return generateParityInstance(instanceSeed(split, index, salt), 0);
 }
 
 /**

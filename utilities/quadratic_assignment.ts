@@ -62,8 +62,8 @@ function utility(algorithm: (F: number[][], D: number[][], P: number[][]) => num
 }
 `;
 
-function generate(split: Split, index: number): QuadraticAssignmentInstance {
-  const rng = new SeededRandom(instanceSeed(split, index));
+function generate(split: Split, index: number, salt?: string): QuadraticAssignmentInstance {
+  const rng = new SeededRandom(instanceSeed(split, index, salt));
   const matrix = () =>
     Array.from({ length: QAP_SIZE }, () => Array.from({ length: QAP_SIZE }, () => rng.next()));
   const f = matrix();

@@ -65,8 +65,8 @@ function utility(algorithm: (t: string, dist: number) => string): number {
 }
 `;
 
-function generate(split: Split, index: number): StringGridInstance {
-  const rng = new SeededRandom(instanceSeed(split, index));
+function generate(split: Split, index: number, salt?: string): StringGridInstance {
+  const rng = new SeededRandom(instanceSeed(split, index, salt));
   const length = rng.int(1, 30);
   const word = () => Array.from({ length }, () => (rng.chance(0.5) ? "A" : "B")).join("");
   const t = word();

@@ -56,6 +56,11 @@ export interface EvaluateOptions {
   audit?: AuditSink;
   /** Evaluate only the first `instances` instances of the split (smoke tests). @default {all} */
   instances?: number;
+  /**
+   * The run's secret instance salt (see `instance_salt.ts`): instances come from seeds derived
+   * from it instead of the paper's public seeds. Host-side only. @default {public seeds}
+   */
+  instanceSalt?: string;
 }
 
 /** How one instance went. */
@@ -107,8 +112,11 @@ export interface Task<I extends TaskInstance = TaskInstance> {
   readonly description: string;
   /** Number of instances in a split. */
   instanceCount(split: Split): number;
-  /** The `index`-th instance of `split` (seed `4321 + index` or `5678 + index`). */
-  generate(split: Split, index: number): I;
+  /**
+   * The `index`-th instance of `split`: from the paper's public seed (`4321 + index` or
+   * `5678 + index`), or, given a run's secret `salt`, from a seed derived from it.
+   */
+  generate(split: Split, index: number, salt?: string): I;
   /** The deliberately weak program improvement starts from (TypeScript source). */
   seedSolution(): Promise<string>;
   /** The secret evaluator: runs the program on every instance and scores it. Never throws for anything the program does. */

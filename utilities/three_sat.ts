@@ -61,8 +61,8 @@ function utility(algorithm: (formula: number[][]) => boolean[]): number {
 }
 `;
 
-function generate(split: Split, index: number): ThreeSatInstance {
-  const rng = new SeededRandom(instanceSeed(split, index));
+function generate(split: Split, index: number, salt?: string): ThreeSatInstance {
+  const rng = new SeededRandom(instanceSeed(split, index, salt));
   const n = rng.int(5, 50);
   const m = 4 * n;
   const planted = [false, ...Array.from({ length: n }, () => rng.chance(0.5))];

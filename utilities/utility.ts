@@ -13,6 +13,23 @@ import type { Evaluation, SolutionRunner, Split, Task } from "./task.ts";
 /** The paper's utility budget per improver run. */
 export const DEFAULT_UTILITY_BUDGET = 25;
 
+/**
+ * The hard limit on speculative work per utility or meta-utility object: evaluations started
+ * by `prefetch` that nobody has asked for (yet). Every evaluation the improver asks for runs
+ * as well, so one object runs at most `budget + DEFAULT_PREFETCH_LIMIT` evaluations; the cost
+ * forecast (`lm/cost_forecast.ts`, `prefetchLimit`) counts them. Six is one model call's
+ * replies at the paper's `n`.
+ */
+export const DEFAULT_PREFETCH_LIMIT = 6;
+
+/** How much speculative work a utility did, and how much of it was used. */
+export interface Speculation {
+  /** Evaluations started by `prefetch`. */
+  started: number;
+  /** Of those, how many a later `score` call took. */
+  used: number;
+}
+
 /** A loaded solution program: a runner that must be closed. `Program` satisfies it. */
 export interface LoadedSolution extends SolutionRunner {
   /** Releases the program's sandbox. */
@@ -37,6 +54,8 @@ export interface UtilityOptions {
   timeScale?: number;
   /** Where `budget_exceeded` and reward-hack events go. @default {none} */
   audit?: AuditSink;
+  /** The run's secret instance salt (`instance_salt.ts`). @default {the paper's public seeds} */
+  instanceSalt?: string;
   /** Run id or program hash stamped on budget events. @default {none} */
   program?: string;
   /**
@@ -44,6 +63,11 @@ export interface UtilityOptions {
    * runs). @default {no cap}
    */
   limiter?: WorkLimiter;
+  /**
+   * Speculative evaluations (started by `prefetch`, not asked for yet) allowed at once; see
+   * {@linkcode DEFAULT_PREFETCH_LIMIT}. 0 turns prefetching off. @default {6}
+   */
+  prefetchLimit?: number;
   /**
    * Evaluations shared between utilities, by task, split, time scale and source: a source
    * scored once is not run again (the instances of a split are fixed and the sandbox's
@@ -83,24 +107,36 @@ export class Utility {
   #uses = 0;
   #last: Evaluation | undefined;
   readonly #prefetched = new Map<string, Promise<Evaluation | undefined>>();
+  readonly #prefetchLimit: number;
+  #speculated = 0;
+  #claimed = 0;
 
   /**
    * @param task The task whose secret evaluator scores.
    * @param options How to load programs, the budget, split, time scale and audit sink.
-   * @throws {RangeError} When `budget` is not a non-negative integer.
+   * @throws {RangeError} When `budget` or `prefetchLimit` is not a non-negative integer.
    */
   constructor(task: Task, options: UtilityOptions = {}) {
     const budget = options.budget ?? DEFAULT_UTILITY_BUDGET;
-    if (!Number.isSafeInteger(budget) || budget < 0) {
-      throw new RangeError(
-        `Cannot create a utility as 'budget' must be a non-negative integer: current value is ${
-          String(budget)
-        }`,
-      );
+    const prefetchLimit = options.prefetchLimit ?? DEFAULT_PREFETCH_LIMIT;
+    for (const [name, value] of Object.entries({ budget, prefetchLimit })) {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new RangeError(
+          `Cannot create a utility as '${name}' must be a non-negative integer: current value is ${
+            String(value)
+          }`,
+        );
+      }
     }
     this.#task = task;
     this.#options = options;
     this.#budget = budget;
+    this.#prefetchLimit = prefetchLimit;
+  }
+
+  /** Speculative evaluations started so far, and how many of them were used. */
+  get speculation(): Speculation {
+    return { started: this.#speculated, used: this.#claimed };
   }
 
   /** The task scored. */
@@ -141,8 +177,10 @@ export class Utility {
    * model reply it just received), so that candidates evaluate concurrently although the
    * improver asks about them one at a time. Nothing is counted: a later
    * {@linkcode Utility.score} of the exact same text counts as usual and takes this result.
-   * At most `budget - uses` sources are prefetched at once, so the work done never exceeds
-   * what the budget allows.
+   * Speculation never takes a slot of the budget: every source the improver asks about is
+   * evaluated whatever was prefetched. It is bounded instead: at most `prefetchLimit`
+   * prefetched sources nobody has asked for exist at once (so at most that many are ever
+   * wasted), and none once `budget - uses` are pending.
    *
    * @param source A solution source; anything else is ignored.
    */
@@ -150,6 +188,8 @@ export class Utility {
     if (typeof source !== "string" || source.trim() === "") return;
     if (this.#prefetched.has(source)) return;
     if (this.#uses + this.#prefetched.size >= this.#budget) return;
+    if (this.#speculated - this.#claimed >= this.#prefetchLimit) return;
+    this.#speculated++;
     const pending = this.#evaluate(source);
     pending.catch(() => {});
     this.#prefetched.set(source, pending);
@@ -176,13 +216,14 @@ export class Utility {
     }
     if (typeof source !== "string" || source.trim() === "") return 0;
     const prefetched = this.#prefetched.get(source);
+    if (prefetched !== undefined) this.#claimed++;
     this.#prefetched.delete(source);
     this.#last = await (prefetched ?? this.#evaluate(source));
     return this.#last?.score ?? 0;
   }
 
   async #evaluate(source: string): Promise<Evaluation | undefined> {
-    const { audit, limiter } = this.#options;
+    const { audit, limiter, instanceSalt: salt } = this.#options;
     const work = async () => {
       let loaded: LoadedSolution;
       const load = this.#options.load ??
@@ -200,6 +241,7 @@ export class Utility {
           split: this.#options.split ?? "val",
           timeScale: this.#options.timeScale ?? 1,
           ...(audit === undefined ? {} : { audit }),
+          ...(salt === undefined ? {} : { instanceSalt: salt }),
         });
       } finally {
         await loaded.close().catch(() => {});
@@ -212,6 +254,7 @@ export class Utility {
       this.#task.id,
       this.#options.split ?? "val",
       this.#options.timeScale ?? 1,
+      salt === undefined ? "public" : createHash("sha256").update(salt).digest("hex"),
       createHash("sha256").update(source).digest("hex"),
     ].join("|");
     let pending = memo.get(key);

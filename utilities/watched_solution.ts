@@ -30,10 +30,13 @@ export const SOLUTION_PRELUDE: string = `(function (host) {
   var watch = (${GUEST_WATCH_JS})(note);
   return {
     watch: function (exported, args) {
+      var result;
       try {
-        return apply(exported, undefined, args);
+        result = apply(exported, undefined, args);
+        return result;
       } finally {
         watch.check();
+        watch.settle(result);
       }
     },
   };

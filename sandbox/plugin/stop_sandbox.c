@@ -19,6 +19,7 @@
  * module; every other specifier is refused and reported. Host calls go through one import,
  * `extism:host/user` `stop_host_call`, reachable only from the trusted prelude.
  */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,11 @@ IMPORT("extism:host/env", "load_u64") extern uint64_t extism_load_u64(extism_ptr
 IMPORT("extism:host/env", "output_set") extern void extism_output_set(extism_ptr, uint64_t);
 IMPORT("extism:host/user", "stop_host_call") extern extism_ptr stop_host_call(extism_ptr);
 
-#define MAX_AUDIT 64
+/* The audit counts every event by kind, without a cap; the detail is itemised per kind, at
+ * most MAX_ITEMS distinct details each (a repeated detail only raises its count), so no kind
+ * can crowd out another. */
+#define MAX_KINDS 24
+#define MAX_ITEMS 64
 #define MAX_DETAIL 300
 
 /* ---- state of this instance (one program per instance) ---- */
@@ -54,7 +59,7 @@ static JSValue program_ns;     /* the program's module namespace */
 static JSValue adapters;       /* object returned by the prelude */
 static JSValue settle_fn;      /* trusted: (value, onOk, onErr) => attaches handlers if thenable */
 static uint64_t log_bytes, log_limit = 65536, output_limit = 8 << 20;
-static int log_overflow, audit_dropped, audit_count;
+static int log_overflow;
 static double deadline_ms, host_ms, default_timeout_ms = 1000;
 static int timed_out;
 static uint64_t rng_state[2];
@@ -168,21 +173,90 @@ static void sb_quote(sbuf *b, const char *s, size_t n) {
  * Kept as JSON text in C buffers, never as JS objects: the program can patch every
  * prototype and `toJSON`, so nothing it could reach may hold or serialise its audit trail. */
 static sbuf logs_json;  /* the elements of the "logs" array: "line","line" */
-static sbuf audit_json; /* the elements of the "audit" array: ["kind","detail"],... */
 static int log_count;
 
-static void audit_add(const char *kind, const char *detail, size_t detail_len) {
-  if (audit_count >= MAX_AUDIT) {
-    audit_dropped++;
-    return;
+typedef struct {
+  char *detail;
+  size_t len;
+  uint64_t count;
+} audit_item;
+
+typedef struct {
+  char name[32];
+  uint64_t total;
+  int n_items;
+  audit_item items[MAX_ITEMS];
+} audit_kind;
+
+static audit_kind audit_kinds[MAX_KINDS];
+static int audit_kind_count;
+
+static void audit_reset(void) {
+  for (int k = 0; k < audit_kind_count; k++) {
+    for (int i = 0; i < audit_kinds[k].n_items; i++) free(audit_kinds[k].items[i].detail);
   }
+  memset(audit_kinds, 0, sizeof audit_kinds);
+  audit_kind_count = 0;
+}
+
+static void audit_add(const char *kind, const char *detail, size_t detail_len) {
+  size_t klen = strlen(kind);
+  if (klen >= sizeof audit_kinds[0].name) klen = sizeof audit_kinds[0].name - 1;
+  audit_kind *slot = NULL;
+  for (int k = 0; k < audit_kind_count && !slot; k++) {
+    if (strncmp(audit_kinds[k].name, kind, klen) == 0 && audit_kinds[k].name[klen] == 0) {
+      slot = &audit_kinds[k];
+    }
+  }
+  if (!slot) {
+    /* Kinds come from this file and the trusted bootstrap only; the last slot takes any
+     * excess so that nothing goes uncounted. */
+    slot = &audit_kinds[audit_kind_count < MAX_KINDS ? audit_kind_count++ : MAX_KINDS - 1];
+    if (!slot->name[0]) memcpy(slot->name, kind, klen);
+  }
+  slot->total++;
   if (detail_len > MAX_DETAIL) detail_len = MAX_DETAIL;
-  if (audit_count++) sb_put(&audit_json, ",", 1);
-  sb_put(&audit_json, "[", 1);
-  sb_quote(&audit_json, kind, strlen(kind));
-  sb_put(&audit_json, ",", 1);
-  sb_quote(&audit_json, detail, detail_len);
-  sb_put(&audit_json, "]", 1);
+  for (int i = 0; i < slot->n_items; i++) {
+    audit_item *it = &slot->items[i];
+    if (it->len == detail_len && memcmp(it->detail, detail, detail_len) == 0) {
+      it->count++;
+      return;
+    }
+  }
+  if (slot->n_items >= MAX_ITEMS) return; /* counted in total, not itemised */
+  char *copy = malloc(detail_len + 1);
+  if (!copy) return;
+  memcpy(copy, detail, detail_len);
+  copy[detail_len] = 0;
+  slot->items[slot->n_items++] = (audit_item){copy, detail_len, 1};
+}
+
+/* The "audit" array ([kind, detail, count] items) and the "auditCounts" object of the meta. */
+static void append_audit(sbuf *b) {
+  char num[32];
+  int first = 1;
+  sb_str(b, "\"audit\":[");
+  for (int k = 0; k < audit_kind_count; k++) {
+    audit_kind *slot = &audit_kinds[k];
+    for (int i = 0; i < slot->n_items; i++) {
+      if (!first) sb_put(b, ",", 1);
+      first = 0;
+      sb_put(b, "[", 1);
+      sb_quote(b, slot->name, strlen(slot->name));
+      sb_put(b, ",", 1);
+      sb_quote(b, slot->items[i].detail, slot->items[i].len);
+      snprintf(num, sizeof num, ",%llu]", (unsigned long long)slot->items[i].count);
+      sb_str(b, num);
+    }
+  }
+  sb_str(b, "],\"auditCounts\":{");
+  for (int k = 0; k < audit_kind_count; k++) {
+    if (k) sb_put(b, ",", 1);
+    sb_quote(b, audit_kinds[k].name, strlen(audit_kinds[k].name));
+    snprintf(num, sizeof num, ":%llu", (unsigned long long)audit_kinds[k].total);
+    sb_str(b, num);
+  }
+  sb_str(b, "}");
 }
 
 static JSValue js_audit(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
@@ -242,6 +316,8 @@ static void seed_random(uint64_t seed) {
   if (!rng_state[0] && !rng_state[1]) rng_state[0] = 1;
 }
 
+static void check_global_trap(void);
+
 /* ---- host calls: host(name, payloadJson) -> resultJson (trusted prelude only) ---- */
 static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
   size_t nlen = 0, plen = 0;
@@ -263,6 +339,7 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
   double started = now_ms();
   extism_ptr in = store_block(req.data ? req.data : "", req.len);
   free(req.data);
+  check_global_trap();
   extism_ptr out = stop_host_call(in);
   extism_free(in);
   /* Time spent in the host is not the guest's: move the deadline by it. */
@@ -279,6 +356,61 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
   return v;
 }
 
+/* ---- heap accounting ----
+ * QuickJS's default allocator with its limit, plus a count of refused allocations. When the
+ * heap is so full that QuickJS cannot even build its "out of memory" error, it throws `null`
+ * instead (and some built-ins fail with no exception at all); the count tells that apart from
+ * a program that throws `null` itself. */
+#define HEAP_OVERHEAD 8
+static uint64_t alloc_refused;
+
+static void *heap_malloc(JSMallocState *s, size_t size) {
+  if (s->malloc_size + size > s->malloc_limit) {
+    alloc_refused++;
+    return NULL;
+  }
+  void *p = malloc(size);
+  if (!p) {
+    alloc_refused++;
+    return NULL;
+  }
+  s->malloc_count++;
+  s->malloc_size += malloc_usable_size(p) + HEAP_OVERHEAD;
+  return p;
+}
+
+static void heap_free(JSMallocState *s, void *p) {
+  if (!p) return;
+  s->malloc_count--;
+  s->malloc_size -= malloc_usable_size(p) + HEAP_OVERHEAD;
+  free(p);
+}
+
+static void *heap_realloc(JSMallocState *s, void *p, size_t size) {
+  if (!p) return size ? heap_malloc(s, size) : NULL;
+  size_t old = malloc_usable_size(p);
+  if (!size) {
+    heap_free(s, p);
+    return NULL;
+  }
+  if (s->malloc_size + size - old > s->malloc_limit) {
+    alloc_refused++;
+    return NULL;
+  }
+  void *q = realloc(p, size);
+  if (!q) {
+    alloc_refused++;
+    return NULL;
+  }
+  s->malloc_size += malloc_usable_size(q) - old;
+  return q;
+}
+
+static size_t heap_usable_size(const void *p) { return malloc_usable_size((void *)p); }
+
+static const JSMallocFunctions HEAP_FUNCTIONS = {heap_malloc, heap_free, heap_realloc,
+                                                 heap_usable_size};
+
 /* ---- interrupts ---- */
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (timed_out) return 1;
@@ -292,6 +424,10 @@ static int interrupt_handler(JSRuntime *r, void *opaque) {
 /* ---- modules: only the program itself and ./helpers.ts ---- */
 static char *module_normalize(JSContext *c, const char *base, const char *name, void *opaque) {
   if (strcmp(name, "guest:program") == 0) return js_strdup(c, "guest:program");
+  /* Only the capture module may import the sink that takes the program's namespace. */
+  if (strcmp(name, "guest:sink") == 0 && strcmp(base, "<capture>") == 0) {
+    return js_strdup(c, "guest:sink");
+  }
   if (strcmp(name, "./helpers.ts") == 0 || strcmp(name, "./helpers.js") == 0 ||
       strcmp(name, "./helpers") == 0 || strcmp(name, "helpers.ts") == 0) {
     return js_strdup(c, "guest:helpers");
@@ -301,7 +437,26 @@ static char *module_normalize(JSContext *c, const char *base, const char *name, 
   return NULL;
 }
 
+/* The sink: a C module whose one export keeps the first namespace it is given. Nothing the
+ * program can reach stands between it and the capture module (no global to pre-empt). */
+static JSValue js_take_namespace(JSContext *c, JSValueConst this_val, int argc,
+                                 JSValueConst *argv) {
+  if (argc > 0 && JS_IsUndefined(program_ns) && JS_IsObject(argv[0])) {
+    program_ns = JS_DupValue(c, argv[0]);
+  }
+  return JS_UNDEFINED;
+}
+
+static int sink_init(JSContext *c, JSModuleDef *m) {
+  return JS_SetModuleExport(c, m, "take", JS_NewCFunction(c, js_take_namespace, "take", 1));
+}
+
 static JSModuleDef *module_loader(JSContext *c, const char *name, void *opaque) {
+  if (strcmp(name, "guest:sink") == 0) {
+    JSModuleDef *m = JS_NewCModule(c, "guest:sink", sink_init);
+    if (m) JS_AddModuleExport(c, m, "take");
+    return m;
+  }
   const char *src = NULL;
   if (strcmp(name, "guest:program") == 0) src = program_source;
   else if (strcmp(name, "guest:helpers") == 0) src = helpers_source;
@@ -330,28 +485,175 @@ static JSValue js_on_rejected(JSContext *c, JSValueConst this_val, int argc, JSV
   return JS_UNDEFINED;
 }
 
-/* Trusted bootstrap: runs before the prelude and the program; captures pristine built-ins. */
+/* ---- capability probes ----
+ * Names a program has no business with. They are not properties of the global object: the
+ * bootstrap puts a proxy it controls at the head of the global's prototype chain, so a read
+ * (`Deno`, `globalThis.Deno`, `typeof Deno`), a write, `in`, `Reflect.has` and `with` all end
+ * in a trap that records them. Probes that never consult the prototype chain
+ * (`hasOwnProperty`, `Object.getOwnPropertyDescriptor(s)`, `Object.keys`, ...) are recorded by
+ * the reflection built-ins themselves, which the bootstrap replaces with the C wrappers below
+ * (one native hop on any other object). */
+static const char *const PROBES[] = {
+    "Deno", "process", "require", "fetch", "Bun", "module", "exports", "__dirname", "__filename",
+    "XMLHttpRequest", "WebSocket", "importScripts", "std", "os", "scriptArgs", "navigator",
+    "Worker", "WebAssembly", "SharedArrayBuffer", "Atomics", NULL};
+
+static JSValue global_obj = JS_UNDEFINED;  /* the global object, for identity checks only */
+static JSValue global_trap = JS_UNDEFINED; /* the proxy the bootstrap put in front of its prototype */
+
+static int is_global(JSValueConst v) {
+  return JS_VALUE_GET_TAG(v) == JS_TAG_OBJECT && JS_VALUE_GET_TAG(global_obj) == JS_TAG_OBJECT &&
+         JS_VALUE_GET_PTR(v) == JS_VALUE_GET_PTR(global_obj);
+}
+
+/* magic: bits 0-3 the name's index in WRAPPED; bit 4: the target is `this` (else argv[0]);
+ * bits 5-6: where the key is (0 none: a listing, 1 argv[0], 2 argv[1]). */
+static const char *const WRAPPED[] = {
+    "Object.prototype.hasOwnProperty", "Object.prototype.propertyIsEnumerable",
+    "Object.getOwnPropertyDescriptor", "Reflect.getOwnPropertyDescriptor",
+    "Object.getOwnPropertyDescriptors", "Object.keys", "Object.getOwnPropertyNames",
+    "Object.entries", "Object.values", "Reflect.ownKeys", "Object.defineProperty",
+    "Reflect.defineProperty", "Object.__lookupGetter__", "Object.__lookupSetter__",
+    "Object.defineProperties"};
+#define WRAPPED_DEFINE 10         /* Object.defineProperty: refused for a probed name */
+#define WRAPPED_REFLECT_DEFINE 11 /* Reflect.defineProperty: false for a probed name */
+#define WRAPPED_DEFINE_MANY 14
+
+static JSValue js_probe_wrapper(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv,
+                                int magic, JSValue *data) {
+  const char *via = WRAPPED[magic & 15];
+  JSValueConst target = (magic & 16) ? this_val : (argc > 0 ? argv[0] : JS_UNDEFINED);
+  int key_at = (magic >> 5) & 3;
+  if (is_global(target)) {
+    if (key_at == 0) {
+      sbuf d = {0};
+      sb_str(&d, (magic & 15) == WRAPPED_DEFINE_MANY ? "defined properties of the global object with "
+                                                     : "listed the global object's properties with ");
+      sb_str(&d, via);
+      audit_add("capability_attempt", d.data ? d.data : "", d.len);
+      free(d.data);
+    } else {
+      int i = key_at - 1;
+      JSValueConst key = i < argc ? argv[i] : JS_UNDEFINED;
+      if (JS_IsString(key)) {
+        size_t n = 0;
+        const char *k = JS_ToCStringLen(c, &n, key);
+        for (int p = 0; k && PROBES[p]; p++) {
+          if (strlen(PROBES[p]) == n && memcmp(PROBES[p], k, n) == 0) {
+            sbuf d = {0};
+            sb_str(&d, "probe ");
+            sb_put(&d, k, n);
+            sb_str(&d, " with ");
+            sb_str(&d, via);
+            audit_add("capability_attempt", d.data ? d.data : "", d.len);
+            free(d.data);
+            /* The probed names stay absent: the program cannot plant its own in their place. */
+            if ((magic & 15) == WRAPPED_DEFINE) {
+              JS_FreeCString(c, k);
+              return JS_ThrowTypeError(c, "cannot define '%s' on the global object in the sandbox",
+                                       PROBES[p]);
+            }
+            if ((magic & 15) == WRAPPED_REFLECT_DEFINE) {
+              JS_FreeCString(c, k);
+              return JS_FALSE;
+            }
+            break;
+          }
+        }
+        JS_FreeCString(c, k);
+      }
+    }
+  }
+  return JS_Call(c, data[0], this_val, argc, argv);
+}
+
+/* wrap(original, magic, name): a native stand-in for a reflection built-in. */
+static JSValue js_wrap(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  int32_t magic = 0, length = 1;
+  if (argc < 3 || !JS_IsFunction(c, argv[0]) || JS_ToInt32(c, &magic, argv[1])) {
+    return JS_ThrowTypeError(c, "wrap needs a function, a number and a name");
+  }
+  JSValue len = JS_GetPropertyStr(c, argv[0], "length");
+  JS_ToInt32(c, &length, len);
+  JS_FreeValue(c, len);
+  JSValue w = JS_NewCFunctionData(c, js_probe_wrapper, length, magic, 1, &argv[0]);
+  if (JS_IsException(w)) return w;
+  JS_DefinePropertyValueStr(c, w, "name", JS_DupValue(c, argv[2]), JS_PROP_CONFIGURABLE);
+  return w;
+}
+
+/* Once per host call and at return: the global's prototype still leads to the trap. */
+static void check_global_trap(void) {
+  if (!JS_IsObject(global_trap)) return;
+  JSValue proto = JS_GetPrototype(ctx, global_obj);
+  if (JS_IsException(proto)) {
+    JS_FreeValue(ctx, JS_GetException(ctx));
+    return;
+  }
+  if (!JS_IsObject(proto) || JS_VALUE_GET_PTR(proto) != JS_VALUE_GET_PTR(global_trap)) {
+    static const char D[] = "replaced the global object's prototype (where probes are recorded)";
+    audit_add("capability_attempt", D, sizeof D - 1);
+    JS_FreeValue(ctx, global_trap);
+    global_trap = JS_UNDEFINED; /* noted once */
+  }
+  JS_FreeValue(ctx, proto);
+}
+
+/* Trusted bootstrap: runs before the prelude and the program; captures pristine built-ins.
+ * Returns [settle, trap]. */
 static const char BOOTSTRAP[] =
-    "(function (audit) {\n"
+    "(function (audit, wrap, probes) {\n"
     "  'use strict';\n"
-    "  const g = globalThis;\n"
-    "  const define = Object.defineProperty;\n"
-    "  const probes = ['Deno', 'process', 'require', 'fetch', 'Bun', 'module', 'exports',\n"
-    "    '__dirname', '__filename', 'XMLHttpRequest', 'WebSocket', 'importScripts', 'std', 'os',\n"
-    "    'scriptArgs', 'navigator', 'Worker', 'WebAssembly', 'SharedArrayBuffer', 'Atomics'];\n"
+    "  const g = globalThis, O = Object, R = Reflect;\n"
+    "  const define = O.defineProperty, getProto = O.getPrototypeOf;\n"
+    "  const has = R.has, get = R.get, set = R.set;\n"
+    "  const hasOwn = O.prototype.hasOwnProperty;\n"
+    "  const probed = O.create(null);\n"
     "  for (const name of probes) {\n"
-    "    if (Object.prototype.hasOwnProperty.call(g, name)) { try { delete g[name]; } catch (e) {} }\n"
-    "    define(g, name, {\n"
-    "      configurable: false, enumerable: false,\n"
-    "      get() { audit('capability_attempt', 'read ' + name); return undefined; },\n"
-    "      set(v) { audit('capability_attempt', 'write ' + name); },\n"
-    "    });\n"
+    "    if (hasOwn.call(g, name)) { try { delete g[name]; } catch (e) {} }\n"
+    "    probed[name] = true;\n"
     "  }\n"
+    "  const isProbe = (k) => typeof k === 'string' && probed[k] === true;\n"
+    "  const trap = new Proxy(getProto(g), {\n"
+    "    has(t, k) {\n"
+    "      if (isProbe(k)) { audit('capability_attempt', 'probe ' + k + ' with in, Reflect.has or with'); return false; }\n"
+    "      return has(t, k);\n"
+    "    },\n"
+    "    get(t, k, r) {\n"
+    "      if (isProbe(k)) { audit('capability_attempt', 'read ' + k); return undefined; }\n"
+    "      return get(t, k, r);\n"
+    "    },\n"
+    "    set(t, k, v, r) {\n"
+    "      if (isProbe(k) && r === g) { audit('capability_attempt', 'write ' + k); return true; }\n"
+    "      return set(t, k, v, r);\n"
+    "    },\n"
+    "  });\n"
+    "  O.setPrototypeOf(g, trap);\n"
+    "  const replace = (owner, name, magic) => {\n"
+    "    define(owner, name, { value: wrap(owner[name], magic, name), writable: true,\n"
+    "      enumerable: false, configurable: true });\n"
+    "  };\n"
+    "  const THIS = 16, KEY0 = 32, KEY1 = 64;\n"
+    "  replace(O.prototype, 'hasOwnProperty', 0 | THIS | KEY0);\n"
+    "  replace(O.prototype, 'propertyIsEnumerable', 1 | THIS | KEY0);\n"
+    "  replace(O, 'getOwnPropertyDescriptor', 2 | KEY1);\n"
+    "  replace(R, 'getOwnPropertyDescriptor', 3 | KEY1);\n"
+    "  replace(O, 'getOwnPropertyDescriptors', 4);\n"
+    "  replace(O, 'keys', 5);\n"
+    "  replace(O, 'getOwnPropertyNames', 6);\n"
+    "  replace(O, 'entries', 7);\n"
+    "  replace(O, 'values', 8);\n"
+    "  replace(R, 'ownKeys', 9);\n"
+    "  replace(O, 'defineProperty', 10 | KEY1);\n"
+    "  replace(R, 'defineProperty', 11 | KEY1);\n"
+    "  replace(O.prototype, '__lookupGetter__', 12 | THIS | KEY0);\n"
+    "  replace(O.prototype, '__lookupSetter__', 13 | THIS | KEY0);\n"
+    "  replace(O, 'defineProperties', 14);\n"
     "  const resolve = Promise.resolve.bind(Promise);\n"
     "  const then = Function.prototype.call.bind(Promise.prototype.then);\n"
-    "  return function settle(value, ok, err) {\n"
+    "  return [function settle(value, ok, err) {\n"
     "    then(resolve(value), ok, err);\n"
-    "  };\n"
+    "  }, trap];\n"
     "})";
 
 /* ---- envelopes ---- */
@@ -359,6 +661,7 @@ static const char BOOTSTRAP[] =
 static void append_meta(sbuf *b) {
   char tail[192];
   long long heap = 0;
+  if (ctx) check_global_trap(); /* at return: a prototype swapped since the last host call */
   if (rt) {
     JSMemoryUsage mu;
     JS_ComputeMemoryUsage(rt, &mu);
@@ -366,11 +669,10 @@ static void append_meta(sbuf *b) {
   }
   sb_str(b, "{\"logs\":[");
   if (logs_json.len) sb_put(b, logs_json.data, logs_json.len);
-  sb_str(b, "],\"audit\":[");
-  if (audit_json.len) sb_put(b, audit_json.data, audit_json.len);
-  snprintf(tail, sizeof tail,
-           "],\"auditDropped\":%d,\"logOverflow\":%s,\"hostMs\":%.3f,\"heapBytes\":%lld}",
-           audit_dropped, log_overflow ? "true" : "false", host_ms, heap);
+  sb_str(b, "],");
+  append_audit(b);
+  snprintf(tail, sizeof tail, ",\"logOverflow\":%s,\"hostMs\":%.3f,\"heapBytes\":%lld}",
+           log_overflow ? "true" : "false", host_ms, heap);
   sb_str(b, tail);
 }
 
@@ -439,12 +741,16 @@ static void reply_exception(double guest_ms, const char *default_kind) {
       }
       JS_FreeCString(ctx, ns);
       JS_FreeValue(ctx, name);
+    } else if (JS_IsNull(exc) && alloc_refused) {
+      /* QuickJS throws null when it cannot allocate its own out-of-memory error. */
+      kind = "out_of_memory";
+      sb_str(&msg, "InternalError: out of memory (the heap was too full to build the error)");
     } else {
       s = JS_ToCStringLen(ctx, &n, exc);
       sb_str(&msg, "uncaught: ");
     }
     if (s) sb_put(&msg, s, n > 2000 ? 2000 : n);
-    else sb_str(&msg, "(unprintable exception)");
+    else if (strcmp(kind, "out_of_memory") != 0) sb_str(&msg, "(unprintable exception)");
     JS_FreeCString(ctx, s);
     JS_FreeValue(ctx, m);
     if (strcmp(kind, default_kind) == 0 && JS_IsError(ctx, exc)) {
@@ -536,7 +842,7 @@ EXPORT("load") int32_t load(void) {
     reply_fail(0, "crashed", "load called twice or input unreadable", 37);
     return 0;
   }
-  rt = JS_NewRuntime();
+  rt = JS_NewRuntime2(&HEAP_FUNCTIONS, NULL);
   ctx = JS_NewContext(rt);
   program_ns = JS_UNDEFINED;
   adapters = JS_UNDEFINED;
@@ -589,14 +895,23 @@ EXPORT("load") int32_t load(void) {
     reply_exception(now_ms() - started, "crashed");
     return 0;
   }
-  settle_fn = JS_Call(ctx, boot, JS_UNDEFINED, 1, (JSValueConst *)&audit_fn);
+  global_obj = JS_DupValue(ctx, global);
+  JSValue probes = JS_NewArray(ctx);
+  for (uint32_t i = 0; PROBES[i]; i++) {
+    JS_SetPropertyUint32(ctx, probes, i, JS_NewString(ctx, PROBES[i]));
+  }
+  JSValue boot_args[3] = {audit_fn, JS_NewCFunction(ctx, js_wrap, "wrap", 3), probes};
+  JSValue booted = JS_Call(ctx, boot, JS_UNDEFINED, 3, (JSValueConst *)boot_args);
   JS_FreeValue(ctx, boot);
-  JS_FreeValue(ctx, audit_fn);
-  if (JS_IsException(settle_fn)) {
+  for (int i = 0; i < 3; i++) JS_FreeValue(ctx, boot_args[i]);
+  if (JS_IsException(booted)) {
     JS_FreeValue(ctx, global);
     reply_exception(now_ms() - started, "crashed");
     return 0;
   }
+  settle_fn = JS_GetPropertyUint32(ctx, booted, 0);
+  global_trap = JS_GetPropertyUint32(ctx, booted, 1);
+  JS_FreeValue(ctx, booted);
 
   if (prelude && prelude[0]) {
     JSValue factory = JS_Eval(ctx, prelude, strlen(prelude), "<prelude>", JS_EVAL_TYPE_GLOBAL);
@@ -622,7 +937,7 @@ EXPORT("load") int32_t load(void) {
 
   /* Evaluate the program as a module, then take its namespace through a second module. */
   static const char CAPTURE[] =
-      "import * as ns from 'guest:program'; globalThis.__stop_namespace__ = ns;";
+      "import * as ns from 'guest:program'; import { take } from 'guest:sink'; take(ns);";
   double eval_started = now_ms();
   JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
   if (!JS_IsException(r) && drain_jobs() < 0) {
@@ -645,10 +960,6 @@ EXPORT("load") int32_t load(void) {
     return 0;
   }
   JS_FreeValue(ctx, r);
-  JSAtom atom = JS_NewAtom(ctx, "__stop_namespace__");
-  program_ns = JS_GetProperty(ctx, global, atom);
-  JS_DeleteProperty(ctx, global, atom, 0);
-  JS_FreeAtom(ctx, atom);
   JS_FreeValue(ctx, global);
   (void)started;
   reply_ok(guest, "null", 4);
@@ -666,12 +977,11 @@ EXPORT("call") int32_t call(void) {
   }
   /* Fresh per-call state. */
   logs_json.len = 0;
-  audit_json.len = 0;
+  audit_reset();
+  alloc_refused = 0;
   log_count = 0;
   log_bytes = 0;
   log_overflow = 0;
-  audit_count = 0;
-  audit_dropped = 0;
   host_ms = 0;
   timed_out = 0;
   deadline_ms = now_ms() + 1e9;
