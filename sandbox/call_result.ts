@@ -10,6 +10,7 @@ export type FailureKind =
   | "missing_export"
   | "runtime_error"
   | "timeout"
+  | "wall_timeout"
   | "out_of_memory"
   | "stack_overflow"
   | "output_too_large"
@@ -25,8 +26,16 @@ export interface Failure {
 
 /** What every call reports besides its value. */
 export interface CallStats {
-  /** Milliseconds the guest spent running the export (not marshalling). */
+  /**
+   * Virtual milliseconds the guest spent running the export: a count of its work (see the
+   * README, "What a virtual millisecond is"), the same on any machine under any load.
+   */
   guestMs: number;
+  /**
+   * Wall-clock milliseconds the call took on this machine, host calls excluded.
+   * Informational only: no verdict or score reads it. Absent when no sandbox ran.
+   */
+  wallMs?: number;
   /** Lines the guest printed with `console.log` (bounded by the log limit). */
   logs: string[];
 }

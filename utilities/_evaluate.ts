@@ -103,8 +103,10 @@ async function callOnce(
   }
   const ms = Number.isFinite(result.guestMs) ? Math.max(0, result.guestMs) : 0;
   if (!result.ok) {
-    if (result.failure.kind === "timeout") {
-      return { kind: "timeout", ms, message: result.failure.message };
+    if (result.failure.kind === "timeout" || result.failure.kind === "wall_timeout") {
+      // wall_timeout: the wall-clock backstop stopped work the virtual clock does not count.
+      const { kind, message } = result.failure;
+      return { kind: "timeout", ms, message: kind === "timeout" ? message : `${kind}: ${message}` };
     }
     return { kind: "error", ms, failure: result.failure };
   }

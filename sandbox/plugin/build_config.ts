@@ -273,7 +273,78 @@ static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
     count: 1,
     why: "speed: runs that pass before the peephole pass, which then also turns `x++` into inc_loc",
   },
+  {
+    file: "quickjs.c",
+    find: `    /* when the counter reaches zero, JSRutime.interrupt_handler is called */
+    int interrupt_counter;
+`,
+    replace: `    /* when the counter reaches zero, JSRutime.interrupt_handler is called */
+    int interrupt_counter;
+    /* stop: interrupt polls made in the periods before the current one */
+    int64_t interrupt_polls_done;
+`,
+    count: 1,
+    why: "meter: a context counts every interrupt poll (each call and each backward branch)",
+  },
+  {
+    file: "quickjs.c",
+    find: `    ctx->rt = rt;
+    list_add_tail(&ctx->link, &rt->context_list);
+`,
+    replace: `    ctx->rt = rt;
+    ctx->interrupt_counter = JS_INTERRUPT_COUNTER_INIT;
+    list_add_tail(&ctx->link, &rt->context_list);
+`,
+    count: 1,
+    why: "meter: every period, the first one included, is JS_INTERRUPT_COUNTER_INIT polls long",
+  },
+  {
+    file: "quickjs.c",
+    find: `    JSRuntime *rt = ctx->rt;
+    ctx->interrupt_counter = JS_INTERRUPT_COUNTER_INIT;
+    if (rt->interrupt_handler) {
+`,
+    replace: `    JSRuntime *rt = ctx->rt;
+    ctx->interrupt_polls_done += JS_INTERRUPT_COUNTER_INIT - ctx->interrupt_counter;
+    ctx->interrupt_counter = JS_INTERRUPT_COUNTER_INIT;
+    if (rt->interrupt_handler) {
+`,
+    count: 1,
+    why: "meter: a period's polls are added to the total when it ends",
+  },
+  {
+    file: "quickjs.c",
+    find: `static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+    replace: `/* stop: the exact number of interrupt polls this context has made. */
+int64_t JS_GetInterruptPolls(JSContext *ctx)
+{
+    return ctx->interrupt_polls_done + (JS_INTERRUPT_COUNTER_INIT - ctx->interrupt_counter);
+}
+
+static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+    count: 1,
+    why: "meter: the glue reads the exact poll count (polls before this period plus this period's)",
+  },
+  {
+    file: "quickjs.h",
+    find: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n",
+    replace: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n" +
+      "int64_t JS_GetInterruptPolls(JSContext *ctx);\n",
+    count: 1,
+    why: "meter: declares the poll count for the glue",
+  },
 ];
+
+/**
+ * Virtual nanoseconds per unit of the guest's work (one interrupt poll: a function call or a
+ * backward branch). Every time the guest sees, and every time limit, is polls × this.
+ * Measured with `deno run -P=bench tests/calibrate_clock.ts` (see the figures there).
+ */
+export const VIRTUAL_NS_PER_POLL = 100;
 
 /** Size of the guest's shadow stack (linked first, so an overflow traps instead of corrupting). */
 export const STACK_BYTES = 4 * 1024 * 1024;
@@ -292,6 +363,7 @@ export const CFLAGS: readonly string[] = [
   "-DFE_DOWNWARD=0",
   "-DFE_UPWARD=0",
   "-Wno-everything",
+  `-DSTOP_VIRTUAL_NS_PER_POLL=${VIRTUAL_NS_PER_POLL}`,
 ];
 
 /** Linker flags (the link step gets no CFLAGS). */

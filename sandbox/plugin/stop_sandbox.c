@@ -12,6 +12,7 @@
  * Both answer with one JSON envelope:
  *   {"ok":true, "guestMs":n, "meta":{"logs":[..],"audit":[..],"logOverflow":b}, "value":<json>}
  *   {"ok":false,"guestMs":n, "meta":{...}, "kind":"timeout"|..., "message":"..."}
+ * where guestMs is virtual time (see "the virtual clock" below), never the wall clock.
  *
  * Nothing here trusts the program: time is bounded by the interrupt handler, the heap by
  * QuickJS's memory limit (and the module's declared maximum memory below it), the stack by
@@ -22,7 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <wasi/api.h>
 
 #include "quickjs.h"
 
@@ -55,7 +56,8 @@ static JSValue adapters;       /* object returned by the prelude */
 static JSValue settle_fn;      /* trusted: (value, onOk, onErr) => attaches handlers if thenable */
 static uint64_t log_bytes, log_limit = 65536, output_limit = 8 << 20;
 static int log_overflow, audit_dropped, audit_count;
-static double deadline_ms, host_ms, default_timeout_ms = 1000;
+static double default_timeout_ms = 1000;
+static int64_t deadline_polls = INT64_MAX;
 static int timed_out;
 static uint64_t rng_state[2];
 static int settled_state; /* 0 pending, 1 fulfilled, 2 rejected */
@@ -63,10 +65,81 @@ static JSValue settled_value;
 static char *helpers_source;
 static char *program_source;
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+/* ---- the virtual clock ----
+ * Time in the guest is a count of its work, never the wall clock: QuickJS polls its interrupt
+ * handler at every function call and backward branch, and the patched engine counts those
+ * polls exactly (JS_GetInterruptPolls). One poll is STOP_VIRTUAL_NS_PER_POLL virtual
+ * nanoseconds (set in build_config.ts). Deadlines, reported guest time, Date.now(), new Date()
+ * and performance.now() all derive from that count, so they are the same on any machine under
+ * any load. A host call costs no virtual time beyond the guest work around it. */
+#ifndef STOP_VIRTUAL_NS_PER_POLL
+#error "STOP_VIRTUAL_NS_PER_POLL must be defined by the build"
+#endif
+/* Date.now() at the instance's start: 2024-01-01T00:00:00Z. */
+#define VIRTUAL_EPOCH_NS 1704067200000000000ull
+
+static int64_t polls_now(void) { return ctx ? JS_GetInterruptPolls(ctx) : 0; }
+
+static uint64_t virtual_ns(void) { return (uint64_t)polls_now() * STOP_VIRTUAL_NS_PER_POLL; }
+
+static int64_t polls_for_ms(double ms) {
+  double polls = ms * 1e6 / STOP_VIRTUAL_NS_PER_POLL;
+  return !(polls < 9e18) ? INT64_MAX : polls < 0 ? 0 : (int64_t)polls;
+}
+
+/* The poll count at which a limit of `ms` virtual milliseconds from now is passed. */
+static int64_t deadline_after(double ms) {
+  int64_t now = polls_now(), span = polls_for_ms(ms);
+  return span > INT64_MAX - now ? INT64_MAX : now + span;
+}
+
+static double polls_to_ms(int64_t polls) {
+  return (double)polls * STOP_VIRTUAL_NS_PER_POLL / 1e6;
+}
+
+/* The five WASI calls wasi-libc needs are defined here, so the module imports nothing from
+ * wasi_snapshot_preview1 and the host needs no WASI at all. The clock is the virtual one
+ * (gettimeofday and clock_gettime, hence Date, read it); the file descriptors are a sink
+ * with no files behind it (stdio writes are dropped, nothing can be opened). */
+int32_t __imported_wasi_snapshot_preview1_clock_time_get(int32_t id, int64_t precision,
+                                                          int32_t out) {
+  (void)precision;
+  uint64_t t = virtual_ns();
+  if (id == __WASI_CLOCKID_REALTIME) t += VIRTUAL_EPOCH_NS;
+  *(uint64_t *)(uintptr_t)out = t;
+  return __WASI_ERRNO_SUCCESS;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
+                                                    int32_t out) {
+  (void)fd;
+  const __wasi_ciovec_t *v = (const __wasi_ciovec_t *)(uintptr_t)iovs;
+  size_t total = 0;
+  for (int32_t i = 0; i < iovs_len; i++) total += v[i].buf_len;
+  *(size_t *)(uintptr_t)out = total;
+  return __WASI_ERRNO_SUCCESS;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd) {
+  (void)fd;
+  return __WASI_ERRNO_SUCCESS;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_fdstat_get(int32_t fd, int32_t out) {
+  (void)fd;
+  (void)out;
+  return __WASI_ERRNO_BADF;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
+                                                   int32_t out) {
+  (void)fd;
+  (void)offset;
+  (void)whence;
+  (void)out;
+  return __WASI_ERRNO_SPIPE;
+}
+
+/* performance.now(): virtual milliseconds since the instance started. */
+static JSValue js_performance_now(JSContext *c, JSValueConst this_val, int argc,
+                                  JSValueConst *argv) {
+  return JS_NewFloat64(c, (double)virtual_ns() / 1e6);
 }
 
 /* ---- Extism I/O ---- */
@@ -260,15 +333,10 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
   if (payload) sb_put(&req, payload, plen);
   JS_FreeCString(c, name);
   JS_FreeCString(c, payload);
-  double started = now_ms();
   extism_ptr in = store_block(req.data ? req.data : "", req.len);
   free(req.data);
-  extism_ptr out = stop_host_call(in);
+  extism_ptr out = stop_host_call(in); /* costs no virtual time: the clock counts guest work */
   extism_free(in);
-  /* Time spent in the host is not the guest's: move the deadline by it. */
-  double spent = now_ms() - started;
-  host_ms += spent;
-  deadline_ms += spent;
   if (!out) return JS_ThrowInternalError(c, "host call failed");
   uint64_t olen = 0;
   char *res = load_block(out, &olen);
@@ -280,9 +348,11 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
 }
 
 /* ---- interrupts ---- */
+/* Runs at every JS_INTERRUPT_COUNTER_INIT-th poll: the point where a call passes its limit is a
+ * function of the program alone. */
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (timed_out) return 1;
-  if (now_ms() > deadline_ms) {
+  if (polls_now() > deadline_polls) {
     timed_out = 1;
     return 1;
   }
@@ -369,8 +439,8 @@ static void append_meta(sbuf *b) {
   sb_str(b, "],\"audit\":[");
   if (audit_json.len) sb_put(b, audit_json.data, audit_json.len);
   snprintf(tail, sizeof tail,
-           "],\"auditDropped\":%d,\"logOverflow\":%s,\"hostMs\":%.3f,\"heapBytes\":%lld}",
-           audit_dropped, log_overflow ? "true" : "false", host_ms, heap);
+           "],\"auditDropped\":%d,\"logOverflow\":%s,\"heapBytes\":%lld}",
+           audit_dropped, log_overflow ? "true" : "false", heap);
   sb_str(b, tail);
 }
 
@@ -417,7 +487,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
     sb_str(&msg, "the program ran past its time limit");
   } else {
     /* Read the message without running guest code again for long. */
-    deadline_ms = now_ms() + 50;
+    deadline_polls = deadline_after(50);
     size_t n = 0;
     const char *s = NULL;
     JSValue m = JS_UNDEFINED;
@@ -469,7 +539,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
 static int drain_jobs(void) {
   JSContext *c1;
   for (;;) {
-    if (now_ms() > deadline_ms) {
+    if (polls_now() > deadline_polls) {
       timed_out = 1;
       JS_ThrowInternalError(ctx, "interrupted");
       return -1;
@@ -531,7 +601,6 @@ static char *str_field(JSValue obj, const char *name) {
 EXPORT("load") int32_t load(void) {
   uint64_t len = 0;
   char *input = read_input(&len);
-  double started = now_ms();
   if (ctx || !input) {
     reply_fail(0, "crashed", "load called twice or input unreadable", 37);
     return 0;
@@ -578,15 +647,19 @@ EXPORT("load") int32_t load(void) {
   JS_SetPropertyStr(ctx, console, "info", JS_NewCFunction(ctx, js_console_log, "info", 1));
   JS_SetPropertyStr(ctx, console, "debug", JS_NewCFunction(ctx, js_console_log, "debug", 1));
   JS_SetPropertyStr(ctx, global, "console", console);
+  JSValue performance = JS_NewObject(ctx);
+  JS_SetPropertyStr(ctx, performance, "now", JS_NewCFunction(ctx, js_performance_now, "now", 0));
+  JS_SetPropertyStr(ctx, global, "performance", performance);
 
   timed_out = 0;
-  deadline_ms = now_ms() + default_timeout_ms;
+  int64_t started = polls_now();
+  deadline_polls = deadline_after(default_timeout_ms);
   JSValue audit_fn = JS_NewCFunction(ctx, js_audit, "audit", 2);
   JSValue boot = JS_Eval(ctx, BOOTSTRAP, sizeof BOOTSTRAP - 1, "<bootstrap>", JS_EVAL_TYPE_GLOBAL);
   if (JS_IsException(boot)) {
     JS_FreeValue(ctx, audit_fn);
     JS_FreeValue(ctx, global);
-    reply_exception(now_ms() - started, "crashed");
+    reply_exception(polls_to_ms(polls_now() - started), "crashed");
     return 0;
   }
   settle_fn = JS_Call(ctx, boot, JS_UNDEFINED, 1, (JSValueConst *)&audit_fn);
@@ -594,7 +667,7 @@ EXPORT("load") int32_t load(void) {
   JS_FreeValue(ctx, audit_fn);
   if (JS_IsException(settle_fn)) {
     JS_FreeValue(ctx, global);
-    reply_exception(now_ms() - started, "crashed");
+    reply_exception(polls_to_ms(polls_now() - started), "crashed");
     return 0;
   }
 
@@ -603,7 +676,7 @@ EXPORT("load") int32_t load(void) {
     free(prelude);
     if (JS_IsException(factory)) {
       JS_FreeValue(ctx, global);
-      reply_exception(now_ms() - started, "crashed");
+      reply_exception(polls_to_ms(polls_now() - started), "crashed");
       return 0;
     }
     JSValue host = JS_NewCFunction(ctx, js_host_call, "host", 2);
@@ -613,7 +686,7 @@ EXPORT("load") int32_t load(void) {
     if (JS_IsException(adapters)) {
       adapters = JS_UNDEFINED;
       JS_FreeValue(ctx, global);
-      reply_exception(now_ms() - started, "crashed");
+      reply_exception(polls_to_ms(polls_now() - started), "crashed");
       return 0;
     }
   } else {
@@ -623,13 +696,13 @@ EXPORT("load") int32_t load(void) {
   /* Evaluate the program as a module, then take its namespace through a second module. */
   static const char CAPTURE[] =
       "import * as ns from 'guest:program'; globalThis.__stop_namespace__ = ns;";
-  double eval_started = now_ms();
+  int64_t eval_started = polls_now();
   JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
   if (!JS_IsException(r) && drain_jobs() < 0) {
     JS_FreeValue(ctx, r);
     r = JS_EXCEPTION;
   }
-  double guest = now_ms() - eval_started - host_ms;
+  double guest = polls_to_ms(polls_now() - eval_started);
   if (JS_IsException(r)) {
     JS_FreeValue(ctx, global);
     /* A syntax error is a compile error; anything thrown at top level is a runtime error. */
@@ -650,7 +723,6 @@ EXPORT("load") int32_t load(void) {
   JS_DeleteProperty(ctx, global, atom, 0);
   JS_FreeAtom(ctx, atom);
   JS_FreeValue(ctx, global);
-  (void)started;
   reply_ok(guest, "null", 4);
   return 0;
 }
@@ -672,9 +744,8 @@ EXPORT("call") int32_t call(void) {
   log_overflow = 0;
   audit_count = 0;
   audit_dropped = 0;
-  host_ms = 0;
   timed_out = 0;
-  deadline_ms = now_ms() + 1e9;
+  deadline_polls = INT64_MAX;
 
   JSValue req = JS_ParseJSON(ctx, input, len, "<call>");
   free(input);
@@ -714,8 +785,8 @@ EXPORT("call") int32_t call(void) {
   JSValue argv[64];
   for (uint32_t i = 0; i < argc; i++) argv[i] = JS_GetPropertyUint32(ctx, args, i);
 
-  double started = now_ms();
-  deadline_ms = started + timeout;
+  int64_t started = polls_now();
+  deadline_polls = deadline_after(timeout);
   JSValue result;
   if (adapter) {
     JSValue wrap = own_data_property(adapters, adapter);
@@ -772,13 +843,13 @@ EXPORT("call") int32_t call(void) {
     result = JS_EXCEPTION;
   }
   if (JS_IsException(result)) {
-    reply_exception(now_ms() - started - host_ms, "runtime_error");
+    reply_exception(polls_to_ms(polls_now() - started), "runtime_error");
     return 0;
   }
   /* Serialise with the engine's own JSON (the program may have replaced JSON.stringify). */
   JSValue json = JS_JSONStringify(ctx, result, JS_UNDEFINED, JS_UNDEFINED);
   JS_FreeValue(ctx, result);
-  double guest = now_ms() - started - host_ms;
+  double guest = polls_to_ms(polls_now() - started);
   if (JS_IsException(json)) {
     reply_exception(guest, "bad_output");
     return 0;
