@@ -24,6 +24,14 @@ export interface Failure {
   message: string;
 }
 
+/** The guest's work in one call, as the virtual clock counted it. */
+export interface Work {
+  /** Bytecode instructions executed. */
+  instructions: number;
+  /** Calls made (of bytecode or native functions). */
+  calls: number;
+}
+
 /** What every call reports besides its value. */
 export interface CallStats {
   /**
@@ -36,6 +44,8 @@ export interface CallStats {
    * Informational only: no verdict or score reads it. Absent when no sandbox ran.
    */
   wallMs?: number;
+  /** The meter behind `guestMs`: what the guest ran. Absent when no sandbox ran. */
+  work?: Work;
   /** Lines the guest printed with `console.log` (bounded by the log limit). */
   logs: string[];
 }

@@ -45,8 +45,9 @@ export interface LoadOptions {
    * The wall-clock backstop: a call still running (host calls excluded) after
    * `backstopFactor × timeoutMs + killSlackMs` wall milliseconds is killed and fails as
    * `wall_timeout`. It catches work the virtual clock does not count (native built-ins that
-   * never poll, such as a giant `sort`); generous, so that load on the machine never fires it
-   * for programs that keep to their virtual limit. @default {20}
+   * never poll, such as a catastrophic regex); generous, so that load on the machine never
+   * fires it for programs that keep to their virtual limit (a 2-core machine with a load
+   * average of 12 ran guest code 8 to 13 times slower than idle). @default {50}
    */
   backstopFactor?: number;
   /** Wall milliseconds added to the backstop. @default {1000} */
@@ -84,7 +85,7 @@ async function sha256Hex(text: string): Promise<string> {
 function failure(
   kind: FailureKind,
   message: string,
-  times: { guestMs: number; wallMs?: number } = { guestMs: 0 },
+  times: Pick<CallResult, "guestMs" | "wallMs" | "work"> = { guestMs: 0 },
   logs: string[] = [],
 ): CallResult {
   return { ok: false, failure: { kind, message: sanitizeDetail(message) }, ...times, logs };
@@ -93,6 +94,7 @@ function failure(
 interface Envelope {
   ok: boolean;
   guestMs: number;
+  work?: unknown;
   meta: { logs: string[]; audit: [string, string][]; auditDropped: number; logOverflow: boolean };
   value?: unknown;
   kind?: string;
@@ -278,7 +280,7 @@ export class Program implements AsyncDisposable {
     timeoutMs: number,
   ): Promise<Sent> {
     const bytes = new TextEncoder().encode(JSON.stringify(input));
-    const backstopMs = timeoutMs * (this.#options.backstopFactor ?? 20) +
+    const backstopMs = timeoutMs * (this.#options.backstopFactor ?? 50) +
       (this.#options.killSlackMs ?? 1000);
     const startHostMs = this.#hostMs;
     const started = performance.now();
@@ -351,14 +353,18 @@ export class Program implements AsyncDisposable {
       sanitizeDetail,
     );
     const guestMs = Math.max(0, env.guestMs);
-    if (env.ok) return { ok: true, value: env.value ?? null, guestMs, wallMs, logs };
+    const [instructions, calls] = Array.isArray(env.work) ? env.work : [];
+    const times = typeof instructions === "number" && typeof calls === "number"
+      ? { guestMs, wallMs, work: { instructions, calls } }
+      : { guestMs, wallMs };
+    if (env.ok) return { ok: true, value: env.value ?? null, ...times, logs };
     const kind: FailureKind = typeof env.kind === "string" && FAILURE_KINDS.has(env.kind)
       ? env.kind as FailureKind
       : "crashed";
     const message = typeof env.message === "string" ? env.message : "unknown failure";
     const audit = FAILURE_AUDIT[kind];
     if (audit) this.#audit(audit, message.split("\n")[0] ?? "");
-    return failure(kind, message, { guestMs, wallMs }, logs);
+    return failure(kind, message, times, logs);
   }
 
   async #ensureInstance(): Promise<PluginInstance | CallResult> {

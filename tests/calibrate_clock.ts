@@ -2,10 +2,13 @@
 /**
  * Calibrates the sandbox's virtual clock against this machine's wall clock: runs the seed
  * solutions and the offline stand-in's task programs in the real sandbox, several times, and
- * prints, per program, the virtual milliseconds its calls took (identical every run) beside
- * the least wall-clock milliseconds they took. The ratio of the totals, times the current
- * `VIRTUAL_NS_PER_POLL`, is the constant under which a virtual millisecond is, on average, a
- * wall millisecond of this machine when idle. Record the figures beside the constant.
+ * prints, per program, the meter's counts (instructions and calls, identical every run) and
+ * virtual milliseconds beside the least wall-clock milliseconds the calls took. It then fits
+ * `wall ≈ a × instructions + b × calls + c × callsToTheExport` (least relative squares over the
+ * programs; `c` is the host's marshalling, which the virtual clock does not charge) and prints
+ * the constants under which a virtual millisecond is, on average, a wall millisecond of this
+ * machine when idle: `VIRTUAL_PS_PER_UNIT = a`, `UNITS_PER_CALL = b / a`. Record the figures
+ * beside the constants in `sandbox/plugin/build_config.ts`.
  *
  * Run: `deno run -P=bench tests/calibrate_clock.ts [--repeats 3] [--instances 6]`
  *
@@ -14,14 +17,14 @@
 import { parseArgs } from "node:util";
 import { TASK_CATALOG } from "../lm/offline/catalog_tasks.ts";
 import type { CallResult } from "../sandbox/call_result.ts";
-import { VIRTUAL_NS_PER_POLL } from "../sandbox/plugin/build_config.ts";
+import { UNITS_PER_CALL, VIRTUAL_PS_PER_UNIT } from "../sandbox/plugin/build_config.ts";
 import { getTask, loadWatchedSolution, TASK_IDS, type TaskId } from "../utilities/mod.ts";
 
 const HELP = `Usage: deno run -P=bench tests/calibrate_clock.ts [options]
 
 Runs the seeds and the stand-in's task programs in the sandbox and prints virtual
-against wall-clock time per program, and the virtual-ns-per-poll constant under which
-they would match on this machine.
+against wall-clock time per program, and the clock's constants under which they would
+match on this machine.
 
 Options:
   --repeats N     runs of each program; the least wall time counts (default 3)
@@ -34,6 +37,8 @@ interface Row {
   task: TaskId;
   program: string;
   calls: number;
+  instructions: number;
+  guestCalls: number;
   virtualMs: number;
   wallMs: number;
   deterministic: boolean;
@@ -58,6 +63,7 @@ async function measure(
   const wall: number[] = [];
   let virtual: number[] | undefined;
   let deterministic = true;
+  let work: { instructions: number; calls: number }[] = [];
   for (let run = 0; run < options.repeats; run++) {
     const solution = await loadWatchedSolution(source);
     const seen: CallResult[] = [];
@@ -74,6 +80,7 @@ async function measure(
       await solution.close();
     }
     const guest = seen.map((r) => r.guestMs);
+    work = seen.map((r) => r.work ?? { instructions: 0, calls: 0 });
     if (virtual === undefined) virtual = guest;
     else if (guest.length !== virtual.length || guest.some((ms, i) => ms !== virtual![i])) {
       deterministic = false;
@@ -83,10 +90,44 @@ async function measure(
   const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   return {
     calls: virtual?.length ?? 0,
+    instructions: sum(work.map((w) => w.instructions)),
+    guestCalls: sum(work.map((w) => w.calls)),
     virtualMs: sum(virtual ?? []),
     wallMs: sum(wall.filter(Number.isFinite)),
     deterministic,
   };
+}
+
+/**
+ * Least squares of the relative error of `a × instructions + b × calls + c × exportCalls`
+ * against the least wall time, over the programs (each program weighs the same).
+ */
+function fitClock(rows: Row[]): { a: number; b: number; c: number } {
+  const m = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  const v = [0, 0, 0];
+  for (const r of rows) {
+    const x = [r.instructions * 1e-6, r.guestCalls * 1e-6, r.calls];
+    const w = 1 / (r.wallMs * r.wallMs);
+    for (let i = 0; i < 3; i++) {
+      v[i]! += w * x[i]! * r.wallMs;
+      for (let j = 0; j < 3; j++) m[i]![j]! += w * x[i]! * x[j]!;
+    }
+  }
+  // Gaussian elimination on the 3 × 3 normal equations.
+  for (let i = 0; i < 3; i++) {
+    for (let k = i + 1; k < 3; k++) {
+      const f = m[k]![i]! / m[i]![i]!;
+      for (let j = i; j < 3; j++) m[k]![j]! -= f * m[i]![j]!;
+      v[k]! -= f * v[i]!;
+    }
+  }
+  const x = [0, 0, 0];
+  for (let i = 2; i >= 0; i--) {
+    let s = v[i]!;
+    for (let j = i + 1; j < 3; j++) s -= m[i]![j]! * x[j]!;
+    x[i] = s / m[i]![i]!;
+  }
+  return { a: x[0]!, b: x[1]!, c: x[2]! * 1e6 };
 }
 
 if (import.meta.main) {
@@ -112,7 +153,7 @@ if (import.meta.main) {
     };
     const tasks = values.tasks.split(",").map((id) => getTask(id.trim()).id);
     console.log(
-      `Calibrating the virtual clock (${VIRTUAL_NS_PER_POLL} virtual ns per poll) over ${options.repeats} runs of each program`,
+      `Calibrating the virtual clock (${VIRTUAL_PS_PER_UNIT} virtual ps per unit, ${UNITS_PER_CALL} units per call) over ${options.repeats} runs of each program`,
     );
     const rows: Row[] = [];
     for (const task of tasks) {
@@ -128,29 +169,42 @@ if (import.meta.main) {
         const ratio = row.virtualMs > 0 ? (row.wallMs / row.virtualMs).toFixed(2) : "-";
         console.log(
           `${task.padEnd(21)} ${program.padEnd(38)} calls ${String(row.calls).padStart(3)}` +
+            ` instr ${String(row.instructions).padStart(10)} guest calls ${
+              String(row.guestCalls).padStart(9)
+            }` +
             `  virtual ${row.virtualMs.toFixed(1).padStart(9)} ms  wall ${
               row.wallMs.toFixed(1).padStart(9)
             } ms  wall/virtual ${ratio}${row.deterministic ? "" : "  NOT DETERMINISTIC"}`,
         );
       }
     }
-    const timed = rows.filter((r) => r.virtualMs >= 1);
+    const timed = rows.filter((r) => r.virtualMs >= 1 && r.wallMs > 0);
+    const fit = fitClock(timed);
     const total = (key: "virtualMs" | "wallMs") => timed.reduce((s, r) => s + r[key], 0);
-    const ratios = timed.map((r) => r.wallMs / r.virtualMs).sort((a, b) => a - b);
-    const median = ratios[Math.floor(ratios.length / 2)] ?? 1;
-    const overall = total("wallMs") / Math.max(total("virtualMs"), 1e-9);
     console.log(
-      `total: virtual ${total("virtualMs").toFixed(1)} ms, least wall ${
-        total("wallMs").toFixed(1)
-      } ms; wall/virtual ${overall.toFixed(3)} overall, ${
-        median.toFixed(3)
-      } median of ${ratios.length} programs`,
+      `total over ${timed.length} programs of 1 virtual ms or more: virtual ${
+        total("virtualMs").toFixed(1)
+      } ms, least wall ${total("wallMs").toFixed(1)} ms`,
     );
     console.log(
-      `a virtual ms equal to an idle wall ms here: VIRTUAL_NS_PER_POLL = ${
-        (VIRTUAL_NS_PER_POLL * overall).toFixed(1)
-      } (overall) or ${(VIRTUAL_NS_PER_POLL * median).toFixed(1)} (median)`,
+      `fit: ${fit.a.toFixed(3)} wall ns per instruction, ${fit.b.toFixed(1)} per call, ${
+        fit.c.toFixed(0)
+      } per export call (marshalling, not charged)`,
     );
+    console.log(
+      `so VIRTUAL_PS_PER_UNIT = ${(fit.a * 1000).toFixed(0)}, UNITS_PER_CALL = ${
+        (fit.b / fit.a).toFixed(1)
+      }`,
+    );
+    for (const r of timed) {
+      const predicted = (fit.a * r.instructions + fit.b * r.guestCalls) / 1e6;
+      console.log(
+        `  ${r.program.padEnd(44)} fitted virtual ${predicted.toFixed(1).padStart(8)} ms` +
+          `  wall ${r.wallMs.toFixed(1).padStart(8)} ms  wall/fitted ${
+            (r.wallMs / predicted).toFixed(2)
+          }`,
+      );
+    }
     if (rows.some((r) => !r.deterministic)) {
       console.error("calibrate: some virtual times differed between runs: the meter is broken");
       Deno.exit(1);

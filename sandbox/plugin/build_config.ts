@@ -275,76 +275,92 @@ static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
   },
   {
     file: "quickjs.c",
-    find: `    /* when the counter reaches zero, JSRutime.interrupt_handler is called */
-    int interrupt_counter;
-`,
-    replace: `    /* when the counter reaches zero, JSRutime.interrupt_handler is called */
-    int interrupt_counter;
-    /* stop: interrupt polls made in the periods before the current one */
-    int64_t interrupt_polls_done;
-`,
-    count: 1,
-    why: "meter: a context counts every interrupt poll (each call and each backward branch)",
-  },
-  {
-    file: "quickjs.c",
-    find: `    ctx->rt = rt;
-    list_add_tail(&ctx->link, &rt->context_list);
-`,
-    replace: `    ctx->rt = rt;
-    ctx->interrupt_counter = JS_INTERRUPT_COUNTER_INIT;
-    list_add_tail(&ctx->link, &rt->context_list);
-`,
-    count: 1,
-    why: "meter: every period, the first one included, is JS_INTERRUPT_COUNTER_INIT polls long",
-  },
-  {
-    file: "quickjs.c",
-    find: `    JSRuntime *rt = ctx->rt;
-    ctx->interrupt_counter = JS_INTERRUPT_COUNTER_INIT;
-    if (rt->interrupt_handler) {
-`,
-    replace: `    JSRuntime *rt = ctx->rt;
-    ctx->interrupt_polls_done += JS_INTERRUPT_COUNTER_INIT - ctx->interrupt_counter;
-    ctx->interrupt_counter = JS_INTERRUPT_COUNTER_INIT;
-    if (rt->interrupt_handler) {
-`,
-    count: 1,
-    why: "meter: a period's polls are added to the total when it ends",
-  },
-  {
-    file: "quickjs.c",
     find: `static inline __exception int js_poll_interrupts(JSContext *ctx)
 {
 `,
-    replace: `/* stop: the exact number of interrupt polls this context has made. */
-int64_t JS_GetInterruptPolls(JSContext *ctx)
+    replace:
+      `/* stop: the meter. Every bytecode instruction the interpreter dispatches and every call
+   (of a bytecode or a native function) made through JS_CallInternal, counted. */
+static int64_t js_stop_instructions, js_stop_calls;
+
+int64_t JS_GetInstructionCount(void)
 {
-    return ctx->interrupt_polls_done + (JS_INTERRUPT_COUNTER_INIT - ctx->interrupt_counter);
+    return js_stop_instructions;
+}
+
+int64_t JS_GetCallCount(void)
+{
+    return js_stop_calls;
 }
 
 static inline __exception int js_poll_interrupts(JSContext *ctx)
 {
 `,
     count: 1,
-    why: "meter: the glue reads the exact poll count (polls before this period plus this period's)",
+    why: "meter: counts of executed bytecode instructions and calls, the guest's work",
+  },
+  {
+    file: "quickjs.c",
+    find: `    if (js_poll_interrupts(caller_ctx))
+        return JS_EXCEPTION;
+`,
+    replace: `    js_stop_calls++;
+    if (js_poll_interrupts(caller_ctx))
+        return JS_EXCEPTION;
+`,
+    count: 1,
+    why: "meter: counts each call (native built-ins do uncounted work per call and per callback)",
+  },
+  {
+    file: "quickjs.c",
+    find: "#define SWITCH(pc)      switch (opcode = *pc++)\n",
+    replace: "#define SWITCH(pc)      switch (js_stop_instructions++, opcode = *pc++)\n",
+    count: 1,
+    why: "meter: counts each instruction at dispatch (switch dispatch)",
+  },
+  {
+    file: "quickjs.c",
+    find: "#define SWITCH(pc)      goto *dispatch_table[opcode = *pc++];\n",
+    replace:
+      "#define SWITCH(pc)      goto *dispatch_table[(js_stop_instructions++, opcode = *pc++)];\n",
+    count: 1,
+    why: "meter: counts each instruction at dispatch (direct dispatch)",
   },
   {
     file: "quickjs.h",
     find: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n",
     replace: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n" +
-      "int64_t JS_GetInterruptPolls(JSContext *ctx);\n",
+      "int64_t JS_GetInstructionCount(void);\nint64_t JS_GetCallCount(void);\n",
     count: 1,
-    why: "meter: declares the poll count for the glue",
+    why: "meter: declares the instruction count for the glue",
   },
 ];
 
 /**
- * Virtual nanoseconds per unit of the guest's work (one interrupt poll: a function call or a
- * backward branch). Every time the guest sees, and every time limit, is polls × this.
- * Measured with `deno run -P=bench tests/calibrate_clock.ts` (see the figures there).
+ * Units of work one call counts for (a call of a bytecode or native function, on top of the
+ * instructions it runs): a call, and the native work of the built-in it may enter, costs far
+ * more than an instruction. The guest's work is `instructions + UNITS_PER_CALL × calls`.
+ * Fitted with `tests/calibrate_clock.ts` (figures at {@linkcode VIRTUAL_PS_PER_UNIT}).
  */
-export const VIRTUAL_NS_PER_POLL = 100;
+export const UNITS_PER_CALL = 40;
+
+/**
+ * Virtual picoseconds per unit of the guest's work: every time the guest sees, and every
+ * time limit, is `units × this`. Chosen so that a virtual millisecond is, on average, about a
+ * wall millisecond of the development machine when idle, so that the seeds and the stand-in's
+ * programs keep roughly the behaviour they had under wall-clock limits. Calibrating against
+ * CPython (the paper's limits) is still to do.
+ *
+ * Measured 2026-11-28 on the 2-core development machine, loaded by other processes, least of
+ * 3 runs of 6 test instances per program, `deno run -P=bench tests/calibrate_clock.ts`: a
+ * least-squares fit of wall time over the 15 programs that run 1 virtual ms or more gave
+ * 3.30 wall ns per instruction and 134 ns per call (40 instructions), and 1.5 ms of
+ * marshalling per export call (not charged). Under these constants the wall/virtual ratio of
+ * those programs ranges from 0.65 (lpn/subset_brute_force: tight integer loops) to 2.4
+ * (lpn/small_subsets: many short calls and allocations): 3SAT seed 1.20, max-cut seed 0.93,
+ * quadratic-assignment seed 1.78, walksat_incremental 1.38, maxcut/local_search 2.05.
+ */
+export const VIRTUAL_PS_PER_UNIT = 3300;
 
 /** Size of the guest's shadow stack (linked first, so an overflow traps instead of corrupting). */
 export const STACK_BYTES = 4 * 1024 * 1024;
@@ -363,7 +379,8 @@ export const CFLAGS: readonly string[] = [
   "-DFE_DOWNWARD=0",
   "-DFE_UPWARD=0",
   "-Wno-everything",
-  `-DSTOP_VIRTUAL_NS_PER_POLL=${VIRTUAL_NS_PER_POLL}`,
+  `-DSTOP_VIRTUAL_PS_PER_UNIT=${VIRTUAL_PS_PER_UNIT}`,
+  `-DSTOP_UNITS_PER_CALL=${UNITS_PER_CALL}`,
 ];
 
 /** Linker flags (the link step gets no CFLAGS). */

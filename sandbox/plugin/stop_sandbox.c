@@ -57,7 +57,7 @@ static JSValue settle_fn;      /* trusted: (value, onOk, onErr) => attaches hand
 static uint64_t log_bytes, log_limit = 65536, output_limit = 8 << 20;
 static int log_overflow, audit_dropped, audit_count;
 static double default_timeout_ms = 1000;
-static int64_t deadline_polls = INT64_MAX;
+static int64_t deadline_units = INT64_MAX;
 static int timed_out;
 static uint64_t rng_state[2];
 static int settled_state; /* 0 pending, 1 fulfilled, 2 rejected */
@@ -66,35 +66,55 @@ static char *helpers_source;
 static char *program_source;
 
 /* ---- the virtual clock ----
- * Time in the guest is a count of its work, never the wall clock: QuickJS polls its interrupt
- * handler at every function call and backward branch, and the patched engine counts those
- * polls exactly (JS_GetInterruptPolls). One poll is STOP_VIRTUAL_NS_PER_POLL virtual
- * nanoseconds (set in build_config.ts). Deadlines, reported guest time, Date.now(), new Date()
- * and performance.now() all derive from that count, so they are the same on any machine under
- * any load. A host call costs no virtual time beyond the guest work around it. */
-#ifndef STOP_VIRTUAL_NS_PER_POLL
-#error "STOP_VIRTUAL_NS_PER_POLL must be defined by the build"
+ * Time in the guest is a count of its work, never the wall clock: the patched interpreter
+ * counts every bytecode instruction it dispatches and every call it makes (of bytecode or
+ * native functions), and the work is instructions + STOP_UNITS_PER_CALL × calls units, each
+ * STOP_VIRTUAL_PS_PER_UNIT virtual picoseconds (both set in build_config.ts). Deadlines,
+ * reported guest time, Date.now(), new Date() and performance.now() all derive from that
+ * count, from 0 when the program's load starts, so they are the same on any machine under any
+ * load. Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
+ * backward branches): that point, too, is a function of the program alone. Work inside native
+ * built-ins is not charged yet (a giant sort or regex is stopped by the host's wall-clock
+ * backstop). A host call costs no virtual time beyond the guest work around it. */
+#if !defined(STOP_VIRTUAL_PS_PER_UNIT) || !defined(STOP_UNITS_PER_CALL)
+#error "STOP_VIRTUAL_PS_PER_UNIT and STOP_UNITS_PER_CALL must be defined by the build"
 #endif
-/* Date.now() at the instance's start: 2024-01-01T00:00:00Z. */
+/* Date.now() at the start of the load: 2024-01-01T00:00:00Z. */
 #define VIRTUAL_EPOCH_NS 1704067200000000000ull
 
-static int64_t polls_now(void) { return ctx ? JS_GetInterruptPolls(ctx) : 0; }
+/* The counts when the load started: the warm-up of a pooled instance is not the program's. */
+static int64_t instructions_base, calls_base;
 
-static uint64_t virtual_ns(void) { return (uint64_t)polls_now() * STOP_VIRTUAL_NS_PER_POLL; }
-
-static int64_t polls_for_ms(double ms) {
-  double polls = ms * 1e6 / STOP_VIRTUAL_NS_PER_POLL;
-  return !(polls < 9e18) ? INT64_MAX : polls < 0 ? 0 : (int64_t)polls;
+static int64_t instructions_now(void) { return JS_GetInstructionCount() - instructions_base; }
+static int64_t calls_now(void) { return JS_GetCallCount() - calls_base; }
+static int64_t meter_now(void) {
+  return ctx ? instructions_now() + (int64_t)STOP_UNITS_PER_CALL * calls_now() : 0;
 }
 
-/* The poll count at which a limit of `ms` virtual milliseconds from now is passed. */
+/* The raw counts when the current load or call started, reported beside its guest time. */
+static int64_t work_instructions0, work_calls0;
+static void mark_work(void) {
+  work_instructions0 = ctx ? instructions_now() : 0;
+  work_calls0 = ctx ? calls_now() : 0;
+}
+
+static uint64_t virtual_ns(void) {
+  return (uint64_t)meter_now() * STOP_VIRTUAL_PS_PER_UNIT / 1000;
+}
+
+static int64_t units_for_ms(double ms) {
+  double units = ms * 1e9 / STOP_VIRTUAL_PS_PER_UNIT;
+  return !(units < 9e18) ? INT64_MAX : units < 0 ? 0 : (int64_t)units;
+}
+
+/* The meter reading at which a limit of `ms` virtual milliseconds from now is passed. */
 static int64_t deadline_after(double ms) {
-  int64_t now = polls_now(), span = polls_for_ms(ms);
+  int64_t now = meter_now(), span = units_for_ms(ms);
   return span > INT64_MAX - now ? INT64_MAX : now + span;
 }
 
-static double polls_to_ms(int64_t polls) {
-  return (double)polls * STOP_VIRTUAL_NS_PER_POLL / 1e6;
+static double units_to_ms(int64_t units) {
+  return (double)units * STOP_VIRTUAL_PS_PER_UNIT / 1e9;
 }
 
 /* The five WASI calls wasi-libc needs are defined here, so the module imports nothing from
@@ -348,11 +368,11 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
 }
 
 /* ---- interrupts ---- */
-/* Runs at every JS_INTERRUPT_COUNTER_INIT-th poll: the point where a call passes its limit is a
- * function of the program alone. */
+/* Runs at every 10000th poll (call or backward branch): the point where a call passes its
+ * limit is a function of the program alone. */
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (timed_out) return 1;
-  if (polls_now() > deadline_polls) {
+  if (meter_now() > deadline_units) {
     timed_out = 1;
     return 1;
   }
@@ -444,12 +464,22 @@ static void append_meta(sbuf *b) {
   sb_str(b, tail);
 }
 
+/* ,"work":[instructions,calls] of the current load or call: the meter behind guestMs. */
+static void sb_work(sbuf *b) {
+  char num[80];
+  long long i = ctx ? (long long)(instructions_now() - work_instructions0) : 0;
+  long long c = ctx ? (long long)(calls_now() - work_calls0) : 0;
+  snprintf(num, sizeof num, ",\"work\":[%lld,%lld]", i, c);
+  sb_str(b, num);
+}
+
 static void reply_ok(double guest_ms, const char *value_json, size_t value_len) {
   sbuf b = {0};
   char num[64];
   sb_str(&b, "{\"ok\":true,\"guestMs\":");
   snprintf(num, sizeof num, "%.3f", guest_ms);
   sb_str(&b, num);
+  sb_work(&b);
   sb_str(&b, ",\"meta\":");
   append_meta(&b);
   sb_str(&b, ",\"value\":");
@@ -465,6 +495,7 @@ static void reply_fail(double guest_ms, const char *kind, const char *message, s
   sb_str(&b, "{\"ok\":false,\"guestMs\":");
   snprintf(num, sizeof num, "%.3f", guest_ms);
   sb_str(&b, num);
+  sb_work(&b);
   sb_str(&b, ",\"meta\":");
   append_meta(&b);
   sb_str(&b, ",\"kind\":");
@@ -487,7 +518,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
     sb_str(&msg, "the program ran past its time limit");
   } else {
     /* Read the message without running guest code again for long. */
-    deadline_polls = deadline_after(50);
+    deadline_units = deadline_after(50);
     size_t n = 0;
     const char *s = NULL;
     JSValue m = JS_UNDEFINED;
@@ -539,7 +570,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
 static int drain_jobs(void) {
   JSContext *c1;
   for (;;) {
-    if (polls_now() > deadline_polls) {
+    if (meter_now() > deadline_units) {
       timed_out = 1;
       JS_ThrowInternalError(ctx, "interrupted");
       return -1;
@@ -605,6 +636,8 @@ EXPORT("load") int32_t load(void) {
     reply_fail(0, "crashed", "load called twice or input unreadable", 37);
     return 0;
   }
+  instructions_base = JS_GetInstructionCount();
+  calls_base = JS_GetCallCount();
   rt = JS_NewRuntime();
   ctx = JS_NewContext(rt);
   program_ns = JS_UNDEFINED;
@@ -652,14 +685,14 @@ EXPORT("load") int32_t load(void) {
   JS_SetPropertyStr(ctx, global, "performance", performance);
 
   timed_out = 0;
-  int64_t started = polls_now();
-  deadline_polls = deadline_after(default_timeout_ms);
+  int64_t started = meter_now();
+  deadline_units = deadline_after(default_timeout_ms);
   JSValue audit_fn = JS_NewCFunction(ctx, js_audit, "audit", 2);
   JSValue boot = JS_Eval(ctx, BOOTSTRAP, sizeof BOOTSTRAP - 1, "<bootstrap>", JS_EVAL_TYPE_GLOBAL);
   if (JS_IsException(boot)) {
     JS_FreeValue(ctx, audit_fn);
     JS_FreeValue(ctx, global);
-    reply_exception(polls_to_ms(polls_now() - started), "crashed");
+    reply_exception(units_to_ms(meter_now() - started), "crashed");
     return 0;
   }
   settle_fn = JS_Call(ctx, boot, JS_UNDEFINED, 1, (JSValueConst *)&audit_fn);
@@ -667,7 +700,7 @@ EXPORT("load") int32_t load(void) {
   JS_FreeValue(ctx, audit_fn);
   if (JS_IsException(settle_fn)) {
     JS_FreeValue(ctx, global);
-    reply_exception(polls_to_ms(polls_now() - started), "crashed");
+    reply_exception(units_to_ms(meter_now() - started), "crashed");
     return 0;
   }
 
@@ -676,7 +709,7 @@ EXPORT("load") int32_t load(void) {
     free(prelude);
     if (JS_IsException(factory)) {
       JS_FreeValue(ctx, global);
-      reply_exception(polls_to_ms(polls_now() - started), "crashed");
+      reply_exception(units_to_ms(meter_now() - started), "crashed");
       return 0;
     }
     JSValue host = JS_NewCFunction(ctx, js_host_call, "host", 2);
@@ -686,7 +719,7 @@ EXPORT("load") int32_t load(void) {
     if (JS_IsException(adapters)) {
       adapters = JS_UNDEFINED;
       JS_FreeValue(ctx, global);
-      reply_exception(polls_to_ms(polls_now() - started), "crashed");
+      reply_exception(units_to_ms(meter_now() - started), "crashed");
       return 0;
     }
   } else {
@@ -696,13 +729,14 @@ EXPORT("load") int32_t load(void) {
   /* Evaluate the program as a module, then take its namespace through a second module. */
   static const char CAPTURE[] =
       "import * as ns from 'guest:program'; globalThis.__stop_namespace__ = ns;";
-  int64_t eval_started = polls_now();
+  int64_t eval_started = meter_now();
+  mark_work();
   JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
   if (!JS_IsException(r) && drain_jobs() < 0) {
     JS_FreeValue(ctx, r);
     r = JS_EXCEPTION;
   }
-  double guest = polls_to_ms(polls_now() - eval_started);
+  double guest = units_to_ms(meter_now() - eval_started);
   if (JS_IsException(r)) {
     JS_FreeValue(ctx, global);
     /* A syntax error is a compile error; anything thrown at top level is a runtime error. */
@@ -745,7 +779,8 @@ EXPORT("call") int32_t call(void) {
   audit_count = 0;
   audit_dropped = 0;
   timed_out = 0;
-  deadline_polls = INT64_MAX;
+  deadline_units = INT64_MAX;
+  mark_work();
 
   JSValue req = JS_ParseJSON(ctx, input, len, "<call>");
   free(input);
@@ -785,8 +820,9 @@ EXPORT("call") int32_t call(void) {
   JSValue argv[64];
   for (uint32_t i = 0; i < argc; i++) argv[i] = JS_GetPropertyUint32(ctx, args, i);
 
-  int64_t started = polls_now();
-  deadline_polls = deadline_after(timeout);
+  int64_t started = meter_now();
+  mark_work();
+  deadline_units = deadline_after(timeout);
   JSValue result;
   if (adapter) {
     JSValue wrap = own_data_property(adapters, adapter);
@@ -843,13 +879,13 @@ EXPORT("call") int32_t call(void) {
     result = JS_EXCEPTION;
   }
   if (JS_IsException(result)) {
-    reply_exception(polls_to_ms(polls_now() - started), "runtime_error");
+    reply_exception(units_to_ms(meter_now() - started), "runtime_error");
     return 0;
   }
   /* Serialise with the engine's own JSON (the program may have replaced JSON.stringify). */
   JSValue json = JS_JSONStringify(ctx, result, JS_UNDEFINED, JS_UNDEFINED);
   JS_FreeValue(ctx, result);
-  double guest = polls_to_ms(polls_now() - started);
+  double guest = units_to_ms(meter_now() - started);
   if (JS_IsException(json)) {
     reply_exception(guest, "bad_output");
     return 0;
