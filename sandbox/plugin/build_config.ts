@@ -351,14 +351,19 @@ export const UNITS_PER_CALL = 40;
  * programs keep roughly the behaviour they had under wall-clock limits. Calibrating against
  * CPython (the paper's limits) is still to do.
  *
- * Measured 2026-11-28 on the 2-core development machine, loaded by other processes, least of
- * 3 runs of 6 test instances per program, `deno run -P=bench tests/calibrate_clock.ts`: a
- * least-squares fit of wall time over the 15 programs that run 1 virtual ms or more gave
- * 3.30 wall ns per instruction and 134 ns per call (40 instructions), and 1.5 ms of
- * marshalling per export call (not charged). Under these constants the wall/virtual ratio of
- * those programs ranges from 0.65 (lpn/subset_brute_force: tight integer loops) to 2.4
- * (lpn/small_subsets: many short calls and allocations): 3SAT seed 1.20, max-cut seed 0.93,
- * quadratic-assignment seed 1.78, walksat_incremental 1.38, maxcut/local_search 2.05.
+ * Measured 2026-11-28 on the 2-core development machine, shared with other processes, least
+ * of 3 runs of 6 test instances per program, `deno run -P=bench tests/calibrate_clock.ts`; a
+ * least-squares fit of wall time over the 15 programs that run 1 virtual ms or more:
+ * - lighter load (load average 4 when it started): 3.30 wall ns per instruction, 134 ns per
+ *   call (40 instructions), 1.5 ms of marshalling per export call (not charged). Under these
+ *   constants the programs' wall/virtual ratios ranged from 0.65 (lpn/subset_brute_force:
+ *   tight integer loops) to 2.4 (lpn/small_subsets: many short calls and allocations); 3SAT
+ *   seed 1.20, max-cut seed 0.93,
+ *   quadratic-assignment seed 1.78, walksat_incremental 1.38, maxcut/local_search 2.05.
+ * - load average 8: 5.30 wall ns per instruction, 222 ns per call (42 instructions),
+ *   0.8 ms per export call; wall/virtual 3SAT seed 1.62, max-cut seed 1.49,
+ *   quadratic-assignment seed 1.59, lpn/subset_brute_force 1.24.
+ * The constant is the lower (less loaded) figure, the nearer to an idle machine.
  */
 export const VIRTUAL_PS_PER_UNIT = 3300;
 
