@@ -1,6 +1,6 @@
 /**
  * Runs one program in the sandbox and prints its result as JSON: the subprocess of the test
- * that a sandbox starts without printing anything on stderr (tests/sandbox_virtual_time_test.ts).
+ * that a sandbox starts without printing anything on stderr (tests/virtual_time_test.ts).
  *
  * @module
  */
