@@ -275,14 +275,21 @@ static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
   },
   {
     file: "quickjs.c",
+    find: "#define JS_INTERRUPT_COUNTER_INIT 10000\n",
+    replace: `#define JS_INTERRUPT_COUNTER_INIT 10000
+/* stop: the meter. Every bytecode instruction the interpreter dispatches and every call
+   (of a bytecode or a native function) made through JS_CallInternal, counted. */
+static int64_t js_stop_instructions, js_stop_calls;
+`,
+    count: 1,
+    why: "meter: the counts of the guest's work, declared before every place that adds to them",
+  },
+  {
+    file: "quickjs.c",
     find: `static inline __exception int js_poll_interrupts(JSContext *ctx)
 {
 `,
-    replace:
-      `/* stop: the meter. Every bytecode instruction the interpreter dispatches and every call
-   (of a bytecode or a native function) made through JS_CallInternal, counted. */
-static int64_t js_stop_instructions, js_stop_calls;
-
+    replace: `/* stop: the meter's counts (declared after JS_INTERRUPT_COUNTER_INIT). */
 int64_t JS_GetInstructionCount(void)
 {
     return js_stop_instructions;
@@ -325,6 +332,20 @@ static inline __exception int js_poll_interrupts(JSContext *ctx)
       "#define SWITCH(pc)      goto *dispatch_table[(js_stop_instructions++, opcode = *pc++)];\n",
     count: 1,
     why: "meter: counts each instruction at dispatch (direct dispatch)",
+  },
+  {
+    file: "quickjs.c",
+    find: `    for(sf = ctx->rt->current_stack_frame; sf != NULL; sf = sf->prev_frame) {
+        if (backtrace_flags & JS_BACKTRACE_FLAG_SKIP_FIRST_LEVEL) {
+`,
+    replace: `    for(sf = ctx->rt->current_stack_frame; sf != NULL; sf = sf->prev_frame) {
+        js_stop_calls++; /* stop: a frame of the backtrace costs what a call does, */
+        ctx->interrupt_counter = 1; /* and the deadline is checked at the next poll */
+        if (backtrace_flags & JS_BACKTRACE_FLAG_SKIP_FIRST_LEVEL) {
+`,
+    count: 1,
+    why:
+      "meter: an error's backtrace walks every frame (thousands at a stack overflow): each is charged as a call, and the deadline is checked soon after",
   },
   {
     file: "quickjs.h",

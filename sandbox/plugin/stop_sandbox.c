@@ -73,9 +73,11 @@ static char *program_source;
  * reported guest time, Date.now(), new Date() and performance.now() all derive from that
  * count, from 0 when the program's load starts, so they are the same on any machine under any
  * load. Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
- * backward branches): that point, too, is a function of the program alone. Work inside native
- * built-ins is not charged yet (a giant sort or regex is stopped by the host's wall-clock
- * backstop). A host call costs no virtual time beyond the guest work around it. */
+ * backward branches, and right after an error's backtrace): that point, too, is a function of
+ * the program alone. Work inside native built-ins is not charged yet, except the frames an
+ * error's backtrace walks (each counts as a call): an endless regex, join or BigInt power is
+ * stopped by the host's wall-clock backstop. A host call costs no virtual time beyond the guest
+ * work around it. */
 #if !defined(STOP_VIRTUAL_PS_PER_UNIT) || !defined(STOP_UNITS_PER_CALL)
 #error "STOP_VIRTUAL_PS_PER_UNIT and STOP_UNITS_PER_CALL must be defined by the build"
 #endif
