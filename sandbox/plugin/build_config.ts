@@ -384,7 +384,11 @@ export const UNITS_PER_CALL = 40;
  * - load average 8: 5.30 wall ns per instruction, 222 ns per call (42 instructions),
  *   0.8 ms per export call; wall/virtual 3SAT seed 1.62, max-cut seed 1.49,
  *   quadratic-assignment seed 1.59, lpn/subset_brute_force 1.24.
- * The constant is the lower (less loaded) figure, the nearer to an idle machine.
+ * - load average 2 (the quietest run), under the constants below: 2.80 wall ns per
+ *   instruction, 85 ns per call (30 instructions); least wall 2167 ms against 2135 virtual ms
+ *   over the 15 programs (1.02), wall/virtual 3SAT seed 0.98, max-cut seed 1.10,
+ *   quadratic-assignment seed 0.71, lpn/subset_brute_force 0.47, maxcut/local_search 1.75.
+ * The constants are the first run's, which the quietest run confirms on the whole.
  */
 export const VIRTUAL_PS_PER_UNIT = 3300;
 
