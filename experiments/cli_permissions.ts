@@ -106,8 +106,8 @@ export function cliPermissions(options: {
     net.push(options.modelHost);
   }
   return {
-    read: inProject ? [projectRoot, "/dev/null"] : [projectRoot, runsRoot, "/dev/null"],
-    write: [runsRoot, "/dev/null"],
+    read: inProject ? [projectRoot] : [projectRoot, runsRoot],
+    write: [runsRoot],
     env: [...CLI_ENV],
     net,
     run: [],

@@ -21,7 +21,7 @@ tried and was not allowed (capabilities, modules, limits).
 Options:
   --export NAME      export to call                               (default: main)
   --args JSON        JSON array of arguments                      (default: [])
-  --timeout-ms N     deadline of the call, in ms of guest time    (default: 1000)
+  --timeout-ms N     deadline of the call, in virtual ms          (default: 1000)
   --memory-mb N      cap on the guest's memory, in MiB            (default: 128)
   --seed N           seed of the guest's Math.random              (default: 0)
   --json             end with one JSON object on its own line
@@ -131,7 +131,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     } else {
       say(`${paint("red", result.failure.kind)} ${result.failure.message}`);
     }
-    say(`guest time ${result.guestMs.toFixed(1)} ms, wall time ${wallMs.toFixed(0)} ms`);
+    say(`guest time ${result.guestMs.toFixed(1)} virtual ms, wall time ${wallMs.toFixed(0)} ms`);
     if (result.logs.length > 0) {
       say(paint("bold", "console output"));
       for (const line of result.logs.slice(0, 50)) say(`  ${line}`);

@@ -8,6 +8,7 @@
 /** What an audit event is about. */
 export type AuditKind =
   | "timeout"
+  | "wall_timeout"
   | "out_of_memory"
   | "stack_overflow"
   | "output_too_large"
@@ -25,6 +26,7 @@ export type AuditKind =
 /** Every kind, in a stable order (for summaries). */
 export const AUDIT_KINDS: readonly AuditKind[] = [
   "timeout",
+  "wall_timeout",
   "out_of_memory",
   "stack_overflow",
   "output_too_large",

@@ -10,6 +10,7 @@ export type FailureKind =
   | "missing_export"
   | "runtime_error"
   | "timeout"
+  | "wall_timeout"
   | "out_of_memory"
   | "stack_overflow"
   | "output_too_large"
@@ -23,10 +24,28 @@ export interface Failure {
   message: string;
 }
 
+/** The guest's work in one call, as the virtual clock counted it. */
+export interface Work {
+  /** Bytecode instructions executed. */
+  instructions: number;
+  /** Calls made (of bytecode or native functions). */
+  calls: number;
+}
+
 /** What every call reports besides its value. */
 export interface CallStats {
-  /** Milliseconds the guest spent running the export (not marshalling). */
+  /**
+   * Virtual milliseconds the guest spent running the export: a count of its work (see the
+   * README, "What a virtual millisecond is"), the same on any machine under any load.
+   */
   guestMs: number;
+  /**
+   * Wall-clock milliseconds the call took on this machine, host calls excluded.
+   * Informational only: no verdict or score reads it. Absent when no sandbox ran.
+   */
+  wallMs?: number;
+  /** The meter behind `guestMs`: what the guest ran. Absent when no sandbox ran. */
+  work?: Work;
   /** Lines the guest printed with `console.log` (bounded by the log limit). */
   logs: string[];
   /**

@@ -6,7 +6,10 @@
 
 /** Limits for one sandboxed program. Every field is enforced by the runtime, not by the guest. */
 export interface SandboxLimits {
-  /** Wall-clock deadline of one call, in milliseconds of guest run time. @default {1000} */
+  /**
+   * Deadline of one call in virtual milliseconds (a deterministic count of the guest's work).
+   * The wall clock only backs it up: see `LoadOptions.backstopFactor`. @default {1000}
+   */
   timeoutMs: number;
   /** Cap on the guest's linear memory (the module's declared maximum), in bytes. @default {128 MiB} */
   memoryBytes: number;

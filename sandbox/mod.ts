@@ -20,6 +20,7 @@ export type {
   CallSuccess,
   Failure,
   FailureKind,
+  Work,
 } from "./call_result.ts";
 export { PluginUnavailableError, ProgramClosedError } from "./errors.ts";
 export { InstancePool, type InstancePoolOptions } from "./instance_pool.ts";

@@ -70,7 +70,9 @@ export async function startPluginInstance(
 ): Promise<PluginInstance> {
   const module = await compiledPlugin(memoryBytes);
   const plugin = await createPlugin({ wasm: [{ module }] }, {
-    useWasi: true,
+    // The plugin defines the few WASI calls libc needs itself (a virtual clock, a sink for
+    // stdio): it imports nothing from WASI, so the host creates no WASI object.
+    useWasi: false,
     runInWorker: true,
     enableWasiOutput: false,
     logLevel: "silent",

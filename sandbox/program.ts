@@ -41,7 +41,16 @@ export interface LoadOptions {
   seed?: number;
   /** Cap on one host call's time; past it the guest gets an error and the late result is dropped. @default {600000} */
   hostCallTimeoutMs?: number;
-  /** Extra time past the guest deadline before the worker is killed. @default {500} */
+  /**
+   * The wall-clock backstop: a call still running (host calls excluded) after
+   * `backstopFactor × timeoutMs + killSlackMs` wall milliseconds is killed and fails as
+   * `wall_timeout`. It catches work the virtual clock does not count (native built-ins that
+   * never poll, such as a catastrophic regex); generous, so that load on the machine never
+   * fires it for programs that keep to their virtual limit (a 2-core machine with a load
+   * average of 12 ran guest code 8 to 13 times slower than idle). @default {50}
+   */
+  backstopFactor?: number;
+  /** Wall milliseconds added to the backstop. @default {1000} */
   killSlackMs?: number;
   /** Where fresh instances come from. @default {each instance is started on demand} */
   pool?: InstancePool;
@@ -49,7 +58,7 @@ export interface LoadOptions {
 
 /** Options of {@linkcode Program.call}. */
 export interface CallOptions {
-  /** Deadline of this call in milliseconds of guest time, overriding the load-time limit. */
+  /** Deadline of this call in virtual milliseconds, overriding the load-time limit. */
   timeoutMs?: number;
   /** Name of a prelude adapter that wraps the export before it is called. */
   adapter?: string;
@@ -57,6 +66,7 @@ export interface CallOptions {
 
 const FAILURE_AUDIT: Partial<Record<FailureKind, AuditKind>> = {
   timeout: "timeout",
+  wall_timeout: "wall_timeout",
   out_of_memory: "out_of_memory",
   stack_overflow: "stack_overflow",
   output_too_large: "output_too_large",
@@ -79,13 +89,19 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function failure(kind: FailureKind, message: string, guestMs = 0, logs: string[] = []): CallResult {
-  return { ok: false, failure: { kind, message: sanitizeDetail(message) }, guestMs, logs };
+function failure(
+  kind: FailureKind,
+  message: string,
+  times: Pick<CallResult, "guestMs" | "wallMs" | "work"> = { guestMs: 0 },
+  logs: string[] = [],
+): CallResult {
+  return { ok: false, failure: { kind, message: sanitizeDetail(message) }, ...times, logs };
 }
 
 interface Envelope {
   ok: boolean;
   guestMs: number;
+  work?: unknown;
   meta: {
     logs: string[];
     /** Itemised events: kind, detail, how many times that detail occurred. */
@@ -99,6 +115,9 @@ interface Envelope {
   message?: string;
 }
 
+/** What one export call sent to the plugin came back as, with its wall time. */
+type Sent = (Envelope | Failure) & { wallMs: number };
+
 const FAILURE_KINDS: ReadonlySet<string> = new Set<FailureKind>([
   "compile_error",
   "missing_export",
@@ -109,7 +128,7 @@ const FAILURE_KINDS: ReadonlySet<string> = new Set<FailureKind>([
   "output_too_large",
   "bad_output",
   "crashed",
-]);
+]); // not "wall_timeout": only the host's backstop reports that
 
 const GUEST_AUDIT_KINDS: ReadonlySet<string> = new Set<AuditKind>([
   "capability_attempt",
@@ -281,21 +300,22 @@ export class Program implements AsyncDisposable {
     name: "load" | "call",
     input: unknown,
     timeoutMs: number,
-  ): Promise<Envelope | Failure> {
+  ): Promise<Sent> {
     const bytes = new TextEncoder().encode(JSON.stringify(input));
-    const slack = this.#options.killSlackMs ?? 500;
+    const backstopMs = timeoutMs * (this.#options.backstopFactor ?? 50) +
+      (this.#options.killSlackMs ?? 1000);
     const startHostMs = this.#hostMs;
     const started = performance.now();
+    const wallMs = () => performance.now() - started - (this.#hostMs - startHostMs);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const killed = Symbol("killed");
     const deadline = new Promise<typeof killed>((resolve) => {
       const check = () => {
-        const guestElapsed = performance.now() - started - (this.#hostMs - startHostMs);
-        const remaining = timeoutMs + slack - guestElapsed;
+        const remaining = backstopMs - wallMs();
         if (remaining <= 0 && this.#inHostCall === 0) resolve(killed);
         else timer = setTimeout(check, Math.max(10, Math.min(remaining, 250)));
       };
-      timer = setTimeout(check, timeoutMs + slack);
+      timer = setTimeout(check, backstopMs);
     });
     const outcome = instance.call(name, bytes).then(
       (out) => ({ out }),
@@ -304,10 +324,14 @@ export class Program implements AsyncDisposable {
     try {
       const result = await Promise.race([outcome, deadline]);
       if (result === killed) {
+        const spent = wallMs();
         await this.#discard();
         return {
-          kind: "timeout",
-          message: `the program ran past its time limit of ${timeoutMs} ms and was killed`,
+          kind: "wall_timeout",
+          message: `the program ran ${
+            Math.round(spent)
+          } wall-clock ms without reaching its virtual limit of ${timeoutMs} ms and was killed`,
+          wallMs: spent,
         };
       }
       if ("error" in result) {
@@ -318,9 +342,9 @@ export class Program implements AsyncDisposable {
           : /out of memory|memory access out of bounds|could not allocate|grow/i.test(message)
           ? "out_of_memory"
           : "crashed";
-        return { kind, message: `the sandbox stopped: ${message}` };
+        return { kind, message: `the sandbox stopped: ${message}`, wallMs: wallMs() };
       }
-      return parseEnvelope(result.out, this.#limits.outputBytes);
+      return { ...parseEnvelope(result.out, this.#limits.outputBytes), wallMs: wallMs() };
     } finally {
       clearTimeout(timer);
     }
@@ -352,11 +376,12 @@ export class Program implements AsyncDisposable {
     }
   }
 
-  #toResult(env: Envelope | Failure): CallResult {
+  #toResult(env: Sent): CallResult {
+    const wallMs = env.wallMs;
     if (!("meta" in env)) {
       const audit = FAILURE_AUDIT[env.kind];
       if (audit) this.#audit(audit, env.message);
-      return failure(env.kind, env.message);
+      return failure(env.kind, env.message, { guestMs: 0, wallMs });
     }
     this.#recordEnvelopeAudit(env);
     const logs = env.meta.logs.filter((l): l is string => typeof l === "string").map(
@@ -368,14 +393,18 @@ export class Program implements AsyncDisposable {
       if (GUEST_AUDIT_KINDS.has(kind)) counts[kind] = eventCount(n);
     }
     const stats = Object.keys(counts).length > 0 ? { auditCounts: counts } : {};
-    if (env.ok) return { ok: true, value: env.value ?? null, guestMs, logs, ...stats };
+    const [instructions, calls] = Array.isArray(env.work) ? env.work : [];
+    const times = typeof instructions === "number" && typeof calls === "number"
+      ? { guestMs, wallMs, work: { instructions, calls } }
+      : { guestMs, wallMs };
+    if (env.ok) return { ok: true, value: env.value ?? null, ...times, logs, ...stats };
     const kind: FailureKind = typeof env.kind === "string" && FAILURE_KINDS.has(env.kind)
       ? env.kind as FailureKind
       : "crashed";
     const message = typeof env.message === "string" ? env.message : "unknown failure";
     const audit = FAILURE_AUDIT[kind];
     if (audit) this.#audit(audit, message.split("\n")[0] ?? "");
-    return { ...failure(kind, message, guestMs, logs), ...stats };
+    return { ...failure(kind, message, times, logs), ...stats };
   }
 
   async #ensureInstance(): Promise<PluginInstance | CallResult> {
@@ -400,10 +429,10 @@ export class Program implements AsyncDisposable {
     }, this.#limits.timeoutMs);
     const result = this.#toResult(env);
     if (!result.ok) {
-      // A program's top level is deterministic, so a compile or runtime error there is its
-      // answer to every call. A timeout or crash may come from load on the host (many
-      // sandboxes on few cores): those are retried with a fresh instance on the next call.
-      if (result.failure.kind !== "timeout" && result.failure.kind !== "crashed") {
+      // A program's top level is deterministic, so a compile or runtime error or a (virtual)
+      // timeout there is its answer to every call. The wall-clock backstop or a crash may
+      // come from the host: those are retried with a fresh instance on the next call.
+      if (result.failure.kind !== "wall_timeout" && result.failure.kind !== "crashed") {
         this.#loadFailure = result;
       }
       await this.#discard();

@@ -50,12 +50,12 @@ Deno.test("the model host is granted exactly: host and port as the URL gives the
 
 Deno.test("the CLI's permissions: read the project, write the runs folder, loopback plus the host", () => {
   const inside = cliPermissions({ projectRoot: ROOT, runsRoot: `${ROOT}/runs/` });
-  deepEqual(inside.read, [ROOT, "/dev/null"]);
-  deepEqual(inside.write, [`${ROOT}/runs`, "/dev/null"]);
+  deepEqual(inside.read, [ROOT]);
+  deepEqual(inside.write, [`${ROOT}/runs`]);
   deepEqual(inside.net, ["127.0.0.1", "localhost"]);
   deepEqual(inside.run, []);
   const outside = cliPermissions({ projectRoot: ROOT, runsRoot: "/data/runs", modelHost: "h:1" });
-  deepEqual(outside.read, [ROOT, "/data/runs", "/dev/null"], "runs elsewhere are read too");
+  deepEqual(outside.read, [ROOT, "/data/runs"], "runs elsewhere are read too");
   deepEqual(outside.net, ["127.0.0.1", "localhost", "h:1"]);
   const flags = permissionFlags(outside);
   ok(flags.includes("--no-prompt"));

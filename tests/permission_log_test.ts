@@ -18,8 +18,6 @@ function innocent(dir: string): string[] {
     check("read", `${ROOT}/improvers/programs/seed_improver.ts`),
     check("read", "./tests/testdata/runs/improve/config.json"), // relative to the project
     check("read", `${ROOT}/.cache/plugin/stop-sandbox-0.wasm`),
-    check("read", "/dev/null"),
-    check("write", "/dev/null"),
     check("write", `${dir}/config.json`),
     check("read", `${dir}/cache.jsonl`),
     check("write", `${dir}/cache.jsonl`),

@@ -14,10 +14,22 @@ import { resolveLimits } from "../sandbox/limits.ts";
 /** A prelude that hands the raw host call to the program (only for host-boundary tests). */
 export const RAW_PRELUDE = "(host) => ({ raw: (fn, args) => fn(host, ...args) })";
 
-/** Short limits that keep the suite fast. */
+/** Short limits that keep the suite fast (virtual milliseconds). */
 export const FAST_TIMEOUT_MS = 200;
-/** Kill slack used with {@linkcode FAST_TIMEOUT_MS}. */
+/** Kill slack of the wall-clock backstop used with {@linkcode FAST_TIMEOUT_MS}. */
 export const KILL_SLACK_MS = 300;
+/**
+ * Backstop factor of the cases (`LoadOptions.backstopFactor`): the wall-clock kill comes at
+ * the virtual deadline's value in wall milliseconds plus the slack, so that a hang is found
+ * quickly. Cases that expect the deterministic `timeout` set a generous factor instead, so
+ * that a loaded machine never reaches the backstop first.
+ */
+export const CASE_BACKSTOP_FACTOR = 1;
+/**
+ * A backstop factor no metered program reaches before its virtual deadline, even on a
+ * heavily loaded machine running several sandboxes of the suite at once.
+ */
+export const GENEROUS_BACKSTOP_FACTOR = 100;
 /** A deadline long enough that only a real hang reaches it (for memory, output, state cases). */
 export const LONG_TIMEOUT_MS = 10_000;
 
@@ -56,7 +68,7 @@ export interface Outcome {
   probe: CallResult;
   /** Wall time of the first call (instance start, load, call, kill and close included). */
   elapsedMs: number;
-  /** Upper bound on `elapsedMs`: the call's deadline + kill slack + close cap + margin. */
+  /** Upper bound on `elapsedMs`: the backstop (factor × deadline + slack) + close cap + margin. */
   boundMs: number;
   audit: AuditLog;
   /** Instances the program had used after both calls. */
@@ -73,6 +85,7 @@ export async function runCase(c: Omit<HostileCase, "name" | "check">): Promise<O
   const audit = new AuditLog();
   const options: LoadOptions = {
     killSlackMs: KILL_SLACK_MS,
+    backstopFactor: CASE_BACKSTOP_FACTOR,
     ...c.options,
     limits: { timeoutMs: LONG_TIMEOUT_MS, ...c.options?.limits },
     audit,
@@ -91,7 +104,8 @@ export async function runCase(c: Omit<HostileCase, "name" | "check">): Promise<O
     again,
     probe,
     elapsedMs,
-    boundMs: timeoutMs + (options.killSlackMs ?? 1000) + CLOSE_CAP_MS + MARGIN_MS,
+    boundMs: timeoutMs * (options.backstopFactor ?? 50) + (options.killSlackMs ?? 1000) +
+      CLOSE_CAP_MS + MARGIN_MS,
     audit,
     instancesStarted: program.instancesStarted,
   };

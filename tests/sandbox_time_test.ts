@@ -1,7 +1,10 @@
 /**
  * Adversarial sandbox suite, time class: every way of not returning ends in a typed
- * timeout within the deadline plus the kill slack, the instance is replaced, the host
- * stays responsive, and the audit log records the timeout.
+ * failure, the instance is replaced, the host stays responsive, and the audit log records it.
+ * Work the virtual clock counts (bytecode, calls, promise jobs) ends in the deterministic
+ * `timeout` at the same virtual time on every run; work inside a native built-in that never
+ * polls (a regex, a join, a BigInt power, a string search) ends in the wall-clock backstop's
+ * `wall_timeout` within its bound.
  */
 import assert from "node:assert/strict";
 import { loadProgram } from "../sandbox/program.ts";
@@ -12,6 +15,7 @@ import {
   assertResponsive,
   assertValue,
   FAST_TIMEOUT_MS,
+  GENEROUS_BACKSTOP_FACTOR,
   type HostileCase,
   KILL_SLACK_MS,
   LONG_TIMEOUT_MS,
@@ -19,15 +23,43 @@ import {
   runCases,
 } from "./sandbox_harness.ts";
 
-/** A timeout, recorded, and the next call on the same program is a timeout again. */
-function timesOut(o: Outcome): void {
-  assertFailure(o.result, "timeout");
-  assertFailure(o.again, "timeout");
-  assertAudited(o.audit, "timeout", undefined, 2);
-  assert.equal(o.instancesStarted, 2, "a timed-out instance must be replaced");
+/**
+ * The virtual timeout, recorded, at the same virtual time as the next call on the same
+ * program (a fresh instance), just past the deadline.
+ */
+function timesOutAt(limitMs: number): (o: Outcome) => void {
+  return (o) => {
+    assertFailure(o.result, "timeout");
+    assertFailure(o.again, "timeout");
+    assertAudited(o.audit, "timeout", undefined, 2);
+    assert.equal(o.instancesStarted, 2, "a timed-out instance must be replaced");
+    assert.equal(o.again.guestMs, o.result.guestMs, "the timeout comes at the same virtual time");
+    assert.ok(
+      o.result.guestMs >= limitMs && o.result.guestMs < limitMs + 50,
+      `the timeout came at ${o.result.guestMs} virtual ms`,
+    );
+  };
+}
+const timesOut = timesOutAt(FAST_TIMEOUT_MS);
+
+/**
+ * A promise storm fills the heap: with the jobs' promise bookkeeping uncharged, the heap
+ * runs out at about 170 virtual ms (the storm then dies and the call returns), so these cases
+ * have a shorter limit, which they reach first on every run.
+ */
+const STORM_TIMEOUT_MS = 100;
+
+/** The wall-clock backstop: its own failure kind, recorded, and the instance replaced. */
+function wallTimesOut(o: Outcome): void {
+  assertFailure(o.result, "wall_timeout");
+  assertFailure(o.again, "wall_timeout");
+  assertAudited(o.audit, "wall_timeout", "wall-clock ms", 2);
+  assert.equal(o.audit.events.filter((e) => e.kind === "timeout").length, 0);
+  assert.equal(o.instancesStarted, 2, "a killed instance must be replaced");
 }
 
-const cases: HostileCase[] = [
+/** Work the virtual clock counts: the deterministic timeout, long before the backstop. */
+const counted: HostileCase[] = [
   {
     name: "an infinite loop",
     source: "export function main(): number { for (;;) {} }",
@@ -67,41 +99,52 @@ const cases: HostileCase[] = [
       again();
       return 1;
     }`,
-    check: timesOut,
+    call: { timeoutMs: STORM_TIMEOUT_MS },
+    check: timesOutAt(STORM_TIMEOUT_MS),
   },
   {
     name: "a promise that never settles while jobs keep coming",
     source: `export function main(): Promise<number> {
       return new Promise(() => { const spin = (): unknown => Promise.resolve().then(spin); spin(); });
     }`,
-    check: timesOut,
+    call: { timeoutMs: STORM_TIMEOUT_MS },
+    check: timesOutAt(STORM_TIMEOUT_MS),
   },
+];
+
+/** Work inside native built-ins the clock does not charge yet: the backstop stops it. */
+const uncounted: HostileCase[] = [
   {
     name: "a catastrophic regular expression",
     source: "export function main(): boolean { return /^(a+)+$/.test('a'.repeat(40) + 'b'); }",
-    check: timesOut,
+    check: wallTimesOut,
   },
   {
     name: "a join over a huge array-like (no interrupt polling)",
     source: `export function main(): number {
       return Array.prototype.join.call({ length: 2 ** 32 - 1 }, "").length;
     }`,
-    check: timesOut,
+    check: wallTimesOut,
   },
   {
     name: "a huge BigInt power",
     source: "export function main(): number { return String(7n ** 10000000n).length; }",
-    check: timesOut,
+    check: wallTimesOut,
   },
   {
     name: "a search in a giant string",
     source: `export function main(): number {
-      return "a".repeat(2e7).lastIndexOf("b" + "a".repeat(1e4));
+      // Each of 2e7 positions matches 1e4 characters before the "b" fails: 2e11 comparisons.
+      // (lastIndexOf("b" + ...) fails at the first character and ends in about 0.3 s.)
+      return "a".repeat(2e7).indexOf("a".repeat(1e4) + "b");
     }`,
-    check: timesOut,
+    check: wallTimesOut,
   },
+];
+
+counted.push(
   {
-    name: "a sort of a huge array",
+    name: "a sort of a huge array (its comparator is counted)",
     source: `export function main(): number {
       const a = Array.from({ length: 3e6 }, (_, i) => (i * 7919) % 1000003);
       a.sort((x, y) => x - y);
@@ -125,11 +168,12 @@ const cases: HostileCase[] = [
     options: { limits: { timeoutMs: FAST_TIMEOUT_MS } },
     check(o) {
       assertFailure(o.result, "timeout");
-      assertFailure(o.again, "timeout");
-      // A load timeout may come from a busy host, so each call retries in a fresh instance
-      // (and times out again): never a stale or shared instance.
-      assert.equal(o.instancesStarted, 2);
+      // A virtual load timeout is the program's own answer, like a top-level error: every
+      // later call gets it without running the program again.
+      assert.deepEqual(o.again, o.result);
+      assert.equal(o.instancesStarted, 1);
       assertAudited(o.audit, "timeout");
+      assert.ok(o.result.guestMs >= FAST_TIMEOUT_MS && o.result.guestMs < FAST_TIMEOUT_MS + 50);
     },
   },
   {
@@ -140,11 +184,22 @@ const cases: HostileCase[] = [
     }`,
     check: timesOut,
   },
-];
+);
 
-Deno.test("loadProgram() ends every endless program in a typed timeout when it runs past its deadline", async (t) => {
-  // Short deadlines on the calls only: a busy machine must not time out the loads.
-  await runCases(t, cases.map((c) => ({ call: { timeoutMs: FAST_TIMEOUT_MS }, ...c })));
+Deno.test("loadProgram() ends every endless program it can meter in the deterministic virtual timeout", async (t) => {
+  await runCases(
+    t,
+    counted.map((c) => ({
+      call: { timeoutMs: FAST_TIMEOUT_MS },
+      ...c,
+      options: { backstopFactor: GENEROUS_BACKSTOP_FACTOR, ...c.options },
+    })),
+  );
+});
+
+Deno.test("loadProgram() ends endless native built-ins with the wall-clock backstop", async (t) => {
+  // Short deadlines on the calls only; the loads are quick.
+  await runCases(t, uncounted.map((c) => ({ call: { timeoutMs: FAST_TIMEOUT_MS }, ...c })));
 });
 
 Deno.test("Program.call() serves queued calls from a fresh instance when an earlier call times out", async () => {

@@ -36,6 +36,7 @@ export const FAILURE_KINDS = [
   "missing_export",
   "runtime_error",
   "timeout",
+  "wall_timeout",
   "out_of_memory",
   "stack_overflow",
   "output_too_large",

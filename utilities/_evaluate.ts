@@ -32,7 +32,8 @@ export function instanceSeed(split: Split, index: number, salt?: string): number
 /** What one call produced, as the judge sees it. */
 export type Outcome =
   | { kind: "value"; value: unknown; ms: number }
-  | { kind: "timeout"; ms: number; message: string }
+  /** Past the limit; `wall` when the wall-clock backstop, not the virtual clock, stopped it. */
+  | { kind: "timeout"; ms: number; message: string; wall?: true }
   | { kind: "error"; ms: number; failure: Failure };
 
 /** A judge's verdict on one instance. */
@@ -115,6 +116,10 @@ async function callOnce(
   if (!result.ok) {
     if (result.failure.kind === "timeout") {
       return { kind: "timeout", ms, message: result.failure.message };
+    }
+    if (result.failure.kind === "wall_timeout") {
+      // Work the virtual clock does not count yet (a native built-in): scored as a timeout.
+      return { kind: "timeout", ms, message: result.failure.message, wall: true };
     }
     return { kind: "error", ms, failure: result.failure };
   }
@@ -231,7 +236,10 @@ export async function runEvaluation<I extends TaskInstance>(
 
 /** Describes a non-value outcome as an instance error string. */
 export function outcomeError(outcome: Exclude<Outcome, { kind: "value" }>): string {
-  return outcome.kind === "timeout" ? `timeout: ${outcome.message}` : describe(outcome.failure);
+  if (outcome.kind === "timeout") {
+    return `${outcome.wall ? "wall_timeout" : "timeout"}: ${outcome.message}`;
+  }
+  return describe(outcome.failure);
 }
 
 /** The arithmetic mean (0 for no values). */

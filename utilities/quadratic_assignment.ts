@@ -104,8 +104,8 @@ export function quadraticAssignmentObjective(
 
 /**
  * Modified quadratic assignment as released (higher is better): per instance the objective
- * plus the seconds taken (guest time divided by the time scale), or 0 when the answer is not
- * a permutation of 0..14, errs or exceeds 500 ms; the score is `max(mean / 225, 0.01)`.
+ * plus the seconds taken (virtual guest time divided by the time scale), or 0 when the answer
+ * is not a permutation of 0..14, errs or exceeds 500 ms; the score is `max(mean / 225, 0.01)`.
  * 10 instances per split. Not a permutation counts 0 for the instance; a program that does
  * not compile scores 0.01.
  *

@@ -69,7 +69,7 @@ export interface InstanceResult {
   index: number;
   /** The instance's contribution, on the task's per-instance scale. */
   score: number;
-  /** Guest run time in milliseconds. */
+  /** Guest run time in virtual milliseconds (the sandbox's deterministic clock). */
   ms: number;
   /** Why the instance failed, if it did (`kind: detail`). */
   error?: string;
@@ -101,7 +101,7 @@ export interface Task<I extends TaskInstance = TaskInstance> {
   readonly exportName: "algorithm";
   /** The TypeScript signature a solution must export. */
   readonly signature: string;
-  /** Time limit of one call at time scale 1, in milliseconds of guest run time. */
+  /** Time limit of one call at time scale 1, in virtual milliseconds of guest run time. */
   readonly timeLimitMs: number;
   /** Smallest and largest score the secret evaluator can return. */
   readonly scoreRange: readonly [number, number];

@@ -273,7 +273,124 @@ static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
     count: 1,
     why: "speed: runs that pass before the peephole pass, which then also turns `x++` into inc_loc",
   },
+  {
+    file: "quickjs.c",
+    find: "#define JS_INTERRUPT_COUNTER_INIT 10000\n",
+    replace: `#define JS_INTERRUPT_COUNTER_INIT 10000
+/* stop: the meter. Every bytecode instruction the interpreter dispatches and every call
+   (of a bytecode or a native function) made through JS_CallInternal, counted. */
+static int64_t js_stop_instructions, js_stop_calls;
+`,
+    count: 1,
+    why: "meter: the counts of the guest's work, declared before every place that adds to them",
+  },
+  {
+    file: "quickjs.c",
+    find: `static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+    replace: `/* stop: the meter's counts (declared after JS_INTERRUPT_COUNTER_INIT). */
+int64_t JS_GetInstructionCount(void)
+{
+    return js_stop_instructions;
+}
+
+int64_t JS_GetCallCount(void)
+{
+    return js_stop_calls;
+}
+
+static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+    count: 1,
+    why: "meter: counts of executed bytecode instructions and calls, the guest's work",
+  },
+  {
+    file: "quickjs.c",
+    find: `    if (js_poll_interrupts(caller_ctx))
+        return JS_EXCEPTION;
+`,
+    replace: `    js_stop_calls++;
+    if (js_poll_interrupts(caller_ctx))
+        return JS_EXCEPTION;
+`,
+    count: 1,
+    why: "meter: counts each call (native built-ins do uncounted work per call and per callback)",
+  },
+  {
+    file: "quickjs.c",
+    find: "#define SWITCH(pc)      switch (opcode = *pc++)\n",
+    replace: "#define SWITCH(pc)      switch (js_stop_instructions++, opcode = *pc++)\n",
+    count: 1,
+    why: "meter: counts each instruction at dispatch (switch dispatch)",
+  },
+  {
+    file: "quickjs.c",
+    find: "#define SWITCH(pc)      goto *dispatch_table[opcode = *pc++];\n",
+    replace:
+      "#define SWITCH(pc)      goto *dispatch_table[(js_stop_instructions++, opcode = *pc++)];\n",
+    count: 1,
+    why: "meter: counts each instruction at dispatch (direct dispatch)",
+  },
+  {
+    file: "quickjs.c",
+    find: `    for(sf = ctx->rt->current_stack_frame; sf != NULL; sf = sf->prev_frame) {
+        if (backtrace_flags & JS_BACKTRACE_FLAG_SKIP_FIRST_LEVEL) {
+`,
+    replace: `    for(sf = ctx->rt->current_stack_frame; sf != NULL; sf = sf->prev_frame) {
+        js_stop_calls++; /* stop: a frame of the backtrace costs what a call does, */
+        ctx->interrupt_counter = 1; /* and the deadline is checked at the next poll */
+        if (backtrace_flags & JS_BACKTRACE_FLAG_SKIP_FIRST_LEVEL) {
+`,
+    count: 1,
+    why:
+      "meter: an error's backtrace walks every frame (thousands at a stack overflow): each is charged as a call, and the deadline is checked soon after",
+  },
+  {
+    file: "quickjs.h",
+    find: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n",
+    replace: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n" +
+      "int64_t JS_GetInstructionCount(void);\nint64_t JS_GetCallCount(void);\n",
+    count: 1,
+    why: "meter: declares the instruction count for the glue",
+  },
 ];
+
+/**
+ * Units of work one call counts for (a call of a bytecode or native function, on top of the
+ * instructions it runs): a call, and the native work of the built-in it may enter, costs far
+ * more than an instruction. The guest's work is `instructions + UNITS_PER_CALL × calls`.
+ * Fitted with `tests/calibrate_clock.ts` (figures at {@linkcode VIRTUAL_PS_PER_UNIT}).
+ */
+export const UNITS_PER_CALL = 40;
+
+/**
+ * Virtual picoseconds per unit of the guest's work: every time the guest sees, and every
+ * time limit, is `units × this`. Chosen so that a virtual millisecond is, on average, about a
+ * wall millisecond of the development machine when idle, so that the seeds and the stand-in's
+ * programs keep roughly the behaviour they had under wall-clock limits. Calibrating against
+ * CPython (the paper's limits) is still to do.
+ *
+ * Measured 2026-11-28 on the 2-core development machine, shared with other processes, least
+ * of 3 runs of 6 test instances per program, `deno run -P=bench tests/calibrate_clock.ts`; a
+ * least-squares fit of wall time over the 15 programs that run 1 virtual ms or more:
+ * - lighter load (load average 4 when it started): 3.30 wall ns per instruction, 134 ns per
+ *   call (40 instructions), 1.5 ms of marshalling per export call (not charged). Under these
+ *   constants the programs' wall/virtual ratios ranged from 0.65 (lpn/subset_brute_force:
+ *   tight integer loops) to 2.4 (lpn/small_subsets: many short calls and allocations); 3SAT
+ *   seed 1.20, max-cut seed 0.93,
+ *   quadratic-assignment seed 1.78, walksat_incremental 1.38, maxcut/local_search 2.05.
+ * - load average 8: 5.30 wall ns per instruction, 222 ns per call (42 instructions),
+ *   0.8 ms per export call; wall/virtual 3SAT seed 1.62, max-cut seed 1.49,
+ *   quadratic-assignment seed 1.59, lpn/subset_brute_force 1.24.
+ * - load average 2 (the quietest run), under the constants below: 2.80 wall ns per
+ *   instruction, 85 ns per call (30 instructions); least wall 2167 ms against 2135 virtual ms
+ *   over the 15 programs (1.02), wall/virtual 3SAT seed 0.98, max-cut seed 1.10,
+ *   quadratic-assignment seed 0.71, lpn/subset_brute_force 0.47, maxcut/local_search 1.75.
+ * The constants are the first run's, which the quietest run confirms on the whole.
+ */
+export const VIRTUAL_PS_PER_UNIT = 3300;
 
 /** Size of the guest's shadow stack (linked first, so an overflow traps instead of corrupting). */
 export const STACK_BYTES = 4 * 1024 * 1024;
@@ -292,6 +409,8 @@ export const CFLAGS: readonly string[] = [
   "-DFE_DOWNWARD=0",
   "-DFE_UPWARD=0",
   "-Wno-everything",
+  `-DSTOP_VIRTUAL_PS_PER_UNIT=${VIRTUAL_PS_PER_UNIT}`,
+  `-DSTOP_UNITS_PER_CALL=${UNITS_PER_CALL}`,
 ];
 
 /** Linker flags (the link step gets no CFLAGS). */

@@ -12,6 +12,7 @@
  * Both answer with one JSON envelope:
  *   {"ok":true, "guestMs":n, "meta":{"logs":[..],"audit":[..],"logOverflow":b}, "value":<json>}
  *   {"ok":false,"guestMs":n, "meta":{...}, "kind":"timeout"|..., "message":"..."}
+ * where guestMs is virtual time (see "the virtual clock" below), never the wall clock.
  *
  * Nothing here trusts the program: time is bounded by the interrupt handler, the heap by
  * QuickJS's memory limit (and the module's declared maximum memory below it), the stack by
@@ -23,7 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <wasi/api.h>
 
 #include "quickjs.h"
 
@@ -60,7 +61,8 @@ static JSValue adapters;       /* object returned by the prelude */
 static JSValue settle_fn;      /* trusted: (value, onOk, onErr) => attaches handlers if thenable */
 static uint64_t log_bytes, log_limit = 65536, output_limit = 8 << 20;
 static int log_overflow;
-static double deadline_ms, host_ms, default_timeout_ms = 1000;
+static double default_timeout_ms = 1000;
+static int64_t deadline_units = INT64_MAX;
 static int timed_out;
 static uint64_t rng_state[2];
 static int settled_state; /* 0 pending, 1 fulfilled, 2 rejected */
@@ -68,10 +70,103 @@ static JSValue settled_value;
 static char *helpers_source;
 static char *program_source;
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+/* ---- the virtual clock ----
+ * Time in the guest is a count of its work, never the wall clock: the patched interpreter
+ * counts every bytecode instruction it dispatches and every call it makes (of bytecode or
+ * native functions), and the work is instructions + STOP_UNITS_PER_CALL × calls units, each
+ * STOP_VIRTUAL_PS_PER_UNIT virtual picoseconds (both set in build_config.ts). Deadlines,
+ * reported guest time, Date.now(), new Date() and performance.now() all derive from that
+ * count, from 0 when the program's load starts, so they are the same on any machine under any
+ * load. Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
+ * backward branches, and right after an error's backtrace): that point, too, is a function of
+ * the program alone. Work inside native built-ins is not charged yet, except the frames an
+ * error's backtrace walks (each counts as a call): an endless regex, join or BigInt power is
+ * stopped by the host's wall-clock backstop. A host call costs no virtual time beyond the guest
+ * work around it. */
+#if !defined(STOP_VIRTUAL_PS_PER_UNIT) || !defined(STOP_UNITS_PER_CALL)
+#error "STOP_VIRTUAL_PS_PER_UNIT and STOP_UNITS_PER_CALL must be defined by the build"
+#endif
+/* Date.now() at the start of the load: 2024-01-01T00:00:00Z. */
+#define VIRTUAL_EPOCH_NS 1704067200000000000ull
+
+/* The counts when the load started: the warm-up of a pooled instance is not the program's. */
+static int64_t instructions_base, calls_base;
+
+static int64_t instructions_now(void) { return JS_GetInstructionCount() - instructions_base; }
+static int64_t calls_now(void) { return JS_GetCallCount() - calls_base; }
+static int64_t meter_now(void) {
+  return ctx ? instructions_now() + (int64_t)STOP_UNITS_PER_CALL * calls_now() : 0;
+}
+
+/* The raw counts when the current load or call started, reported beside its guest time. */
+static int64_t work_instructions0, work_calls0;
+static void mark_work(void) {
+  work_instructions0 = ctx ? instructions_now() : 0;
+  work_calls0 = ctx ? calls_now() : 0;
+}
+
+static uint64_t virtual_ns(void) {
+  return (uint64_t)meter_now() * STOP_VIRTUAL_PS_PER_UNIT / 1000;
+}
+
+static int64_t units_for_ms(double ms) {
+  double units = ms * 1e9 / STOP_VIRTUAL_PS_PER_UNIT;
+  return !(units < 9e18) ? INT64_MAX : units < 0 ? 0 : (int64_t)units;
+}
+
+/* The meter reading at which a limit of `ms` virtual milliseconds from now is passed. */
+static int64_t deadline_after(double ms) {
+  int64_t now = meter_now(), span = units_for_ms(ms);
+  return span > INT64_MAX - now ? INT64_MAX : now + span;
+}
+
+static double units_to_ms(int64_t units) {
+  return (double)units * STOP_VIRTUAL_PS_PER_UNIT / 1e9;
+}
+
+/* The five WASI calls wasi-libc needs are defined here, so the module imports nothing from
+ * wasi_snapshot_preview1 and the host needs no WASI at all. The clock is the virtual one
+ * (gettimeofday and clock_gettime, hence Date, read it); the file descriptors are a sink
+ * with no files behind it (stdio writes are dropped, nothing can be opened). */
+int32_t __imported_wasi_snapshot_preview1_clock_time_get(int32_t id, int64_t precision,
+                                                          int32_t out) {
+  (void)precision;
+  uint64_t t = virtual_ns();
+  if (id == __WASI_CLOCKID_REALTIME) t += VIRTUAL_EPOCH_NS;
+  *(uint64_t *)(uintptr_t)out = t;
+  return __WASI_ERRNO_SUCCESS;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
+                                                    int32_t out) {
+  (void)fd;
+  const __wasi_ciovec_t *v = (const __wasi_ciovec_t *)(uintptr_t)iovs;
+  size_t total = 0;
+  for (int32_t i = 0; i < iovs_len; i++) total += v[i].buf_len;
+  *(size_t *)(uintptr_t)out = total;
+  return __WASI_ERRNO_SUCCESS;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd) {
+  (void)fd;
+  return __WASI_ERRNO_SUCCESS;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_fdstat_get(int32_t fd, int32_t out) {
+  (void)fd;
+  (void)out;
+  return __WASI_ERRNO_BADF;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
+                                                   int32_t out) {
+  (void)fd;
+  (void)offset;
+  (void)whence;
+  (void)out;
+  return __WASI_ERRNO_SPIPE;
+}
+
+/* performance.now(): virtual milliseconds since the instance started. */
+static JSValue js_performance_now(JSContext *c, JSValueConst this_val, int argc,
+                                  JSValueConst *argv) {
+  return JS_NewFloat64(c, (double)virtual_ns() / 1e6);
 }
 
 /* ---- Extism I/O ---- */
@@ -336,16 +431,11 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
   if (payload) sb_put(&req, payload, plen);
   JS_FreeCString(c, name);
   JS_FreeCString(c, payload);
-  double started = now_ms();
   extism_ptr in = store_block(req.data ? req.data : "", req.len);
   free(req.data);
   check_global_trap();
-  extism_ptr out = stop_host_call(in);
+  extism_ptr out = stop_host_call(in); /* costs no virtual time: the clock counts guest work */
   extism_free(in);
-  /* Time spent in the host is not the guest's: move the deadline by it. */
-  double spent = now_ms() - started;
-  host_ms += spent;
-  deadline_ms += spent;
   if (!out) return JS_ThrowInternalError(c, "host call failed");
   uint64_t olen = 0;
   char *res = load_block(out, &olen);
@@ -412,9 +502,11 @@ static const JSMallocFunctions HEAP_FUNCTIONS = {heap_malloc, heap_free, heap_re
                                                  heap_usable_size};
 
 /* ---- interrupts ---- */
+/* Runs at every 10000th poll (call or backward branch): the point where a call passes its
+ * limit is a function of the program alone. */
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (timed_out) return 1;
-  if (now_ms() > deadline_ms) {
+  if (meter_now() > deadline_units) {
     timed_out = 1;
     return 1;
   }
@@ -671,9 +763,18 @@ static void append_meta(sbuf *b) {
   if (logs_json.len) sb_put(b, logs_json.data, logs_json.len);
   sb_str(b, "],");
   append_audit(b);
-  snprintf(tail, sizeof tail, ",\"logOverflow\":%s,\"hostMs\":%.3f,\"heapBytes\":%lld}",
-           log_overflow ? "true" : "false", host_ms, heap);
+  snprintf(tail, sizeof tail, ",\"logOverflow\":%s,\"heapBytes\":%lld}",
+           log_overflow ? "true" : "false", heap);
   sb_str(b, tail);
+}
+
+/* ,"work":[instructions,calls] of the current load or call: the meter behind guestMs. */
+static void sb_work(sbuf *b) {
+  char num[80];
+  long long i = ctx ? (long long)(instructions_now() - work_instructions0) : 0;
+  long long c = ctx ? (long long)(calls_now() - work_calls0) : 0;
+  snprintf(num, sizeof num, ",\"work\":[%lld,%lld]", i, c);
+  sb_str(b, num);
 }
 
 static void reply_ok(double guest_ms, const char *value_json, size_t value_len) {
@@ -682,6 +783,7 @@ static void reply_ok(double guest_ms, const char *value_json, size_t value_len) 
   sb_str(&b, "{\"ok\":true,\"guestMs\":");
   snprintf(num, sizeof num, "%.3f", guest_ms);
   sb_str(&b, num);
+  sb_work(&b);
   sb_str(&b, ",\"meta\":");
   append_meta(&b);
   sb_str(&b, ",\"value\":");
@@ -697,6 +799,7 @@ static void reply_fail(double guest_ms, const char *kind, const char *message, s
   sb_str(&b, "{\"ok\":false,\"guestMs\":");
   snprintf(num, sizeof num, "%.3f", guest_ms);
   sb_str(&b, num);
+  sb_work(&b);
   sb_str(&b, ",\"meta\":");
   append_meta(&b);
   sb_str(&b, ",\"kind\":");
@@ -719,7 +822,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
     sb_str(&msg, "the program ran past its time limit");
   } else {
     /* Read the message without running guest code again for long. */
-    deadline_ms = now_ms() + 50;
+    deadline_units = deadline_after(50);
     size_t n = 0;
     const char *s = NULL;
     JSValue m = JS_UNDEFINED;
@@ -775,7 +878,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
 static int drain_jobs(void) {
   JSContext *c1;
   for (;;) {
-    if (now_ms() > deadline_ms) {
+    if (meter_now() > deadline_units) {
       timed_out = 1;
       JS_ThrowInternalError(ctx, "interrupted");
       return -1;
@@ -837,11 +940,12 @@ static char *str_field(JSValue obj, const char *name) {
 EXPORT("load") int32_t load(void) {
   uint64_t len = 0;
   char *input = read_input(&len);
-  double started = now_ms();
   if (ctx || !input) {
     reply_fail(0, "crashed", "load called twice or input unreadable", 37);
     return 0;
   }
+  instructions_base = JS_GetInstructionCount();
+  calls_base = JS_GetCallCount();
   rt = JS_NewRuntime2(&HEAP_FUNCTIONS, NULL);
   ctx = JS_NewContext(rt);
   program_ns = JS_UNDEFINED;
@@ -884,15 +988,19 @@ EXPORT("load") int32_t load(void) {
   JS_SetPropertyStr(ctx, console, "info", JS_NewCFunction(ctx, js_console_log, "info", 1));
   JS_SetPropertyStr(ctx, console, "debug", JS_NewCFunction(ctx, js_console_log, "debug", 1));
   JS_SetPropertyStr(ctx, global, "console", console);
+  JSValue performance = JS_NewObject(ctx);
+  JS_SetPropertyStr(ctx, performance, "now", JS_NewCFunction(ctx, js_performance_now, "now", 0));
+  JS_SetPropertyStr(ctx, global, "performance", performance);
 
   timed_out = 0;
-  deadline_ms = now_ms() + default_timeout_ms;
+  int64_t started = meter_now();
+  deadline_units = deadline_after(default_timeout_ms);
   JSValue audit_fn = JS_NewCFunction(ctx, js_audit, "audit", 2);
   JSValue boot = JS_Eval(ctx, BOOTSTRAP, sizeof BOOTSTRAP - 1, "<bootstrap>", JS_EVAL_TYPE_GLOBAL);
   if (JS_IsException(boot)) {
     JS_FreeValue(ctx, audit_fn);
     JS_FreeValue(ctx, global);
-    reply_exception(now_ms() - started, "crashed");
+    reply_exception(units_to_ms(meter_now() - started), "crashed");
     return 0;
   }
   global_obj = JS_DupValue(ctx, global);
@@ -906,7 +1014,7 @@ EXPORT("load") int32_t load(void) {
   for (int i = 0; i < 3; i++) JS_FreeValue(ctx, boot_args[i]);
   if (JS_IsException(booted)) {
     JS_FreeValue(ctx, global);
-    reply_exception(now_ms() - started, "crashed");
+    reply_exception(units_to_ms(meter_now() - started), "crashed");
     return 0;
   }
   settle_fn = JS_GetPropertyUint32(ctx, booted, 0);
@@ -918,7 +1026,7 @@ EXPORT("load") int32_t load(void) {
     free(prelude);
     if (JS_IsException(factory)) {
       JS_FreeValue(ctx, global);
-      reply_exception(now_ms() - started, "crashed");
+      reply_exception(units_to_ms(meter_now() - started), "crashed");
       return 0;
     }
     JSValue host = JS_NewCFunction(ctx, js_host_call, "host", 2);
@@ -928,7 +1036,7 @@ EXPORT("load") int32_t load(void) {
     if (JS_IsException(adapters)) {
       adapters = JS_UNDEFINED;
       JS_FreeValue(ctx, global);
-      reply_exception(now_ms() - started, "crashed");
+      reply_exception(units_to_ms(meter_now() - started), "crashed");
       return 0;
     }
   } else {
@@ -938,13 +1046,14 @@ EXPORT("load") int32_t load(void) {
   /* Evaluate the program as a module, then take its namespace through a second module. */
   static const char CAPTURE[] =
       "import * as ns from 'guest:program'; import { take } from 'guest:sink'; take(ns);";
-  double eval_started = now_ms();
+  int64_t eval_started = meter_now();
+  mark_work();
   JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
   if (!JS_IsException(r) && drain_jobs() < 0) {
     JS_FreeValue(ctx, r);
     r = JS_EXCEPTION;
   }
-  double guest = now_ms() - eval_started - host_ms;
+  double guest = units_to_ms(meter_now() - eval_started);
   if (JS_IsException(r)) {
     JS_FreeValue(ctx, global);
     /* A syntax error is a compile error; anything thrown at top level is a runtime error. */
@@ -961,7 +1070,6 @@ EXPORT("load") int32_t load(void) {
   }
   JS_FreeValue(ctx, r);
   JS_FreeValue(ctx, global);
-  (void)started;
   reply_ok(guest, "null", 4);
   return 0;
 }
@@ -982,9 +1090,9 @@ EXPORT("call") int32_t call(void) {
   log_count = 0;
   log_bytes = 0;
   log_overflow = 0;
-  host_ms = 0;
   timed_out = 0;
-  deadline_ms = now_ms() + 1e9;
+  deadline_units = INT64_MAX;
+  mark_work();
 
   JSValue req = JS_ParseJSON(ctx, input, len, "<call>");
   free(input);
@@ -1024,8 +1132,9 @@ EXPORT("call") int32_t call(void) {
   JSValue argv[64];
   for (uint32_t i = 0; i < argc; i++) argv[i] = JS_GetPropertyUint32(ctx, args, i);
 
-  double started = now_ms();
-  deadline_ms = started + timeout;
+  int64_t started = meter_now();
+  mark_work();
+  deadline_units = deadline_after(timeout);
   JSValue result;
   if (adapter) {
     JSValue wrap = own_data_property(adapters, adapter);
@@ -1082,13 +1191,13 @@ EXPORT("call") int32_t call(void) {
     result = JS_EXCEPTION;
   }
   if (JS_IsException(result)) {
-    reply_exception(now_ms() - started - host_ms, "runtime_error");
+    reply_exception(units_to_ms(meter_now() - started), "runtime_error");
     return 0;
   }
   /* Serialise with the engine's own JSON (the program may have replaced JSON.stringify). */
   JSValue json = JS_JSONStringify(ctx, result, JS_UNDEFINED, JS_UNDEFINED);
   JS_FreeValue(ctx, result);
-  double guest = now_ms() - started - host_ms;
+  double guest = units_to_ms(meter_now() - started);
   if (JS_IsException(json)) {
     reply_exception(guest, "bad_output");
     return 0;
