@@ -10,6 +10,7 @@ import { AuditLog } from "../sandbox/audit_log.ts";
 import { loadWatchedSolution } from "../utilities/watched_solution.ts";
 import { signalOf } from "../utilities/audit_signals.ts";
 import { summarizeAudit } from "../experiments/audit_summary.ts";
+import { classifyModuleSpecifier } from "../improvers/unsandboxing.ts";
 import {
   assertAudited,
   assertValue,
@@ -60,6 +61,80 @@ const crowding: HostileCase[] = [
       assert.ok(o.result.ok);
       assert.equal(o.result.auditCounts?.capability_attempt, 1000);
       assert.equal(o.audit.count("capability_attempt") >= 1000, true);
+    },
+  },
+  {
+    name: "100 distinct refused module names, then import('node:child_process')",
+    source: `export async function main(): Promise<string> {
+      for (let i = 0; i < 100; i++) { try { await import("probe" + i); } catch { /* refused */ } }
+      try { await import("node:child_process"); return "imported"; } catch { return "refused"; }
+    }`,
+    options: LIMITS,
+    check(o) {
+      assertValue(o.result, "refused");
+      assertAudited(o.audit, "module_refused", "node:child_process");
+      assert.ok(o.result.ok);
+      assert.equal(o.result.auditCounts?.module_refused, 101);
+    },
+  },
+  {
+    name: "a flood of refused names around code-running requests: itemised as the host classifies",
+    source: `export async function main(): Promise<number> {
+      const requests = ${
+      JSON.stringify([
+        "data:text/javascript,export default 1",
+        "https://example.test/a.js",
+        "./local.js",
+        "/abs.js",
+        "npm:left-pad",
+        "JSR:@std/fs",
+        "node:vm",
+        "worker_threads/x",
+        "inspector",
+        "node:fs",
+        "os",
+        "vmx",
+        "modules",
+        "lodash",
+        "nodevm",
+      ])
+    };
+      const names = [...Array.from({ length: 80 }, (_, i) => "flood" + i), ...requests];
+      names.push(...Array.from({ length: 80 }, (_, i) => "later" + i));
+      let refused = 0;
+      for (const name of names) {
+        try { await import(name); } catch { refused++; }
+      }
+      return refused;
+    }`,
+    options: LIMITS,
+    check(o) {
+      assertValue(o.result, 175);
+      const itemised = new Set(o.audit.events.map((e) => e.detail));
+      for (
+        const s of [
+          "data:text/javascript,export default 1",
+          "https://example.test/a.js",
+          "./local.js",
+          "/abs.js",
+          "npm:left-pad",
+          "JSR:@std/fs",
+          "node:vm",
+          "worker_threads/x",
+          "inspector",
+          "node:fs",
+          "os",
+          "vmx",
+          "modules",
+          "lodash",
+          "nodevm",
+        ]
+      ) {
+        // Past the flood, the guest itemises exactly the requests the host says run code.
+        assert.equal(itemised.has(s), classifyModuleSpecifier(s) === "runs-code", s);
+      }
+      assert.ok(o.result.ok);
+      assert.equal(o.result.auditCounts?.module_refused, 175);
     },
   },
   {
