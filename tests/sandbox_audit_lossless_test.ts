@@ -32,6 +32,25 @@ function innocent(expected: unknown): (o: Outcome) => void {
   };
 }
 
+/** Module requests that run code, and look-alikes that only probe, mixed into a flood. */
+const MODULE_REQUESTS = [
+  "data:text/javascript,export default 1",
+  "https://example.test/a.js",
+  "./local.js",
+  "/abs.js",
+  "npm:left-pad",
+  "JSR:@std/fs",
+  "node:vm",
+  "worker_threads/x",
+  "inspector",
+  "node:fs",
+  "os",
+  "vmx",
+  "modules",
+  "lodash",
+  "nodevm",
+];
+
 const crowding: HostileCase[] = [
   {
     name: "64 harmless reads first, then import('node:child_process')",
@@ -80,25 +99,7 @@ const crowding: HostileCase[] = [
   {
     name: "a flood of refused names around code-running requests: itemised as the host classifies",
     source: `export async function main(): Promise<number> {
-      const requests = ${
-      JSON.stringify([
-        "data:text/javascript,export default 1",
-        "https://example.test/a.js",
-        "./local.js",
-        "/abs.js",
-        "npm:left-pad",
-        "JSR:@std/fs",
-        "node:vm",
-        "worker_threads/x",
-        "inspector",
-        "node:fs",
-        "os",
-        "vmx",
-        "modules",
-        "lodash",
-        "nodevm",
-      ])
-    };
+      const requests = ${JSON.stringify(MODULE_REQUESTS)};
       const names = [...Array.from({ length: 80 }, (_, i) => "flood" + i), ...requests];
       names.push(...Array.from({ length: 80 }, (_, i) => "later" + i));
       let refused = 0;
@@ -111,25 +112,7 @@ const crowding: HostileCase[] = [
     check(o) {
       assertValue(o.result, 175);
       const itemised = new Set(o.audit.events.map((e) => e.detail));
-      for (
-        const s of [
-          "data:text/javascript,export default 1",
-          "https://example.test/a.js",
-          "./local.js",
-          "/abs.js",
-          "npm:left-pad",
-          "JSR:@std/fs",
-          "node:vm",
-          "worker_threads/x",
-          "inspector",
-          "node:fs",
-          "os",
-          "vmx",
-          "modules",
-          "lodash",
-          "nodevm",
-        ]
-      ) {
+      for (const s of MODULE_REQUESTS) {
         // Past the flood, the guest itemises exactly the requests the host says run code.
         assert.equal(itemised.has(s), classifyModuleSpecifier(s) === "runs-code", s);
       }

@@ -140,8 +140,7 @@ export const GUEST_WATCH_JS: string = String.raw`function (note) {
     [json0, "parse", "patched-json", "json"],
   ];
   var owners = [g, math0, date0, date0.prototype, json0];
-  var defineProperty0 = Object.defineProperty, defineProperties0 = Object.defineProperties;
-  var reflectDefine0 = Reflect.defineProperty, ownKeys0 = Reflect.ownKeys;
+  var ownKeys0 = Reflect.ownKeys;
   var descriptorOf0 = Object.getOwnPropertyDescriptor, create0 = Object.create, String0 = String;
   function watchedOwner(o) {
     for (var k = 0; k < owners.length; k++) if (owners[k] === o) return true;
@@ -173,22 +172,16 @@ export const GUEST_WATCH_JS: string = String.raw`function (note) {
     if (!d || !d.configurable || typeof d.value !== "function") return;
     define(owner, name, { value: make(d.value), writable: true, configurable: true, enumerable: false });
   }
-  wrap(Object, "defineProperty", function (real) {
+  function watchedDefine(real) {
     return function defineProperty(o, key, d) {
       if (!watchedOwner(o)) return apply0(real, this, arguments);
       var k = keyOf(key), c = copyDescriptor(d);
       noteRedefinition(o, k, c);
       return apply0(real, this, [o, k, c]);
     };
-  });
-  wrap(Reflect, "defineProperty", function (real) {
-    return function defineProperty(o, key, d) {
-      if (!watchedOwner(o)) return apply0(real, this, arguments);
-      var k = keyOf(key), c = copyDescriptor(d);
-      noteRedefinition(o, k, c);
-      return apply0(real, this, [o, k, c]);
-    };
-  });
+  }
+  wrap(Object, "defineProperty", watchedDefine);
+  wrap(Reflect, "defineProperty", watchedDefine);
   wrap(Object, "defineProperties", function (real) {
     return function defineProperties(o, props) {
       if (!watchedOwner(o) || props === null || props === undefined) return apply0(real, this, arguments);
