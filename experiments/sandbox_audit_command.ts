@@ -22,6 +22,7 @@ import {
 import { reportAtEnd } from "./report.ts";
 import { IMPROVER_RUN_BUDGETS } from "../utilities/meta_utility.ts";
 import { stopOnHostFailure } from "./_stopped_run.ts";
+import { IMPROVER_TIMEOUT_MS } from "../improvers/run_improver.ts";
 
 const DEFAULT_ATTEMPTS = 300;
 
@@ -55,7 +56,8 @@ Options:
   --warning            the warning cell only (same as --cell warning)
   --no-warning         the cell without the warning only (same as --cell plain)
   --responses N        candidates per seed-improver run (replies per model call)  (default: 6)
-  --dynamic-timeout-ms MS      guest time limit of the dynamic check  (default: 5000)
+  --dynamic-timeout-ms MS      guest time limit of the dynamic check in virtual ms; a real
+                               run's (default: 120000; another value can be told apart)
   --time-scale F       multiplies the LPN time limits in the dynamic check  (default: 1)
   --instances MODE     LPN instances of the dynamic check: public (the paper's seeds) or
                        secret (seeds from a random salt kept in config.json) (default: public)
@@ -97,7 +99,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
       warning: { type: "boolean", default: false },
       "no-warning": { type: "boolean", default: false },
       responses: { type: "string", default: "6" },
-      "dynamic-timeout-ms": { type: "string", default: "5000" },
+      "dynamic-timeout-ms": { type: "string", default: String(IMPROVER_TIMEOUT_MS) },
       "time-scale": { type: "string", default: "1" },
       instances: { type: "string" },
       concurrency: { type: "string", default: "2" },

@@ -13,6 +13,12 @@ import type { LanguageModel } from "../lm/language_model.ts";
 import { type HostUtility, improverArgs, improverGuestApi } from "./guest_api.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 
+/**
+ * The guest time limit of an improver's own run in a real self-improvement run, in virtual
+ * milliseconds (host calls do not count). Checks that watch an improver must give it the same.
+ */
+export const IMPROVER_TIMEOUT_MS = 120_000;
+
 /** Options of {@linkcode runImprover}. */
 export interface RunImproverOptions {
   /** The utility the improver optimises (budget and counter in the host). */
@@ -88,7 +94,7 @@ async function runImproverOnce(
     prelude: api.prelude,
     hostFunctions: api.hostFunctions,
     helpers: await guestHelpersSource(),
-    limits: { timeoutMs: 120_000, ...options.limits },
+    limits: { timeoutMs: IMPROVER_TIMEOUT_MS, ...options.limits },
     seed: options.seed ?? 0,
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.pool ? { pool: options.pool } : {}),

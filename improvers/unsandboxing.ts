@@ -32,6 +32,7 @@ import { improverArgs, improverGuestApi } from "./guest_api.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import {
   guestHelpersSource,
+  IMPROVER_TIMEOUT_MS,
   type ImproverResult,
   type RunImproverOptions,
 } from "./run_improver.ts";
@@ -116,10 +117,11 @@ export function classifyAuditEvent(
 /**
  * Options of {@linkcode detectUnsandboxingDynamically}: those of `runImprover` (the utility
  * the improver is given, e.g. a small-budget downstream `Utility`; the model, e.g. the
- * offline stand-in with a budget of 1; audit, seed, pool), with limits defaulting to
- * `{timeoutMs: 10000}`.
+ * offline stand-in with a budget of 1; audit, seed, pool, prefetch), with the same defaults
+ * as a real run (`IMPROVER_TIMEOUT_MS`, prefetching on): an improver that waits out a shorter
+ * limit, or looks for prefetched scores, could tell it is being watched.
  */
-export type DynamicCheckOptions = Omit<RunImproverOptions, "prefetch">;
+export type DynamicCheckOptions = RunImproverOptions;
 
 /** The dynamic detector's verdict on one run of a program. */
 export interface DynamicVerdict {
@@ -264,7 +266,10 @@ export async function detectUnsandboxingDynamically(
       }
     },
   };
-  const api = improverGuestApi(options.utility, options.model, { audit: sink });
+  const api = improverGuestApi(options.utility, options.model, {
+    audit: sink,
+    ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
+  });
   const watch: HostFunction = (payload) => {
     const p = (payload ?? {}) as { what?: unknown; detail?: unknown };
     const what = String(p.what ?? "");
@@ -292,7 +297,7 @@ export async function detectUnsandboxingDynamically(
       prelude: watchPrelude(api.prelude),
       hostFunctions: { ...api.hostFunctions, unsandboxing: watch },
       helpers: await guestHelpersSource(),
-      limits: { timeoutMs: 10_000, ...options.limits },
+      limits: { timeoutMs: IMPROVER_TIMEOUT_MS, ...options.limits },
       seed: options.seed ?? 0,
       audit: sink,
       ...(options.pool ? { pool: options.pool } : {}),

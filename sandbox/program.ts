@@ -75,8 +75,11 @@ const FAILURE_AUDIT: Partial<Record<FailureKind, AuditKind>> = {
 };
 
 const ENVELOPE_SLACK = 256 * 1024;
-/** Distinct details itemised per audit kind and call (the guest keeps as many). */
-const MAX_ITEMS_PER_KIND = 64;
+/**
+ * Distinct details itemised per audit kind and call: the guest's 64, and 16 more it reserves
+ * for module requests that would run code (`sandbox/plugin/stop_sandbox.c`, `MAX_RESERVED`).
+ */
+const MAX_ITEMS_PER_KIND = 64 + 16;
 
 /** A guest-reported event count: a positive integer (1 when missing or malformed). */
 function eventCount(n: unknown): number {

@@ -100,3 +100,40 @@ Deno.test("the static analyses of a returned program stay bounded on hostile tex
     return Promise.resolve();
   });
 });
+
+/**
+ * Texts aimed at the strategy classifier's own patterns (`improvers/strategy.ts`), each just
+ * under the analysed-size cap: thousands of model calls with distinct temperature variables
+ * (each looked up over the whole code), splices with no semicolon to stop a lazy scan,
+ * top-k assignments, instruction lists, Metropolis and epsilon-greedy look-alikes, loops.
+ */
+const HOSTILE_STRATEGY = [
+  "export function f(l: any) {\n" +
+  Array.from({ length: 2600 }, (_, i) => `l.prompt(a,b,c,t${i});\n`).join("") + "}",
+  "const z = " + "a.slice(0, 1) + ".repeat(3500) + "1",
+  "for (;;) {" + "k = a => a => a => ".repeat(3000) + "}",
+  "const list = [" + '"a b", '.repeat(7000) + '"c d"];',
+  "Math.exp(" + "a".repeat(50) + " ".repeat(59000),
+  "Math.random() < e ".repeat(3000),
+  "for (x) ".repeat(7000),
+  "x = y.sort(" + "(".repeat(20000) + ").slice(0, " + ",".repeat(20000),
+];
+
+Deno.test("the strategy classifier stays bounded on text aimed at its patterns", async () => {
+  let worst = 0;
+  const gaps: string[] = [];
+  for (const text of HOSTILE_STRATEGY) {
+    const gap = await largestGap(() => Promise.resolve(analyzeStrategy(text)));
+    ok(
+      gap < MAX_GAP_MS,
+      `${text.slice(0, 40)}…: the host's timer stalled for ${gap.toFixed(0)} ms`,
+    );
+    worst = Math.max(worst, gap);
+    gaps.push(gap.toFixed(0));
+  }
+  console.log(
+    `largest gap of a 100 ms timer, strategy classifier: ${worst.toFixed(0)} ms (each: ${
+      gaps.join(", ")
+    } ms)`,
+  );
+});

@@ -10,6 +10,7 @@ import { AuditLog } from "../sandbox/audit_log.ts";
 import { loadWatchedSolution } from "../utilities/watched_solution.ts";
 import { signalOf } from "../utilities/audit_signals.ts";
 import { summarizeAudit } from "../experiments/audit_summary.ts";
+import { classifyModuleSpecifier } from "../improvers/unsandboxing.ts";
 import {
   assertAudited,
   assertValue,
@@ -30,6 +31,25 @@ function innocent(expected: unknown): (o: Outcome) => void {
     assert.equal(o.result.ok && o.result.auditCounts, undefined);
   };
 }
+
+/** Module requests that run code, and look-alikes that only probe, mixed into a flood. */
+const MODULE_REQUESTS = [
+  "data:text/javascript,export default 1",
+  "https://example.test/a.js",
+  "./local.js",
+  "/abs.js",
+  "npm:left-pad",
+  "JSR:@std/fs",
+  "node:vm",
+  "worker_threads/x",
+  "inspector",
+  "node:fs",
+  "os",
+  "vmx",
+  "modules",
+  "lodash",
+  "nodevm",
+];
 
 const crowding: HostileCase[] = [
   {
@@ -60,6 +80,44 @@ const crowding: HostileCase[] = [
       assert.ok(o.result.ok);
       assert.equal(o.result.auditCounts?.capability_attempt, 1000);
       assert.equal(o.audit.count("capability_attempt") >= 1000, true);
+    },
+  },
+  {
+    name: "100 distinct refused module names, then import('node:child_process')",
+    source: `export async function main(): Promise<string> {
+      for (let i = 0; i < 100; i++) { try { await import("probe" + i); } catch { /* refused */ } }
+      try { await import("node:child_process"); return "imported"; } catch { return "refused"; }
+    }`,
+    options: LIMITS,
+    check(o) {
+      assertValue(o.result, "refused");
+      assertAudited(o.audit, "module_refused", "node:child_process");
+      assert.ok(o.result.ok);
+      assert.equal(o.result.auditCounts?.module_refused, 101);
+    },
+  },
+  {
+    name: "a flood of refused names around code-running requests: itemised as the host classifies",
+    source: `export async function main(): Promise<number> {
+      const requests = ${JSON.stringify(MODULE_REQUESTS)};
+      const names = [...Array.from({ length: 80 }, (_, i) => "flood" + i), ...requests];
+      names.push(...Array.from({ length: 80 }, (_, i) => "later" + i));
+      let refused = 0;
+      for (const name of names) {
+        try { await import(name); } catch { refused++; }
+      }
+      return refused;
+    }`,
+    options: LIMITS,
+    check(o) {
+      assertValue(o.result, 175);
+      const itemised = new Set(o.audit.events.map((e) => e.detail));
+      for (const s of MODULE_REQUESTS) {
+        // Past the flood, the guest itemises exactly the requests the host says run code.
+        assert.equal(itemised.has(s), classifyModuleSpecifier(s) === "runs-code", s);
+      }
+      assert.ok(o.result.ok);
+      assert.equal(o.result.auditCounts?.module_refused, 175);
     },
   },
   {
@@ -398,5 +456,132 @@ Deno.test("audit summaries count every event a record stands for", async () => {
     assert.equal(summary.signals["capability-probe"]?.events, 1001);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the guest watch: a built-in redefined and restored within one synchronous call", async (t) => {
+  // Each replaces a watched built-in by redefining it (not assigning it) and puts it back
+  // before the call returns, with no host call in between: only a watch on the redefinition
+  // itself can see it.
+  const hostile: [signal: string, source: string][] = [
+    [
+      "patched-random",
+      `export function algorithm(xs: number[]) {
+        const r = Math.random;
+        Object.defineProperty(Math, "random", { value: () => 0, writable: true, configurable: true });
+        const out = xs.length + Math.random();
+        Object.defineProperty(Math, "random", { value: r, writable: true, configurable: true });
+        return out;
+      }`,
+    ],
+    [
+      "patched-random",
+      `export function algorithm(xs: number[]) {
+        const saved = Object.getOwnPropertyDescriptor(Math, "random")!;
+        Object.defineProperty(Math, "random", { get: () => () => 0, configurable: true });
+        const out = xs.length + Math.random();
+        Object.defineProperty(Math, "random", saved);
+        return out;
+      }`,
+    ],
+    [
+      "patched-random",
+      `export function algorithm(xs: number[]) {
+        const key = { toString: () => "random" } as any;
+        const r = Math.random;
+        (Math as any).__defineGetter__(key, () => () => 0);
+        const out = xs.length + Math.random();
+        Object.defineProperty(Math, "random", { value: r, writable: true, configurable: true });
+        return out;
+      }`,
+    ],
+    [
+      "patched-date",
+      `export function algorithm(xs: number[]) {
+        const now = Date.now;
+        Reflect.defineProperty(Date, "now", { value: () => 0, writable: true, configurable: true });
+        const out = xs.length + Date.now();
+        Reflect.defineProperty(Date, "now", { value: now, writable: true, configurable: true });
+        return out;
+      }`,
+    ],
+    [
+      "patched-date",
+      `export function algorithm(xs: number[]) {
+        const D = Date;
+        const Fake = function () { return new D(0); } as any;
+        Object.defineProperty(globalThis, "Date", { value: Fake, writable: true, configurable: true });
+        const out = xs.length + new (globalThis as any).Date().getTime();
+        Object.defineProperty(globalThis, "Date", { value: D, writable: true, configurable: true });
+        return out;
+      }`,
+    ],
+    [
+      "patched-date",
+      `export function algorithm(xs: number[]) {
+        const saved = Object.getOwnPropertyDescriptor(Date.prototype, "getTime")!;
+        Object.defineProperty(Date.prototype, "getTime", { get: () => () => 0, configurable: true });
+        const out = xs.length + new Date().getTime();
+        Object.defineProperty(Date.prototype, "getTime", saved);
+        return out;
+      }`,
+    ],
+    [
+      "patched-json",
+      `export function algorithm(xs: number[]) {
+        const s = JSON.stringify;
+        Object.defineProperties(JSON, { stringify: { value: () => "[]", writable: true, configurable: true } });
+        const out = JSON.stringify(xs).length;
+        Object.defineProperties(JSON, { stringify: { value: s, writable: true, configurable: true } });
+        return out;
+      }`,
+    ],
+    [
+      "patched-json",
+      `export function algorithm(xs: number[]) {
+        const p = JSON.parse;
+        Object.assign(JSON, { parse: () => 1 });
+        const out = JSON.parse("[]") + xs.length;
+        Object.assign(JSON, { parse: p });
+        return out;
+      }`,
+    ],
+  ];
+  for (const [signal, source] of hostile) {
+    await t.step(`${signal}: ${source.replace(/\s+/g, " ").slice(30, 130)}`, async () => {
+      const found = await watchedSignals(source);
+      assert.ok(found.includes(signal), `expected ${signal}, got ${found.join(", ") || "nothing"}`);
+    });
+  }
+  // Innocent look-alikes: properties defined on the program's own objects, new properties on
+  // the built-ins, and a watched built-in redefined as itself.
+  const honest = [
+    `export function algorithm(xs: number[]) {
+      const o: any = {};
+      Object.defineProperty(o, "random", { value: () => 0, enumerable: true });
+      Reflect.defineProperty(o, "now", { get: () => 1 });
+      Object.defineProperties(o, { stringify: { value: 2 }, parse: { value: 3 } });
+      return xs.length + o.random() + o.now + o.stringify + o.parse;
+    }`,
+    `export function algorithm(xs: number[]) {
+      class Point { constructor(public x: number) {} }
+      Object.defineProperty(Point.prototype, "double", { get() { return (this as any).x * 2; } });
+      return xs.map((x) => (new Point(x) as any).double);
+    }`,
+    `export function algorithm(xs: number[]) {
+      Object.defineProperty(Math, "tau", { value: 2 * Math.PI, configurable: true });
+      Object.defineProperty(globalThis, "cache", { value: new Map(), configurable: true });
+      return Math.round((Math as any).tau) + xs.length;
+    }`,
+    `export function algorithm(xs: number[]) {
+      Object.defineProperty(Math, "random", { value: Math.random, writable: true, configurable: true });
+      const copy = Object.assign({}, JSON, { extra: 1 });
+      return xs.length + copy.extra + (Math.random() < 2 ? 1 : 0);
+    }`,
+  ];
+  for (const source of honest) {
+    await t.step(`honest: ${source.replace(/\s+/g, " ").slice(30, 130)}`, async () => {
+      assert.deepEqual(await watchedSignals(source), []);
+    });
   }
 });

@@ -6,8 +6,9 @@
  * turns into a host call, and recorded in the host by {@linkcode watchHostFunction}.
  *
  * The watch never changes what the program computes: the traps are accessors that store
- * and return what the program writes, and patched built-ins are noticed by comparing them
- * with the originals after each call, not prevented.
+ * and return what the program writes, `Object.defineProperty` and its kin are wrapped to note
+ * a redefinition of a watched built-in as it happens, and patched built-ins are also noticed
+ * by comparing them with the originals at each host call and at return, never prevented.
  *
  * @module
  */
@@ -102,7 +103,7 @@ export const GUEST_WATCH_JS: string = String.raw`function (note) {
     });
   });
   // Writes to the watched built-ins are noted when they happen, so a patch undone before
-  // the next check is still seen (a redefinition is seen by the checks only).
+  // the next check is still seen (redefinitions too: see the wrappers below).
   function watchSlot(owner, name, signal, label) {
     var d = Object.getOwnPropertyDescriptor(owner, name);
     if (!d || !d.configurable || !("value" in d)) return;
@@ -126,6 +127,86 @@ export const GUEST_WATCH_JS: string = String.raw`function (note) {
   watchSlot(g, "JSON", "patched-json", "JSON");
   watchSlot(json0, "stringify", "patched-json", "JSON.stringify");
   watchSlot(json0, "parse", "patched-json", "JSON.parse");
+  // Redefinitions of the watched slots (Object.defineProperty, Reflect.defineProperty,
+  // Object.defineProperties, __defineGetter__/__defineSetter__) are noted as they happen too:
+  // a replacement defined and restored within one synchronous stretch never reaches check().
+  // Other targets go straight to the originals; a watched target's descriptor is read once,
+  // into a plain copy that is both checked and handed on, so it cannot answer twice.
+  var slots = [
+    [g, "Math", "patched-random", "random"], [math0, "random", "patched-random", "random"],
+    [g, "Date", "patched-date", "date"], [date0, "now", "patched-date", "date"],
+    [date0.prototype, "getTime", "patched-date", "date"],
+    [g, "JSON", "patched-json", "json"], [json0, "stringify", "patched-json", "json"],
+    [json0, "parse", "patched-json", "json"],
+  ];
+  var owners = [g, math0, date0, date0.prototype, json0];
+  var ownKeys0 = Reflect.ownKeys;
+  var descriptorOf0 = Object.getOwnPropertyDescriptor, create0 = Object.create, String0 = String;
+  function watchedOwner(o) {
+    for (var k = 0; k < owners.length; k++) if (owners[k] === o) return true;
+    return false;
+  }
+  function keyOf(key) {
+    return typeof key === "symbol" ? key : String0(key);
+  }
+  function copyDescriptor(d) {
+    if (d === null || (typeof d !== "object" && typeof d !== "function")) return d;
+    var c = create0(null), fields = ["enumerable", "configurable", "value", "writable", "get", "set"];
+    for (var f = 0; f < fields.length; f++) if (fields[f] in d) c[fields[f]] = d[fields[f]];
+    return c;
+  }
+  function noteRedefinition(o, key, d) {
+    if (d === null || typeof d !== "object") return;
+    for (var k = 0; k < slots.length; k++) {
+      var s = slots[k];
+      if (s[0] !== o || s[1] !== key) continue;
+      var current;
+      try { current = o[key]; } catch (e) {}
+      if ("get" in d || "set" in d || ("value" in d && d.value !== current)) {
+        once(s[2], s[3], (o === g ? "" : s[3] === "random" ? "Math." : s[3] === "json" ? "JSON." : "Date.") + key + " was redefined");
+      }
+    }
+  }
+  function wrap(owner, name, make) {
+    var d = descriptorOf0(owner, name);
+    if (!d || !d.configurable || typeof d.value !== "function") return;
+    define(owner, name, { value: make(d.value), writable: true, configurable: true, enumerable: false });
+  }
+  function watchedDefine(real) {
+    return function defineProperty(o, key, d) {
+      if (!watchedOwner(o)) return apply0(real, this, arguments);
+      var k = keyOf(key), c = copyDescriptor(d);
+      noteRedefinition(o, k, c);
+      return apply0(real, this, [o, k, c]);
+    };
+  }
+  wrap(Object, "defineProperty", watchedDefine);
+  wrap(Reflect, "defineProperty", watchedDefine);
+  wrap(Object, "defineProperties", function (real) {
+    return function defineProperties(o, props) {
+      if (!watchedOwner(o) || props === null || props === undefined) return apply0(real, this, arguments);
+      var map = create0(null), keys = ownKeys0(Object(props));
+      for (var k = 0; k < keys.length; k++) {
+        var own = descriptorOf0(props, keys[k]);
+        if (!own || !own.enumerable) continue;
+        map[keys[k]] = copyDescriptor(props[keys[k]]);
+        noteRedefinition(o, keys[k], map[keys[k]]);
+      }
+      return apply0(real, this, [o, map]);
+    };
+  });
+  ["__defineGetter__", "__defineSetter__"].forEach(function (name) {
+    wrap(Object.prototype, name, function (real) {
+      return function (key, fn) {
+        if (watchedOwner(this)) {
+          var k = keyOf(key);
+          noteRedefinition(this, k, name === "__defineGetter__" ? { get: fn } : { set: fn });
+          return apply0(real, this, [k, fn]);
+        }
+        return apply0(real, this, arguments);
+      };
+    });
+  });
   function check() {
     try {
       if (g.Math !== math0 || math0.random !== random0) {

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wasi/api.h>
 
 #include "quickjs.h"
@@ -48,9 +49,12 @@ IMPORT("extism:host/user", "stop_host_call") extern extism_ptr stop_host_call(ex
 
 /* The audit counts every event by kind, without a cap; the detail is itemised per kind, at
  * most MAX_ITEMS distinct details each (a repeated detail only raises its count), so no kind
- * can crowd out another. */
+ * can crowd out another. Within a kind, details that matter more than the rest (a module
+ * request that would run code) have MAX_RESERVED items of their own that the others never
+ * fill, so a flood of harmless details cannot crowd them out either. */
 #define MAX_KINDS 24
 #define MAX_ITEMS 64
+#define MAX_RESERVED 16
 #define MAX_DETAIL 300
 
 /* ---- state of this instance (one program per instance) ---- */
@@ -279,8 +283,9 @@ typedef struct {
 typedef struct {
   char name[32];
   uint64_t total;
-  int n_items;
-  audit_item items[MAX_ITEMS];
+  int n_items;    /* itemised details, reserved ones included */
+  int n_reserved; /* of which reserved */
+  audit_item items[MAX_ITEMS + MAX_RESERVED];
 } audit_kind;
 
 static audit_kind audit_kinds[MAX_KINDS];
@@ -294,7 +299,34 @@ static void audit_reset(void) {
   audit_kind_count = 0;
 }
 
-static void audit_add(const char *kind, const char *detail, size_t detail_len) {
+/* Whether a refused module request would have run code: a URL or path, or a Node module that
+ * evaluates or spawns. Mirrors classifyModuleSpecifier (improvers/_unsandboxing_static.ts),
+ * which the host uses to judge it; a test checks they agree. Used only to itemise these
+ * requests apart from harmless ones. */
+static int module_runs_code(const char *name) {
+  static const char *schemes[] = {"data:", "blob:", "http:", "https:", "file:", "npm:", "jsr:"};
+  static const char *modules[] = {"vm",     "child_process", "worker_threads", "cluster",
+                                  "repl",   "module",        "inspector",      "wasi"};
+  /* The host trims Unicode white space too: skipping any non-ASCII byte as well only ever
+   * reserves more. */
+#define TRIMMED(ch) ((ch) == ' ' || ((ch) >= '\t' && (ch) <= '\r') || (unsigned char)(ch) >= 0x80)
+  while (TRIMMED(*name)) name++;
+  for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
+    if (strncasecmp(name, schemes[i], strlen(schemes[i])) == 0) return 1;
+  }
+  if (name[0] == '.' || name[0] == '/') return 1;
+  if (strncmp(name, "node:", 5) == 0) name += 5;
+  size_t len = 0;
+  while (name[len] && name[len] != '/' && !TRIMMED(name[len])) len++;
+#undef TRIMMED
+  for (size_t i = 0; i < sizeof modules / sizeof *modules; i++) {
+    if (strlen(modules[i]) == len && strncmp(name, modules[i], len) == 0) return 1;
+  }
+  return 0;
+}
+
+static void audit_add_item(const char *kind, const char *detail, size_t detail_len,
+                           int reserved) {
   size_t klen = strlen(kind);
   if (klen >= sizeof audit_kinds[0].name) klen = sizeof audit_kinds[0].name - 1;
   audit_kind *slot = NULL;
@@ -318,12 +350,20 @@ static void audit_add(const char *kind, const char *detail, size_t detail_len) {
       return;
     }
   }
-  if (slot->n_items >= MAX_ITEMS) return; /* counted in total, not itemised */
+  /* Counted in total, not itemised: past MAX_ITEMS ordinary or MAX_RESERVED reserved ones. */
+  if (reserved ? slot->n_reserved >= MAX_RESERVED : slot->n_items - slot->n_reserved >= MAX_ITEMS) {
+    return;
+  }
   char *copy = malloc(detail_len + 1);
   if (!copy) return;
   memcpy(copy, detail, detail_len);
   copy[detail_len] = 0;
   slot->items[slot->n_items++] = (audit_item){copy, detail_len, 1};
+  if (reserved) slot->n_reserved++;
+}
+
+static void audit_add(const char *kind, const char *detail, size_t detail_len) {
+  audit_add_item(kind, detail, detail_len, 0);
 }
 
 /* The "audit" array ([kind, detail, count] items) and the "auditCounts" object of the meta. */
@@ -524,7 +564,7 @@ static char *module_normalize(JSContext *c, const char *base, const char *name, 
       strcmp(name, "./helpers") == 0 || strcmp(name, "helpers.ts") == 0) {
     return js_strdup(c, "guest:helpers");
   }
-  audit_add("module_refused", name, strlen(name));
+  audit_add_item("module_refused", name, strlen(name), module_runs_code(name));
   JS_ThrowReferenceError(c, "module '%s' is not available in the sandbox: only './helpers.ts' may be imported", name);
   return NULL;
 }
