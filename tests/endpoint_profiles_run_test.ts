@@ -13,7 +13,10 @@ import assert from "node:assert/strict";
 import { serveOfflineModel } from "../lm/serve_offline_model.ts";
 import { SERVER_PROFILES, type ServerProfileName } from "../lm/server_profile.ts";
 import { STAND_IN_MODEL } from "../lm/offline/stand_in.ts";
+import { describeRetries } from "../lm/endpoint_retries.ts";
+import { summarizeAudit } from "../experiments/audit_summary.ts";
 import { main } from "../experiments/cli.ts";
+import { standInNumbersNote } from "../experiments/model_flags.ts";
 import { executeSelfImprove } from "../experiments/self_improve_command.ts";
 import type { SelfImproveSummary } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
@@ -129,30 +132,62 @@ Deno.test("improve lpn and a one-iteration self-improve against lm-serve with ea
     profile: "openrouter",
     profileOptions: { affordableTokens: 100 },
   });
+  // Transient faults (429 and 500) on a third of the requests, in a seeded order.
+  const faulty = await serveOfflineModel({
+    faultRate: 0.3,
+    faultSeed: 3,
+    faults: ["rate_limit", "server_error"],
+  });
   try {
-    const [inProcessImprove, inProcessLoop, inProcessSmallLoop, rows, brokeImprove, brokeLoop] =
-      await Promise.all([
-        improve(root),
-        loop(root, "loop-in-process"),
-        loop(root, "loop-in-process-small", undefined, false, SMALL),
-        Promise.all(servers.map(async ({ profile, forImprove, forLoop }) => {
-          const azure = forImprove.profile.azure;
-          const config = LOSSY.includes(profile) ? SMALL : TINY;
-          const [i, l] = await Promise.all([
-            improve(root, forImprove.baseUrl, azure),
-            loop(root, `loop-${profile}`, forLoop.baseUrl, azure, config),
-          ]);
-          return { profile, improve: i, loop: l };
-        })),
-        improve(root, broke.baseUrl),
-        loop(root, "loop-openrouter-broke", broke.baseUrl),
-      ]);
+    const [
+      inProcessImprove,
+      inProcessLoop,
+      inProcessSmallLoop,
+      rows,
+      brokeImprove,
+      brokeLoop,
+      faultyLoop,
+    ] = await Promise.all([
+      improve(root),
+      loop(root, "loop-in-process"),
+      loop(root, "loop-in-process-small", undefined, false, SMALL),
+      Promise.all(servers.map(async ({ profile, forImprove, forLoop }) => {
+        const azure = forImprove.profile.azure;
+        const config = LOSSY.includes(profile) ? SMALL : TINY;
+        const [i, l] = await Promise.all([
+          improve(root, forImprove.baseUrl, azure),
+          loop(root, `loop-${profile}`, forLoop.baseUrl, azure, config),
+        ]);
+        return { profile, improve: i, loop: l };
+      })),
+      improve(root, broke.baseUrl),
+      loop(root, "loop-openrouter-broke", broke.baseUrl),
+      loop(root, "loop-faults", faulty.baseUrl),
+    ]);
     assert.equal(inProcessImprove.code, 0);
     assert.equal(inProcessImprove.summary?.standIn, true);
     const reference = inProcessLoop.summary!;
     assert.equal(reference.iterations.length, 2);
     assert.equal(inProcessSmallLoop.code, 0);
     const row = (name: ServerProfileName) => rows.find((r) => r.profile === name)!;
+    await t.step(
+      "every run over HTTP says its numbers come from the offline stand-in",
+      async () => {
+        for (
+          const r of [...rows, {
+            profile: "in process",
+            improve: inProcessImprove,
+            loop: inProcessLoop,
+          }]
+        ) {
+          assert.equal(r.improve.summary?.standIn, true, r.profile);
+          assert.equal(r.loop.summary?.standIn, true, r.profile);
+          assert.ok(r.loop.log.some((line) => line.includes(standInNumbersNote())), r.profile);
+          const report = await Deno.readTextFile(`${r.loop.summary!.runDir}/report.md`);
+          assert.match(report, /These numbers come from the offline stand-in/, r.profile);
+        }
+      },
+    );
     const sameImprove = (outcome: ImproveOutcome, name: string) => {
       assert.equal(outcome.code, 0, name);
       assert.equal(outcome.summary?.program, inProcessImprove.summary?.program, name);
@@ -230,9 +265,46 @@ Deno.test("improve lpn and a one-iteration self-improve against lm-serve with ea
         assert.match(brokeLoop.error ?? "", /--resume/);
       },
     );
+    await t.step("replies without an answer are in the audit log with their reason", async () => {
+      const wording: Record<string, RegExp> = {
+        azure: /was filtered by the provider's content filter: .*violence/,
+        openrouter: /was lost to an upstream error: 502: Upstream provider/,
+      };
+      for (const name of LOSSY) {
+        const summary = row(name).loop.summary!;
+        const lost = Object.values(summary.replies.withoutAnswer).reduce((a, b) => a + (b ?? 0), 0);
+        assert.ok(lost > 0, name);
+        assert.equal(summary.audit.reply_without_answer, lost, name);
+        const audit = await summarizeAudit(summary.runDir);
+        assert.equal(audit.byKind.reply_without_answer, lost, name);
+        const events = (await Deno.readTextFile(`${summary.runDir}/audit.jsonl`)).split("\n")
+          .filter((line) => line.includes("reply_without_answer")).map((l) => JSON.parse(l));
+        assert.equal(events.length, lost, name);
+        for (const event of events) assert.match(event.detail, wording[name]!, name);
+      }
+      assert.equal(reference.audit.reply_without_answer, undefined);
+    });
+    await t.step("transient faults are retried, counted by kind, and change no number", () => {
+      sameLoop(faultyLoop, "faults");
+      const faults = faulty.stats.faults;
+      const total = (faults.rate_limit ?? 0) + (faults.server_error ?? 0);
+      assert.ok(total > 0, "the seeded faults hit some requests");
+      const byKind: Record<string, number> = {};
+      if (faults.rate_limit) byKind["429"] = faults.rate_limit;
+      if (faults.server_error) byKind["500"] = faults.server_error;
+      assert.deepEqual(faultyLoop.summary!.retries, { total, byKind });
+      assert.ok(
+        faultyLoop.log.includes(describeRetries({ total, byKind })!),
+        faultyLoop.log.join("\n"),
+      );
+      assert.deepEqual(reference.retries, { total: 0, byKind: {} });
+      assert.ok(!inProcessLoop.log.some((line) => line.startsWith("endpoint: ")));
+    });
   } finally {
     await Promise.all(
-      [...servers.flatMap((s) => [s.forImprove, s.forLoop]), broke].map((s) => s.shutdown()),
+      [...servers.flatMap((s) => [s.forImprove, s.forLoop]), broke, faulty].map((s) =>
+        s.shutdown()
+      ),
     );
     if (before === undefined) Deno.env.delete("STOP_RUNS_DIR");
     else Deno.env.set("STOP_RUNS_DIR", before);
