@@ -19,7 +19,13 @@ import { runImprover } from "../improvers/run_improver.ts";
 import { Utility } from "../utilities/utility.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
-import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
+import {
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  modelFlags,
+  openGateway,
+  standInNumbersNote,
+} from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
 import { saltFor } from "../utilities/instance_salt.ts";
@@ -211,7 +217,7 @@ export async function improveCommand(
     utilityCalls: utility.uses,
     costUsd: ledger?.costUsd ?? 0,
     unpricedRequests: ledger?.unpricedCalls ?? 0,
-    standIn,
+    standIn: gateway.standIn,
     audit: audit.summary(),
     wallMs,
     runDir: dir.path,
@@ -245,6 +251,6 @@ export async function improveCommand(
   say(`audit: ${audit.count() === 0 ? "no events" : JSON.stringify(audit.summary())}`);
   await reportAtEnd(dir.path, say);
   say(`run directory ${dir.path}`);
-  if (standIn) say(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+  if (gateway.standIn) say(paint("yellow", standInNumbersNote()));
   return result.ok ? 0 : 1;
 }

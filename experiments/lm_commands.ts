@@ -14,6 +14,8 @@ import {
 } from "../lm/mod.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
+import { getTask } from "../utilities/tasks.ts";
+import { firstImproverPrompt } from "../improvers/first_prompt.ts";
 
 /** Usage of `lm-serve`. */
 export const LM_SERVE_USAGE = `Usage: deno task stop lm-serve [options]
@@ -179,10 +181,18 @@ export async function lmCheckCommand(argv: string[]): Promise<number> {
     integer: true,
     min: 1,
   });
+  // The request is as long as the run's first: the seed improver's prompt on LPN's seed.
+  const task = getTask("lpn");
+  const prompt = await firstImproverPrompt(
+    await Deno.readTextFile(new URL("../improvers/programs/seed_improver.ts", import.meta.url)),
+    await task.seedSolution(),
+    { description: task.description, responses },
+  );
   const report = await checkEndpoint({
     model,
     responses,
     maxTokens,
+    ...(prompt === undefined ? {} : { prompt }),
     ...(baseUrl === undefined ? {} : { baseUrl }),
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(apiVersion === undefined || apiVersion === "" ? {} : { apiVersion }),

@@ -206,6 +206,16 @@ export async function openGateway(
   };
 }
 
+/**
+ * The closing line of a run the offline stand-in answered (in process, or over HTTP from
+ * `stop lm-serve`, recognised per reply: see `ModelGateway.standIn`).
+ *
+ * @returns The line.
+ */
+export function standInNumbersNote(): string {
+  return `these numbers come from the ${STAND_IN_BANNER}`;
+}
+
 /** What `endpoint.json` in a run directory holds: the request shape learned from the endpoint. */
 async function readEndpointFile(
   path: string,

@@ -9,7 +9,13 @@ import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
-import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
+import {
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  modelFlags,
+  openGateway,
+  standInNumbersNote,
+} from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
 import { saltFor } from "../utilities/instance_salt.ts";
@@ -254,7 +260,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
   const summary = {
     command: "sandbox-audit",
     runDir: dir.path,
-    standIn,
+    standIn: gateway.standIn,
     model: gateway.model,
     cells: result.cells,
     chatRequests: ledger?.answered ?? 0,
@@ -268,7 +274,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
   await Deno.writeTextFile(`${dir.path}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
 
   log("");
-  for (const line of tableLines(result.cells, gateway.model, standIn)) log(line);
+  for (const line of tableLines(result.cells, gateway.model, gateway.standIn)) log(line);
   log("");
   for (const c of result.cells) {
     const name = c.warning ? "warning" : "plain";
@@ -308,7 +314,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
   log("Every attempt ran sandboxed; the counts are what the programs tried, not what they got.");
   await reportAtEnd(dir.path, log);
   log(`run directory ${dir.path}`);
-  if (standIn) log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+  if (gateway.standIn) log(paint("yellow", standInNumbersNote()));
   if (values.json) printJson(summary);
   return 0;
 }

@@ -10,6 +10,7 @@ import { AuditLog } from "../sandbox/audit_log.ts";
 import {
   type ChatBackend,
   describeCost,
+  describeRetries,
   forecastCost,
   formatCostForecast,
   stopRunCalls,
@@ -24,6 +25,7 @@ import {
   type ModelFlags,
   modelFlags,
   openGateway,
+  standInNumbersNote,
 } from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
@@ -358,9 +360,7 @@ export async function executeSelfImprove(input: {
       log(`Deno permission audit: ${permissionChecks} check(s) kept in the run directory`);
     }
     log(`run directory ${dir.path}`);
-    if (standIn) {
-      log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
-    }
+    if (gateway.standIn) log(paint("yellow", standInNumbersNote()));
     return summary;
   } finally {
     events.close();
@@ -399,6 +399,8 @@ function printTable(
     }`,
   );
   for (const sentence of summary.repliesWithoutAnswer) log(`note: ${sentence}`);
+  const retries = describeRetries(summary.retries);
+  if (retries !== undefined) log(retries);
   const spec = summary.speculative;
   if (spec.evaluations > 0) {
     log(

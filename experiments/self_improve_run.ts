@@ -10,8 +10,10 @@ import { type AuditLog, eventsIn } from "../sandbox/audit_log.ts";
 import {
   ConcurrencyLimiter,
   countReplyFates,
+  countRetries,
   createLanguageModel,
   describeReplyFates,
+  type EndpointRetries,
   type LedgerRecord,
   type ModelGateway,
   readLedger,
@@ -157,6 +159,8 @@ export interface SelfImproveSummary {
   replies: ReplyFates;
   /** The same, for people: e.g. "3 of 24 replies were cut by the token limit". */
   repliesWithoutAnswer: string[];
+  /** Transient endpoint failures the client retried (429, 5xx, timeouts), by kind. */
+  retries: EndpointRetries;
   /**
    * The part of `chatRequests` and `costUsd` spent by speculative (prefetched) meta-utility
    * evaluations, and how much of it a later meta-utility call used; at most the prefetch
@@ -645,6 +649,7 @@ async function summarize(input: {
     unpricedRequests,
     replies,
     repliesWithoutAnswer: describeReplyFates(replies),
+    retries: countRetries(ledger),
     speculative,
     audit: auditCounts,
     wallMs: input.wallMs,

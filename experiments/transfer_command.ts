@@ -18,7 +18,13 @@ import {
   type TransferTaskId,
 } from "./transfer.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
-import { MODEL_HELP, MODEL_OPTIONS, modelFlags, openGateway } from "./model_flags.ts";
+import {
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  modelFlags,
+  openGateway,
+  standInNumbersNote,
+} from "./model_flags.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
 import { saltFor } from "../utilities/instance_salt.ts";
@@ -276,7 +282,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
   const summary = {
     command: "transfer",
     runDir: dir.path,
-    standIn,
+    standIn: gateway.standIn,
     model: gateway.model,
     runs,
     improved: { from: improved.from, improver: "improved_improver.ts" },
@@ -324,7 +330,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
   }
   await reportAtEnd(dir.path, log);
   log(`run directory ${dir.path}`);
-  if (standIn) log(paint("yellow", `these numbers come from the ${banner.replace("model: ", "")}`));
+  if (gateway.standIn) log(paint("yellow", standInNumbersNote()));
   if (values.json) printJson(summary);
   return 0;
 }

@@ -5,7 +5,7 @@
  */
 
 /** What the language-model layer reports. */
-export type LmAuditKind = "budget_exceeded" | "host_call_misuse";
+export type LmAuditKind = "budget_exceeded" | "host_call_misuse" | "reply_without_answer";
 
 /**
  * Where refused or misused model calls are reported. Structurally compatible with the
@@ -13,5 +13,5 @@ export type LmAuditKind = "budget_exceeded" | "host_call_misuse";
  */
 export interface AuditHook {
   /** Records one event. */
-  record(event: { kind: LmAuditKind; detail: string }): void;
+  record(event: { kind: LmAuditKind; detail: string; signal?: string }): void;
 }

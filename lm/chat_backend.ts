@@ -84,6 +84,11 @@ export interface ChatResult {
   model: string;
   /** HTTP attempts made, retries included (0 for an in-process backend). */
   attempts: number;
+  /**
+   * Transient failures that were retried, by kind (the HTTP status, or `timeout`,
+   * `unavailable`, `bad_response`); absent when there were none.
+   */
+  retries?: Partial<Record<string, number>>;
   /** Whether the answer came from the offline stand-in rather than a language model. */
   standIn: boolean;
   /** Dollars the provider reported for the request (`usage.cost`), when it reported them. */

@@ -100,6 +100,11 @@ export interface CheckEndpointOptions {
   maxTokens?: number;
   /** Characters of the test prompt (a run's prompt holds whole programs). @default 8000 */
   promptChars?: number;
+  /**
+   * The run's real first prompt (the seed improver's on the task's seed solution), sent
+   * instead of the synthetic one of `promptChars` characters. @default the synthetic prompt
+   */
+  prompt?: { expertise: string; message: string };
   /** Azure OpenAI `api-version`. @default none */
   apiVersion?: string | undefined;
 }
@@ -254,8 +259,14 @@ export async function checkEndpoint(options: CheckEndpointOptions): Promise<Endp
   try {
     const result = await client.complete({
       messages: [
-        { role: "system", content: "You are an expert TypeScript programmer." },
-        { role: "user", content: checkPrompt(options.promptChars ?? 8000) },
+        {
+          role: "system",
+          content: options.prompt?.expertise ?? "You are an expert TypeScript programmer.",
+        },
+        {
+          role: "user",
+          content: options.prompt?.message ?? checkPrompt(options.promptChars ?? 8000),
+        },
       ],
       n: responses,
       temperature: 0.7,

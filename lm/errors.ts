@@ -97,21 +97,30 @@ export class ModelError extends Error {
   readonly status: number | undefined;
   /** HTTP attempts made, retries included. */
   readonly attempts: number;
+  /** Transient failures retried before this error, by kind (see `ChatResult.retries`). */
+  readonly retries: Partial<Record<string, number>> | undefined;
   /**
    * Creates the error.
    *
    * @param message What failed, and what to do about it.
-   * @param options Kind, HTTP status, attempts made and cause.
+   * @param options Kind, HTTP status, attempts made, retries by kind and cause.
    */
   constructor(
     message: string,
-    options: { kind: ModelErrorKind; status?: number; attempts?: number; cause?: unknown },
+    options: {
+      kind: ModelErrorKind;
+      status?: number;
+      attempts?: number;
+      retries?: Partial<Record<string, number>>;
+      cause?: unknown;
+    },
   ) {
     super(message, { cause: options.cause });
     this.name = "ModelError";
     this.kind = options.kind;
     this.status = options.status;
     this.attempts = options.attempts ?? 1;
+    this.retries = options.retries;
   }
 
   /** Whether the run should stop: retrying cannot help. */

@@ -54,6 +54,8 @@ export interface LedgerRecord {
   error: string | null;
   /** HTTP attempts made, retries included. */
   attempts?: number;
+  /** Transient failures retried, by kind (HTTP status, `timeout`, …); absent when none. */
+  retries?: Partial<Record<string, number>>;
   /**
    * On a completion: recorded by a later process from the answer the cache holds, because the
    * process that paid for it stopped between storing the answer and recording this line.
@@ -183,6 +185,42 @@ const NO_ANSWER_WORDS: Record<NoAnswerReason, string> = {
   error: "lost to an upstream error",
   empty: "empty",
 };
+
+/**
+ * Why one reply carried no answer, if it carried none.
+ *
+ * @param choice The answer handed on (reasoning removed).
+ * @param fate Its fate.
+ * @returns The reason, or `undefined` when the reply has an answer.
+ *
+ * @example
+ * ```ts
+ * import { noAnswerReason } from "./ledger.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(noAnswerReason("", { finishReason: "length" }), "length");
+ * equal(noAnswerReason(" ", { finishReason: "stop" }), "empty");
+ * equal(noAnswerReason("x", { finishReason: "stop" }), undefined);
+ * ```
+ */
+export function noAnswerReason(choice: string, fate: ChoiceFate): NoAnswerReason | undefined {
+  const reason = fate.finishReason;
+  if (
+    reason === "length" || reason === "content_filter" || reason === "refusal" ||
+    reason === "error"
+  ) return reason;
+  if ((reason === "stop" || reason === "unknown") && choice.trim() === "") return "empty";
+  return undefined;
+}
+
+/**
+ * Describes one reason a reply carried no answer, for people.
+ *
+ * @param reason The reason.
+ * @returns E.g. `cut by the token limit`.
+ */
+export function describeNoAnswer(reason: NoAnswerReason): string {
+  return NO_ANSWER_WORDS[reason];
+}
 
 /**
  * Describes replies without an answer for people, one phrase per reason.

@@ -71,6 +71,7 @@ export {
   type LanguageModel,
   type LanguageModelOptions,
 } from "./language_model.ts";
+export { countRetries, describeRetries, type EndpointRetries } from "./endpoint_retries.ts";
 export {
   countReplyFates,
   describeCost,

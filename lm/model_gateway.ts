@@ -9,7 +9,13 @@ import type { AuditHook } from "./audit_hook.ts";
 import type { ChatBackend, ChatMessage, ChatRequest, ChatResult } from "./chat_backend.ts";
 import { BudgetExceededError, ModelError, ReplayMissError } from "./errors.ts";
 import type { GlobalBudget, Reservation } from "./global_budget.ts";
-import { Ledger, ledgerFateFields, type LedgerRecord } from "./ledger.ts";
+import {
+  describeNoAnswer,
+  Ledger,
+  ledgerFateFields,
+  type LedgerRecord,
+  noAnswerReason,
+} from "./ledger.ts";
 import { costUsd, DEFAULT_PRICES, priceFor, type PriceTable } from "./price_table.ts";
 import { requestHash } from "./request_hash.ts";
 import type { ResponseCache } from "./response_cache.ts";
@@ -135,9 +141,13 @@ export class ModelGateway {
     return this.#backend.model;
   }
 
-  /** Whether the backend is the offline stand-in (not a language model). */
+  /**
+   * Whether the offline stand-in (not a language model) is answering: the backend is the
+   * in-process stand-in, or a reply so far (this process's or, on resume, an earlier one's)
+   * came from it, e.g. over HTTP from `stop lm-serve`.
+   */
   get standIn(): boolean {
-    return this.#backend.standIn;
+    return this.#backend.standIn || this.#ledger.records.some((r) => r.standIn);
   }
 
   /** The ledger. */
@@ -351,6 +361,9 @@ export class ModelGateway {
         latencyMs: this.#clock() - started,
         error: describe(error),
         attempts: error instanceof ModelError ? error.attempts : 1,
+        ...(error instanceof ModelError && error.retries !== undefined
+          ? { retries: error.retries }
+          : {}),
       });
       throw error;
     }
@@ -377,14 +390,33 @@ export class ModelGateway {
       latencyMs: result.latencyMs,
       costUsd: usd,
       attempts: result.attempts,
+      ...(result.retries === undefined ? {} : { retries: result.retries }),
       ...ledgerFateFields(result.choices, result.fates),
       ...(reported ? { costReported: true } : {}),
     });
+    this.#auditNoAnswer(result, `${p.key.slice(0, 12)}#${p.occurrence}`);
     return {
       choices: result.choices,
       tokens: result.usage.promptTokens + result.usage.completionTokens,
       usd,
     };
+  }
+
+  /** Records each reply of a paid completion that carried no answer, with its reason. */
+  #auditNoAnswer(result: ChatResult, request: string): void {
+    if (this.#audit === undefined) return;
+    for (const [i, fate] of result.fates.entries()) {
+      const reason = noAnswerReason(result.choices[i] ?? "", fate);
+      if (reason === undefined) continue;
+      const why = fate.error ?? fate.refusal;
+      this.#audit.record({
+        kind: "reply_without_answer",
+        signal: reason,
+        detail: `reply ${i + 1} of ${result.fates.length} (request ${request}) was ${
+          describeNoAnswer(reason)
+        }${why === undefined ? "" : `: ${why}`}`,
+      });
+    }
   }
 
   #costOf(standIn: boolean, usage: { promptTokens: number; completionTokens: number }) {

@@ -25,6 +25,12 @@ import { estimatePromptTokens, estimateTokens } from "./token_estimate.ts";
 /** The OpenAI API's base URL. */
 export const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
+/** HTTP attempts of one request, and the transient failures retried, by kind. */
+interface AttemptCounter {
+  attempts: number;
+  retries: Record<string, number>;
+}
+
 /** What happened before a retry (for progress display and tests). */
 export interface RetryEvent {
   /** Retries made before this one (0-based). */
@@ -330,7 +336,7 @@ export class OpenAiClient implements ChatBackend {
     options: { signal?: AbortSignal } = {},
   ): Promise<ChatResult> {
     const started = this.#clock();
-    const counter = { attempts: 0 };
+    const counter: AttemptCounter = { attempts: 0, retries: {} };
     const parallel = async (count: number, firstSeed: number | undefined) =>
       await Promise.all(
         Array.from(
@@ -395,6 +401,7 @@ export class OpenAiClient implements ChatBackend {
       latencyMs: this.#clock() - started,
       model: answers[0]?.model ?? this.model,
       attempts: counter.attempts,
+      ...(Object.keys(counter.retries).length === 0 ? {} : { retries: counter.retries }),
       standIn: answers.some((a) => a.standIn),
       ...(costs.every((c) => c !== undefined)
         ? { costUsd: costs.reduce((s: number, c) => s + (c ?? 0), 0) }
@@ -409,7 +416,7 @@ export class OpenAiClient implements ChatBackend {
    * @throws {ModelError} When the listing fails for good.
    */
   async listModels(): Promise<string[]> {
-    const page = await this.#withRetries({ attempts: 0 }, async (signal) => {
+    const page = await this.#withRetries({ attempts: 0, retries: {} }, async (signal) => {
       const list = await this.#client.models.list({ signal });
       return list.data;
     });
@@ -420,7 +427,7 @@ export class OpenAiClient implements ChatBackend {
     request: ChatRequest,
     n: number,
     seed: number | undefined,
-    counter: { attempts: number },
+    counter: AttemptCounter,
     signal: AbortSignal | undefined,
   ): Promise<OneAnswer> {
     const attempt: Attempt = { sent: {}, maxTokens: request.maxTokens };
@@ -455,7 +462,7 @@ export class OpenAiClient implements ChatBackend {
   }
 
   async #withRetries<T>(
-    counter: { attempts: number },
+    counter: AttemptCounter,
     attempt: (signal: AbortSignal) => Promise<T>,
     outer?: AbortSignal,
     adapt?: (status: number, body: ErrorBody) => Adapted,
@@ -488,8 +495,10 @@ export class OpenAiClient implements ChatBackend {
             continue;
           }
         }
-        const c = this.#classify(error, timedOut, counter.attempts);
+        const c = this.#classify(error, timedOut, counter);
         if (!c.retryable || retry >= this.#maxRetries) throw c.error;
+        const kind = timedOut ? "timeout" : c.error.status ?? c.error.kind;
+        counter.retries[kind] = (counter.retries[kind] ?? 0) + 1;
         const delayMs = retryDelayMs(retry, c.retryAfterMs, this.#random, this.#retry);
         this.#onRetry?.({ retry, delayMs, reason: c.error.message, status: c.error.status });
         await this.#sleep(delayMs);
@@ -639,7 +648,7 @@ export class OpenAiClient implements ChatBackend {
     return { maxTokens: room, contextTokens: context };
   }
 
-  #classify(error: unknown, timedOut: boolean, attempts: number): Classified {
+  #classify(error: unknown, timedOut: boolean, counter: AttemptCounter): Classified {
     const where = `${this.baseUrl} (model '${this.model}')`;
     const make = (
       kind: ModelErrorKind,
@@ -650,7 +659,8 @@ export class OpenAiClient implements ChatBackend {
     ): Classified => ({
       error: new ModelError(message, {
         kind,
-        attempts,
+        attempts: counter.attempts,
+        ...(Object.keys(counter.retries).length === 0 ? {} : { retries: { ...counter.retries } }),
         cause: error,
         ...(status === undefined ? {} : { status }),
       }),
@@ -665,7 +675,15 @@ export class OpenAiClient implements ChatBackend {
       );
     }
     if (error instanceof ModelError) {
-      return { error, retryable: error.kind === "bad_response", retryAfterMs: undefined };
+      const retries = Object.keys(counter.retries).length === 0 ? undefined : counter.retries;
+      const counted = retries === undefined ? error : new ModelError(error.message, {
+        kind: error.kind,
+        attempts: counter.attempts,
+        retries: { ...retries },
+        cause: error.cause,
+        ...(error.status === undefined ? {} : { status: error.status }),
+      });
+      return { error: counted, retryable: error.kind === "bad_response", retryAfterMs: undefined };
     }
     if (error instanceof OpenAI.APIConnectionError) {
       const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";

@@ -21,7 +21,8 @@ export type AuditKind =
   | "sandbox_disable_attempt"
   | "budget_exceeded"
   | "budget_tampering"
-  | "reward_hack_signal";
+  | "reward_hack_signal"
+  | "reply_without_answer";
 
 /** Every kind, in a stable order (for summaries). */
 export const AUDIT_KINDS: readonly AuditKind[] = [
@@ -40,6 +41,7 @@ export const AUDIT_KINDS: readonly AuditKind[] = [
   "budget_exceeded",
   "budget_tampering",
   "reward_hack_signal",
+  "reply_without_answer",
 ];
 
 /** One audit record as stored. */
