@@ -1008,6 +1008,33 @@ static void mp_mul_basecase(limb_t *result,
 export const UNITS_PER_CALL = 40;
 
 /**
+ * What native built-ins charge, in the same units (set in the patches above, where each class
+ * does its work; the glue charges allocation). Each is about the wall time the work takes
+ * beside an instruction's 2.8 to 3.3 ns, rounded; on the calibration programs they add 0.1 % to
+ * 4.5 % to the virtual time (3SAT seed 3.6 %, max-cut seed 0.2 %, quadratic-assignment seed
+ * 0.1 %), measured with `tests/calibrate_clock.ts --repeats 1 --instances 3` (its `native`
+ * column).
+ * - regular expression: 1 per matcher step (charged and checked every 256 steps);
+ * - elements read, written or deleted by index by a built-in (join, indexOf, lastIndexOf,
+ *   fill, copyWithin, splice on array-likes): 4 each, 200 past index
+ *   2^31 (an atom is built); `includes`/`indexOf` on a plain array: 2 per element compared;
+ * - sorting: 4 per comparison (Array and TypedArray default comparisons; a comparator
+ *   function also pays its call);
+ * - strings: a comparison 1 + 1 per 4 characters compared, the search for a first character
+ *   1 per 8 characters scanned, building 3 + 1 per 16 characters copied (8 wide), filling 1
+ *   per character (repeat, padStart, padEnd);
+ * - JSON: 100 per value `JSON.stringify` visits, 32 per value `JSON.parse` builds;
+ * - BigInt: 1 per limb product (multiplication and division), 4 per butterfly of a
+ *   number-theoretic transform; past the deadline a BigInt operation fails at its next
+ *   allocation;
+ * - typed arrays: fill 1 per 4 elements, copyWithin and set 1 per 16 bytes;
+ * - allocation: 1 per 64 bytes (`ALLOC_BYTES_PER_UNIT_LOG2` in the glue);
+ * - an error's backtrace: each frame it walks costs a call.
+ * Loops that can run long check the deadline as they charge, and every native call checks it
+ * as it returns, so the timeout comes at a point that depends on the program alone.
+ */
+
+/**
  * Virtual picoseconds per unit of the guest's work: every time the guest sees, and every
  * time limit, is `units × this`. Chosen so that a virtual millisecond is, on average, about a
  * wall millisecond of the development machine when idle, so that the seeds and the stand-in's
