@@ -30,6 +30,11 @@ export interface Work {
   instructions: number;
   /** Calls made (of bytecode or native functions). */
   calls: number;
+  /**
+   * Units native built-ins charged for the work they do (regular expression steps, characters
+   * compared, elements touched, sort comparisons, BigInt limb work, bytes allocated).
+   */
+  native: number;
 }
 
 /** What every call reports besides its value. */

@@ -396,10 +396,11 @@ export class Program implements AsyncDisposable {
       if (GUEST_AUDIT_KINDS.has(kind)) counts[kind] = eventCount(n);
     }
     const stats = Object.keys(counts).length > 0 ? { auditCounts: counts } : {};
-    const [instructions, calls] = Array.isArray(env.work) ? env.work : [];
-    const times = typeof instructions === "number" && typeof calls === "number"
-      ? { guestMs, wallMs, work: { instructions, calls } }
-      : { guestMs, wallMs };
+    const [instructions, calls, native] = Array.isArray(env.work) ? env.work : [];
+    const times =
+      typeof instructions === "number" && typeof calls === "number" && typeof native === "number"
+        ? { guestMs, wallMs, work: { instructions, calls, native } }
+        : { guestMs, wallMs };
     if (env.ok) return { ok: true, value: env.value ?? null, ...times, logs, ...stats };
     const kind: FailureKind = typeof env.kind === "string" && FAILURE_KINDS.has(env.kind)
       ? env.kind as FailureKind

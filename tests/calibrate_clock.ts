@@ -39,6 +39,8 @@ interface Row {
   calls: number;
   instructions: number;
   guestCalls: number;
+  /** Units native built-ins charged (in the virtual time, beside instructions and calls). */
+  native: number;
   virtualMs: number;
   wallMs: number;
   deterministic: boolean;
@@ -63,7 +65,7 @@ async function measure(
   const wall: number[] = [];
   let virtual: number[] | undefined;
   let deterministic = true;
-  let work: { instructions: number; calls: number }[] = [];
+  let work: { instructions: number; calls: number; native: number }[] = [];
   for (let run = 0; run < options.repeats; run++) {
     const solution = await loadWatchedSolution(source);
     const seen: CallResult[] = [];
@@ -80,7 +82,7 @@ async function measure(
       await solution.close();
     }
     const guest = seen.map((r) => r.guestMs);
-    work = seen.map((r) => r.work ?? { instructions: 0, calls: 0 });
+    work = seen.map((r) => r.work ?? { instructions: 0, calls: 0, native: 0 });
     if (virtual === undefined) virtual = guest;
     else if (guest.length !== virtual.length || guest.some((ms, i) => ms !== virtual![i])) {
       deterministic = false;
@@ -92,6 +94,7 @@ async function measure(
     calls: virtual?.length ?? 0,
     instructions: sum(work.map((w) => w.instructions)),
     guestCalls: sum(work.map((w) => w.calls)),
+    native: sum(work.map((w) => w.native)),
     virtualMs: sum(virtual ?? []),
     wallMs: sum(wall.filter(Number.isFinite)),
     deterministic,
@@ -171,7 +174,7 @@ if (import.meta.main) {
           `${task.padEnd(21)} ${program.padEnd(38)} calls ${String(row.calls).padStart(3)}` +
             ` instr ${String(row.instructions).padStart(10)} guest calls ${
               String(row.guestCalls).padStart(9)
-            }` +
+            } native ${String(row.native).padStart(9)}` +
             `  virtual ${row.virtualMs.toFixed(1).padStart(9)} ms  wall ${
               row.wallMs.toFixed(1).padStart(9)
             } ms  wall/virtual ${ratio}${row.deterministic ? "" : "  NOT DETERMINISTIC"}`,

@@ -2,9 +2,10 @@
  * Adversarial sandbox suite, time class: every way of not returning ends in a typed
  * failure, the instance is replaced, the host stays responsive, and the audit log records it.
  * Work the virtual clock counts (bytecode, calls, promise jobs) ends in the deterministic
- * `timeout` at the same virtual time on every run; work inside a native built-in that never
- * polls (a regex, a join, a BigInt power, a string search) ends in the wall-clock backstop's
- * `wall_timeout` within its bound.
+ * `timeout` at the same virtual time on every run, and so does work inside native built-ins,
+ * which charge the meter for the work they do (a regex, a join, a BigInt power, a string
+ * search, JSON, sorting); the wall-clock backstop's `wall_timeout` still fires when it comes
+ * first.
  */
 import assert from "node:assert/strict";
 import { loadProgram } from "../sandbox/program.ts";
@@ -112,33 +113,132 @@ const counted: HostileCase[] = [
   },
 ];
 
-/** Work inside native built-ins the clock does not charge yet: the backstop stops it. */
-const uncounted: HostileCase[] = [
+/**
+ * Work inside native built-ins: each class charges the meter for the work it does and checks
+ * the deadline, so a program that spends its time inside a built-in ends in the same
+ * deterministic timeout (these all ended in the wall-clock backstop before the charges).
+ */
+const builtIns: HostileCase[] = [
   {
-    name: "a catastrophic regular expression",
+    name: "a catastrophic regular expression (backtracking steps)",
     source: "export function main(): boolean { return /^(a+)+$/.test('a'.repeat(40) + 'b'); }",
-    check: wallTimesOut,
+    check: timesOut,
   },
   {
-    name: "a join over a huge array-like (no interrupt polling)",
+    name: "a catastrophic regular expression inside replace",
+    source:
+      "export function main(): string { return ('a'.repeat(40) + 'b').replace(/^(a|a)+$/, 'x'); }",
+    check: timesOut,
+  },
+  {
+    name: "a join over a huge array-like (elements read)",
     source: `export function main(): number {
       return Array.prototype.join.call({ length: 2 ** 32 - 1 }, "").length;
     }`,
-    check: wallTimesOut,
+    check: timesOut,
   },
   {
-    name: "a huge BigInt power",
+    name: "a lastIndexOf over a huge array-like (indices past 2^31)",
+    source: `export function main(): number {
+      return Array.prototype.lastIndexOf.call({ length: 2 ** 53 - 1 }, 1);
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "a copyWithin over a huge array-like (elements deleted)",
+    source: `export function main(): number {
+      return Array.prototype.copyWithin.call({ length: 2 ** 53 - 1 }, 1, 0).length;
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "includes on a big plain array, again and again (elements compared)",
+    source: `export function main(): number {
+      const a = new Array(1e6).fill(0);
+      let n = 0;
+      for (;;) if (a.includes(1)) n++;
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "a default sort of a big array, again and again (comparisons)",
+    source: `export function main(): number {
+      const a = Array.from({ length: 1e6 }, (_, i) => (i * 7919) % 1000003);
+      for (;;) a.sort();
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "a typed array sorted and filled again and again",
+    source: `export function main(): number {
+      const a = new Float64Array(1e6);
+      for (;;) { a.fill(1); a.sort(); a.copyWithin(1, 0); }
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "a huge BigInt power (limb products)",
     source: "export function main(): number { return String(7n ** 10000000n).length; }",
-    check: wallTimesOut,
+    check: timesOut,
   },
   {
-    name: "a search in a giant string",
+    name: "a search in a giant string (characters compared)",
     source: `export function main(): number {
       // Each of 2e7 positions matches 1e4 characters before the "b" fails: 2e11 comparisons.
-      // (lastIndexOf("b" + ...) fails at the first character and ends in about 0.3 s.)
       return "a".repeat(2e7).indexOf("a".repeat(1e4) + "b");
     }`,
-    check: wallTimesOut,
+    check: timesOut,
+  },
+  {
+    name: "a split of a giant string on a pattern that fails at its end",
+    source: `export function main(): number {
+      return "a".repeat(2e7).split("a".repeat(1e4) + "b").length;
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "repeat, again and again (characters written)",
+    source: `export function main(): number {
+      let n = 0;
+      for (;;) n += "ab".repeat(1e6).length + "c".padEnd(1e6).length;
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "JSON.stringify of a big value, again and again (values visited)",
+    source: `export function main(): number {
+      const a = Array.from({ length: 1e5 }, (_, i) => ({ i }));
+      let n = 0;
+      for (;;) n += JSON.stringify(a).length;
+    }`,
+    check: timesOut,
+  },
+  {
+    name: "JSON.parse of a big text, again and again (values built)",
+    source: `export function main(): number {
+      const s = JSON.stringify(Array.from({ length: 1e5 }, (_, i) => i));
+      let n = 0;
+      for (;;) n += JSON.parse(s).length;
+    }`,
+    check: timesOut,
+  },
+];
+
+/** Innocent look-alikes: the same built-ins on small inputs return their value. */
+const innocent: HostileCase[] = [
+  {
+    name: "a regular expression that matches quickly",
+    source: "export function main(): boolean { return /^(a+)+$/.test('a'.repeat(40)); }",
+    check: (o) => assertValue(o.result, true),
+  },
+  {
+    name: "a join, a search, a split and a sort of small inputs",
+    source: `export function main(): string {
+      const a = [3, 1, 2].sort().join("-");
+      const s = "a".repeat(1e4) + "b";
+      return a + s.indexOf("ab") + s.split("ab").length + String(7n ** 100n).length;
+    }`,
+    check: (o) => assertValue(o.result, "1-2-39999285"),
   },
 ];
 
@@ -197,9 +297,27 @@ Deno.test("loadProgram() ends every endless program it can meter in the determin
   );
 });
 
-Deno.test("loadProgram() ends endless native built-ins with the wall-clock backstop", async (t) => {
-  // Short deadlines on the calls only; the loads are quick.
-  await runCases(t, uncounted.map((c) => ({ call: { timeoutMs: FAST_TIMEOUT_MS }, ...c })));
+Deno.test("loadProgram() charges native built-ins: time spent inside one ends in the deterministic timeout", async (t) => {
+  await runCases(
+    t,
+    [...builtIns, ...innocent].map((c) => ({
+      call: { timeoutMs: FAST_TIMEOUT_MS },
+      ...c,
+      options: { backstopFactor: GENEROUS_BACKSTOP_FACTOR, ...c.options },
+    })),
+  );
+});
+
+Deno.test("loadProgram() still kills with the wall-clock backstop when it comes before the virtual deadline", async (t) => {
+  // The meter sees every built-in above; the backstop stays for what it might miss. A
+  // backstop far shorter than the virtual limit (10 virtual s against 0.3 wall s) fires first.
+  await runCases(t, [{
+    name: "an infinite loop under a backstop shorter than its limit",
+    source: "export function main(): number { for (;;) {} }",
+    options: { backstopFactor: 1e-6 },
+    call: { timeoutMs: LONG_TIMEOUT_MS },
+    check: wallTimesOut,
+  }]);
 });
 
 Deno.test("Program.call() serves queued calls from a fresh instance when an earlier call times out", async () => {

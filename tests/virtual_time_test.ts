@@ -9,6 +9,7 @@ import { compiledPlugin } from "../sandbox/plugin_instance.ts";
 import { DEFAULT_LIMITS } from "../sandbox/limits.ts";
 import { runProgram } from "../sandbox/program.ts";
 import { getTask, loadWatchedSolution } from "../utilities/mod.ts";
+import { underLoad } from "./cpu_load.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -104,30 +105,6 @@ async function observe(): Promise<Observation> {
     clock,
     spin: { kind: spin.ok ? "value" : spin.failure.kind, guestMs: spin.guestMs },
   };
-}
-
-/** Runs `fn` while two busy-loop processes load the CPU; they end on their own after 60 s. */
-async function underLoad<T>(fn: () => Promise<T>): Promise<T> {
-  const busy = Array.from({ length: 2 }, () =>
-    new Deno.Command("deno", {
-      args: ["eval", "const end = Date.now() + 60000; while (Date.now() < end) {}"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn());
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let them start spinning
-    return await fn();
-  } finally {
-    for (const child of busy) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await Promise.all(busy.map((child) => child.status));
-  }
 }
 
 Deno.test("an evaluation, a self-timed loop and an endless loop come out identical idle and under CPU load", async () => {

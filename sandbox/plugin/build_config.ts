@@ -348,10 +348,652 @@ static inline __exception int js_poll_interrupts(JSContext *ctx)
       "meter: an error's backtrace walks every frame (thousands at a stack overflow): each is charged as a call, and the deadline is checked soon after",
   },
   {
+    file: "quickjs.c",
+    find: "static int64_t js_stop_instructions, js_stop_calls;\n",
+    replace: `static int64_t js_stop_instructions, js_stop_calls;
+/* stop: units charged by native built-ins for the work they do (see NATIVE_UNITS in
+   build_config.ts), BigInt limb work (counted in libbf.c), and the raw meter reading past
+   which native work is interrupted (set by the glue with every deadline). */
+static int64_t js_stop_native;
+extern int64_t bf_stop_units;
+static int64_t js_stop_deadline = INT64_MAX;
+static inline int64_t js_stop_meter(void)
+{
+    return js_stop_instructions + (int64_t)STOP_UNITS_PER_CALL * js_stop_calls +
+        js_stop_native + bf_stop_units;
+}
+static int js_stop_check(JSContext *ctx);
+/* Charges native work and checks the deadline: -1 (an uncatchable "interrupted" thrown, as
+   the interrupt handler's) when the meter has passed it. */
+static inline int js_stop_charge(JSContext *ctx, int64_t units)
+{
+    js_stop_native += units;
+    if (likely(js_stop_meter() <= js_stop_deadline))
+        return 0;
+    return js_stop_check(ctx);
+}
+`,
+    count: 1,
+    why: "meter: native built-ins charge the units of the work they do and check the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+    replace: `int64_t JS_GetNativeCount(void)
+{
+    return js_stop_native + bf_stop_units;
+}
+
+void JS_ChargeNativeWork(int64_t units)
+{
+    js_stop_native += units;
+}
+
+void JS_SetMeterDeadline(int64_t raw)
+{
+    js_stop_deadline = raw;
+}
+
+int JS_MeterPastDeadline(void)
+{
+    return js_stop_meter() > js_stop_deadline;
+}
+
+static int js_stop_check(JSContext *ctx)
+{
+    if (js_stop_meter() <= js_stop_deadline)
+        return 0;
+    return __js_poll_interrupts(ctx);
+}
+
+/* libregexp: a batch of backtracking steps (lre_exec's opaque is the context). */
+int lre_stop_charge(void *opaque, int units)
+{
+    return js_stop_charge(opaque, units);
+}
+
+static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+    count: 1,
+    why: "meter: the native count for the glue, the deadline it sets, and the check",
+  },
+  {
+    file: "quickjs.c",
+    find: `static void *js_bf_realloc(void *opaque, void *ptr, size_t size)
+{
+    JSRuntime *rt = opaque;
+    return js_realloc_rt(rt, ptr, size);
+`,
+    replace: `static void *js_bf_realloc(void *opaque, void *ptr, size_t size)
+{
+    JSRuntime *rt = opaque;
+    /* stop: libbf cannot throw; past the deadline its allocations fail (a memory error
+       ends the operation) once the handler has marked the call timed out. */
+    if (size && js_stop_meter() > js_stop_deadline && rt->interrupt_handler &&
+        rt->interrupt_handler(rt, rt->interrupt_opaque))
+        return NULL;
+    return js_realloc_rt(rt, ptr, size);
+`,
+    count: 1,
+    why: "meter: a BigInt operation past the deadline fails at its next allocation",
+  },
+  {
+    file: "quickjs.c",
+    find: `    if (likely((uint64_t)idx <= JS_ATOM_MAX_INT)) {
+        /* fast path */
+        present = JS_HasProperty(ctx, obj, __JS_AtomFromUInt32(idx));
+`,
+    replace: `    if (js_stop_charge(ctx, (uint64_t)idx <= JS_ATOM_MAX_INT ? 4 : 200)) {
+        *pval = JS_UNDEFINED;
+        return -1;
+    }
+    if (likely((uint64_t)idx <= JS_ATOM_MAX_INT)) {
+        /* fast path */
+        present = JS_HasProperty(ctx, obj, __JS_AtomFromUInt32(idx));
+`,
+    count: 1,
+    why:
+      "meter: an element a native built-in reads by index costs 4 units, 200 past 2^31 (an atom is built)",
+  },
+  {
+    file: "quickjs.c",
+    find: `                             uint32_t idx)
+{
+    return JS_GetPropertyValue(ctx, this_obj, JS_NewUint32(ctx, idx));
+`,
+    replace: `                             uint32_t idx)
+{
+    if (js_stop_charge(ctx, idx <= JS_ATOM_MAX_INT ? 4 : 200))
+        return JS_EXCEPTION;
+    return JS_GetPropertyValue(ctx, this_obj, JS_NewUint32(ctx, idx));
+`,
+    count: 1,
+    why: "meter: an element a native built-in reads by index costs 4 units (join, iterators)",
+  },
+  {
+    file: "quickjs.c",
+    find: `static JSValue JS_GetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx)
+{
+    JSAtom prop;
+    JSValue val;
+
+`,
+    replace: `static JSValue JS_GetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx)
+{
+    JSAtom prop;
+    JSValue val;
+
+    if (js_stop_charge(ctx, (uint64_t)idx <= JS_ATOM_MAX_INT ? 4 : 200))
+        return JS_EXCEPTION;
+`,
+    count: 1,
+    why: "meter: an element a native built-in reads by index costs 4 units (join, toString)",
+  },
+  {
+    file: "quickjs.c",
+    find: `int JS_SetPropertyInt64(JSContext *ctx, JSValueConst this_obj,
+                        int64_t idx, JSValue val)
+{
+    JSAtom prop;
+    int res;
+
+`,
+    replace: `int JS_SetPropertyInt64(JSContext *ctx, JSValueConst this_obj,
+                        int64_t idx, JSValue val)
+{
+    JSAtom prop;
+    int res;
+
+    if (js_stop_charge(ctx, (uint64_t)idx <= JS_ATOM_MAX_INT ? 4 : 200)) {
+        JS_FreeValue(ctx, val);
+        return -1;
+    }
+`,
+    count: 1,
+    why: "meter: an element a native built-in writes by index costs 4 units (fill, copyWithin)",
+  },
+  {
+    file: "quickjs.c",
+    find: `int JS_DeletePropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx, int flags)
+{
+    JSAtom prop;
+    int res;
+
+`,
+    replace: `int JS_DeletePropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx, int flags)
+{
+    JSAtom prop;
+    int res;
+
+    if (js_stop_charge(ctx, (uint64_t)idx <= JS_ATOM_MAX_INT ? 4 : 200))
+        return -1;
+`,
+    count: 1,
+    why: "meter: an element a native built-in deletes by index costs 4 units (copyWithin, splice)",
+  },
+  {
+    file: "quickjs.c",
+    find: `        if (js_get_fast_array(ctx, obj, &arrp, &count)) {
+            for (; n < count; n++) {
+`,
+    replace: `        if (js_get_fast_array(ctx, obj, &arrp, &count)) {
+            for (; n < count; n++) {
+                if (js_stop_charge(ctx, 2)) /* stop: an element compared */
+                    goto exception;
+`,
+    count: 2,
+    why: "meter: includes/indexOf on a plain array charge 2 units per element compared",
+  },
+  {
+    file: "quickjs.c",
+    find: `    if (psc->exception)
+        return 0;
+
+    if (psc->has_method) {
+`,
+    replace: `    if (psc->exception)
+        return 0;
+
+    if (js_stop_charge(ctx, 4)) /* stop: a comparison of the sort */
+        goto exception;
+
+    if (psc->has_method) {
+`,
+    count: 1,
+    why: "meter: each comparison of Array.prototype.sort costs 4 units and checks the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `    for (i = 0; i < len; i++) {
+        if ((c1 = string_get(p1, x1 + i)) != (c2 = string_get(p2, x2 + i)))
+            return c1 - c2;
+    }
+    return 0;
+`,
+    replace: `    for (i = 0; i < len; i++) {
+        if ((c1 = string_get(p1, x1 + i)) != (c2 = string_get(p2, x2 + i))) {
+            js_stop_native += 1 + (i >> 2); /* stop: 1 unit + 1 per 4 characters compared */
+            return c1 - c2;
+        }
+    }
+    js_stop_native += 1 + (len >> 2);
+    return 0;
+`,
+    count: 1,
+    why: "meter: string comparison charges 1 unit plus 1 per 4 characters compared",
+  },
+  {
+    file: "quickjs.c",
+    find: `static int string_indexof(JSString *p1, JSString *p2, int from)
+{
+    /* assuming 0 <= from <= p1->len */
+    int c, i, j, len1 = p1->len, len2 = p2->len;
+    if (len2 == 0)
+        return from;
+    for (i = from, c = string_get(p2, 0); i + len2 <= len1; i = j + 1) {
+        j = string_indexof_char(p1, c, i);
+        if (j < 0 || j + len2 > len1)
+            break;
+`,
+    replace: `/* stop: -2 when the deadline passed (an exception is pending). */
+static int string_indexof(JSContext *ctx, JSString *p1, JSString *p2, int from)
+{
+    /* assuming 0 <= from <= p1->len */
+    int c, i, j, len1 = p1->len, len2 = p2->len;
+    if (len2 == 0)
+        return from;
+    for (i = from, c = string_get(p2, 0); i + len2 <= len1; i = j + 1) {
+        j = string_indexof_char(p1, c, i);
+        /* stop: 1 unit per 8 characters scanned for the first one */
+        if (js_stop_charge(ctx, ((j < 0 ? len1 : j) - i) >> 3))
+            return -2;
+        if (j < 0 || j + len2 > len1)
+            break;
+`,
+    count: 1,
+    why: "meter: split and replaceAll's search charges its scan and checks the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: "            pos = string_indexof(sp, searchp, endOfLastMatch);\n",
+    replace: `            pos = string_indexof(ctx, sp, searchp, endOfLastMatch);
+            if (pos == -2)
+                goto exception;
+`,
+    count: 1,
+    why: "meter: replaceAll's search passes the context and stops at the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: "        e = string_indexof(sp, rp, q);\n",
+    replace: `        e = string_indexof(ctx, sp, rp, q);
+        if (e == -2)
+            goto exception;
+`,
+    count: 1,
+    why: "meter: split's search passes the context and stops at the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `            if (!string_cmp(p, p1, i, 0, v_len)) {
+`,
+    replace: `            if (js_stop_check(ctx))
+                goto fail;
+            if (!string_cmp(p, p1, i, 0, v_len)) {
+`,
+    count: 2,
+    why:
+      "meter: indexOf/lastIndexOf/includes check the deadline at each position (string_cmp charges)",
+  },
+  {
+    file: "quickjs.c",
+    find: `        } else {
+            JS_ThrowInternalError(ctx, "out of memory in regexp execution");
+`,
+    replace: `        } else {
+            if (!JS_IsUncatchableError(ctx, ctx->rt->current_exception))
+                JS_ThrowInternalError(ctx, "out of memory in regexp execution");
+`,
+    count: 1,
+    why: "meter: a regular expression stopped at the deadline keeps the uncatchable interrupt",
+  },
+  {
+    file: "quickjs.c",
+    find: `            } else {
+                JS_ThrowInternalError(ctx, "out of memory in regexp execution");
+`,
+    replace: `            } else {
+                if (!JS_IsUncatchableError(ctx, ctx->rt->current_exception))
+                    JS_ThrowInternalError(ctx, "out of memory in regexp execution");
+`,
+    count: 1,
+    why: "meter: the same in RegExp.prototype[Symbol.replace]'s fast path",
+  },
+  {
+    file: "quickjs.c",
+    find: `static int string_buffer_write8(StringBuffer *s, const uint8_t *p, int len)
+{
+    int i;
+
+`,
+    replace: `static int string_buffer_write8(StringBuffer *s, const uint8_t *p, int len)
+{
+    int i;
+
+    js_stop_native += 3 + (len >> 4); /* stop: 3 units + 1 per 16 characters copied */
+`,
+    count: 1,
+    why:
+      "meter: building a string (join, repeat, pad, replace, JSON) charges the characters copied",
+  },
+  {
+    file: "quickjs.c",
+    find: `static int string_buffer_write16(StringBuffer *s, const uint16_t *p, int len)
+{
+    int c = 0, i;
+
+`,
+    replace: `static int string_buffer_write16(StringBuffer *s, const uint16_t *p, int len)
+{
+    int c = 0, i;
+
+    js_stop_native += 3 + (len >> 3); /* stop: 3 units + 1 per 8 wide characters copied */
+`,
+    count: 1,
+    why: "meter: building a wide string charges the characters copied",
+  },
+  {
+    file: "quickjs.c",
+    find: `static int string_buffer_fill(StringBuffer *s, int c, int count)
+{
+`,
+    replace: `static int string_buffer_fill(StringBuffer *s, int c, int count)
+{
+    js_stop_native += 1 + count; /* stop: 1 unit + 1 per character filled */
+`,
+    count: 1,
+    why: "meter: filling a string (repeat, padStart/padEnd) charges the characters written",
+  },
+  {
+    file: "quickjs.c",
+    find: `                          JSValueConst indent)
+{
+    JSValue indent1, sep, sep1, tab, v, prop;
+    JSObject *p;
+    int64_t i, len;
+    int cl, ret;
+    BOOL has_content;
+`,
+    replace: `                          JSValueConst indent)
+{
+    JSValue indent1, sep, sep1, tab, v, prop;
+    JSObject *p;
+    int64_t i, len;
+    int cl, ret;
+    BOOL has_content;
+
+    if (js_stop_charge(ctx, 100)) { /* stop: a value JSON.stringify visits costs 100 units */
+        JS_FreeValue(ctx, val);
+        return -1;
+    }
+`,
+    count: 1,
+    why:
+      "meter: JSON.stringify charges each value it visits (its keys, its quoting) and checks the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `    JSValue val = JS_NULL;
+    int ret;
+
+    switch(s->token.val) {
+    case '{':
+`,
+    replace: `    JSValue val = JS_NULL;
+    int ret;
+
+    if (js_stop_charge(ctx, 32)) /* stop: a value JSON.parse builds costs 32 units */
+        return JS_EXCEPTION;
+    switch(s->token.val) {
+    case '{':
+`,
+    count: 1,
+    why: "meter: JSON.parse charges each value it builds and checks the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `    shift = typed_array_size_log2(p->class_id);
+    switch(shift) {
+    case 0:
+        if (k < final) {
+`,
+    replace: `    /* stop: 1 unit + 1 per 4 elements written */
+    if (k < final && js_stop_charge(ctx, 1 + ((final - k) >> 2)))
+        return JS_EXCEPTION;
+    shift = typed_array_size_log2(p->class_id);
+    switch(shift) {
+    case 0:
+        if (k < final) {
+`,
+    count: 1,
+    why: "meter: TypedArray.prototype.fill charges the elements it writes",
+  },
+  {
+    file: "quickjs.c",
+    find: `        shift = typed_array_size_log2(p->class_id);
+        memmove(p->u.array.u.uint8_ptr + (to << shift),
+`,
+    replace: `        shift = typed_array_size_log2(p->class_id);
+        /* stop: 1 unit + 1 per 16 bytes moved */
+        if (js_stop_charge(ctx, 1 + (((int64_t)count << shift) >> 4)))
+            return JS_EXCEPTION;
+        memmove(p->u.array.u.uint8_ptr + (to << shift),
+`,
+    count: 1,
+    why: "meter: TypedArray.prototype.copyWithin charges the bytes it moves",
+  },
+  {
+    file: "quickjs.c",
+    find: `            /* same type, use memmove */
+            memmove(dest_abuf->data + dest_ta->offset + (offset << shift),
+`,
+    replace: `            /* same type, use memmove */
+            js_stop_native += 1 + (((int64_t)src_len << shift) >> 4); /* stop: per 16 bytes */
+            memmove(dest_abuf->data + dest_ta->offset + (offset << shift),
+`,
+    count: 1,
+    why: "meter: TypedArray.prototype.set charges the bytes it copies",
+  },
+  {
+    file: "quickjs.c",
+    find: `static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
+`,
+    replace:
+      `/* stop: the default comparison of TypedArray.prototype.sort, charged 4 units and checking
+   the deadline (an interrupted sort stops comparing, as Array.prototype.sort does) */
+struct js_stop_ta_cmp {
+    int (*cmp)(const void *a, const void *b, void *opaque);
+    JSContext *ctx;
+    int exception;
+};
+
+static int js_stop_ta_cmp_charged(const void *a, const void *b, void *opaque)
+{
+    struct js_stop_ta_cmp *sc = opaque;
+    if (sc->exception)
+        return 0;
+    if (js_stop_charge(sc->ctx, 4)) {
+        sc->exception = 1;
+        return 0;
+    }
+    return sc->cmp(a, b, NULL);
+}
+
+static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
+`,
+    count: 1,
+    why: "meter: defines TypedArray.prototype.sort's charged default comparison",
+  },
+  {
+    file: "quickjs.c",
+    find: `            rqsort(array_ptr, len, elt_size, cmpfun, &tsc);
+            if (tsc.exception)
+                return JS_EXCEPTION;
+`,
+    replace: `            struct js_stop_ta_cmp sc = { cmpfun, ctx, 0 };
+            rqsort(array_ptr, len, elt_size, js_stop_ta_cmp_charged, &sc);
+            if (sc.exception)
+                return JS_EXCEPTION;
+`,
+    count: 1,
+    why: "meter: TypedArray.prototype.sort's default comparisons are charged and checked",
+  },
+  {
+    file: "quickjs.c",
+    find: `    default:
+        abort();
+    }
+
+    rt->current_stack_frame = sf->prev_frame;
+    return ret_val;
+}
+`,
+    replace: `    default:
+        abort();
+    }
+
+    rt->current_stack_frame = sf->prev_frame;
+    /* stop: a built-in that charged its work without checking (string building, element
+       scans, allocation) is interrupted as it returns, if that work passed the deadline */
+    if (unlikely(js_stop_meter() > js_stop_deadline) && !JS_IsException(ret_val) &&
+        js_stop_check(ctx)) {
+        JS_FreeValue(ctx, ret_val);
+        ret_val = JS_EXCEPTION;
+    }
+    return ret_val;
+}
+`,
+    count: 1,
+    why: "meter: every native call checks the deadline as it returns",
+  },
+  {
+    file: "libregexp.c",
+    find: `    for(;;) {
+        //        printf("top=%p: pc=%d\\n", th_list.top, (int)(pc - (bc_buf + RE_HEADER_LEN)));
+        opcode = *pc++;
+`,
+    replace: `    for(;;) {
+        /* stop: each step of the matcher is a unit, charged in batches of 256 */
+        if (unlikely(++lre_stop_steps >= 256)) {
+            lre_stop_steps = 0;
+            if (lre_stop_charge(s->opaque, 256))
+                return -1;
+        }
+        opcode = *pc++;
+`,
+    count: 1,
+    why: "meter: a regular expression's backtracking steps are charged and check the deadline",
+  },
+  {
+    file: "libregexp.c",
+    find: `/* return 1 if match, 0 if not match or -1 if error. */
+static intptr_t lre_exec_backtrack(`,
+    replace: `int lre_stop_charge(void *opaque, int units);
+static int lre_stop_steps; /* steps not charged yet; flushed when lre_exec ends */
+
+/* return 1 if match, 0 if not match or -1 if error. */
+static intptr_t lre_exec_backtrack(`,
+    count: 1,
+    why: "meter: the step counter of the regular expression matcher",
+  },
+  {
+    file: "libregexp.c",
+    find: `    lre_realloc(s->opaque, s->state_stack, 0);
+    return ret;
+`,
+    replace: `    lre_realloc(s->opaque, s->state_stack, 0);
+    if (lre_stop_steps) {
+        int steps = lre_stop_steps;
+        lre_stop_steps = 0;
+        if (lre_stop_charge(s->opaque, steps) && ret >= 0)
+            ret = -1;
+    }
+    return ret;
+`,
+    count: 1,
+    why: "meter: the last steps of a match are charged when it ends",
+  },
+  {
+    file: "libbf.c",
+    find: `static void mp_mul_basecase(limb_t *result, 
+                            const limb_t *op1, limb_t op1_size, 
+                            const limb_t *op2, limb_t op2_size) 
+{
+    limb_t i, r;
+`,
+    replace: `int64_t bf_stop_units; /* stop: BigInt limb work, part of the meter */
+
+static void mp_mul_basecase(limb_t *result, 
+                            const limb_t *op1, limb_t op1_size, 
+                            const limb_t *op2, limb_t op2_size) 
+{
+    limb_t i, r;
+    bf_stop_units += (int64_t)op1_size * op2_size; /* stop: a unit per limb product */
+`,
+    count: 1,
+    why: "meter: schoolbook multiplication charges a unit per limb product",
+  },
+  {
+    file: "libbf.c",
+    find: `static int mp_divnorm(bf_context_t *s, limb_t *tabq, limb_t *taba, limb_t na, 
+                      const limb_t *tabb, limb_t nb)
+{
+    limb_t r, a, c, q, v, b1, b1_inv, n, dummy_r;
+    slimb_t i, j;
+`,
+    replace: `static int mp_divnorm(bf_context_t *s, limb_t *tabq, limb_t *taba, limb_t na, 
+                      const limb_t *tabb, limb_t nb)
+{
+    limb_t r, a, c, q, v, b1, b1_inv, n, dummy_r;
+    slimb_t i, j;
+    bf_stop_units += (int64_t)na * nb; /* stop: a unit per limb product, bounded above */
+`,
+    count: 1,
+    why: "meter: schoolbook division charges a unit per limb product",
+  },
+  {
+    file: "libbf.c",
+    find: `static no_inline int ntt_fft(BFNTTState *s, NTTLimb *out_buf, NTTLimb *in_buf,
+                             NTTLimb *tmp_buf, int fft_len_log2,
+                             int inverse, int m_idx)
+{
+    limb_t nb_blocks, fft_per_block, p, k, n, stride_in, i, j, m, m2;
+    NTTLimb *tab_in, *tab_out, *tmp, a0, a1, b0, b1, c, *trig, c_inv;
+    int l;
+`,
+    replace: `static no_inline int ntt_fft(BFNTTState *s, NTTLimb *out_buf, NTTLimb *in_buf,
+                             NTTLimb *tmp_buf, int fft_len_log2,
+                             int inverse, int m_idx)
+{
+    limb_t nb_blocks, fft_per_block, p, k, n, stride_in, i, j, m, m2;
+    NTTLimb *tab_in, *tab_out, *tmp, a0, a1, b0, b1, c, *trig, c_inv;
+    int l;
+    /* stop: 4 units per butterfly (n/2 per pass, log2 n passes) */
+    bf_stop_units += ((int64_t)1 << fft_len_log2) * fft_len_log2 * 2;
+`,
+    count: 1,
+    why: "meter: a number-theoretic transform charges its butterflies",
+  },
+  {
     file: "quickjs.h",
     find: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n",
     replace: "void JS_SetInterruptHandler(JSRuntime *rt, JSInterruptHandler *cb, void *opaque);\n" +
-      "int64_t JS_GetInstructionCount(void);\nint64_t JS_GetCallCount(void);\n",
+      "int64_t JS_GetInstructionCount(void);\nint64_t JS_GetCallCount(void);\n" +
+      "int64_t JS_GetNativeCount(void);\nvoid JS_ChargeNativeWork(int64_t units);\n" +
+      "void JS_SetMeterDeadline(int64_t raw);\nint JS_MeterPastDeadline(void);\n",
     count: 1,
     why: "meter: declares the instruction count for the glue",
   },
@@ -364,6 +1006,33 @@ static inline __exception int js_poll_interrupts(JSContext *ctx)
  * Fitted with `tests/calibrate_clock.ts` (figures at {@linkcode VIRTUAL_PS_PER_UNIT}).
  */
 export const UNITS_PER_CALL = 40;
+
+/**
+ * What native built-ins charge, in the same units (set in the patches above, where each class
+ * does its work; the glue charges allocation). Each is about the wall time the work takes
+ * beside an instruction's 2.8 to 3.3 ns, rounded; on the calibration programs they add 0.1 % to
+ * 4.5 % to the virtual time (3SAT seed 3.6 %, max-cut seed 0.2 %, quadratic-assignment seed
+ * 0.1 %), measured with `tests/calibrate_clock.ts --repeats 1 --instances 3` (its `native`
+ * column).
+ * - regular expression: 1 per matcher step (charged and checked every 256 steps);
+ * - elements read, written or deleted by index by a built-in (join, indexOf, lastIndexOf,
+ *   fill, copyWithin, splice on array-likes): 4 each, 200 past index
+ *   2^31 (an atom is built); `includes`/`indexOf` on a plain array: 2 per element compared;
+ * - sorting: 4 per comparison (Array and TypedArray default comparisons; a comparator
+ *   function also pays its call);
+ * - strings: a comparison 1 + 1 per 4 characters compared, the search for a first character
+ *   1 per 8 characters scanned, building 3 + 1 per 16 characters copied (8 wide), filling 1
+ *   per character (repeat, padStart, padEnd);
+ * - JSON: 100 per value `JSON.stringify` visits, 32 per value `JSON.parse` builds;
+ * - BigInt: 1 per limb product (multiplication and division), 4 per butterfly of a
+ *   number-theoretic transform; past the deadline a BigInt operation fails at its next
+ *   allocation;
+ * - typed arrays: fill 1 per 4 elements, copyWithin and set 1 per 16 bytes;
+ * - allocation: 1 per 64 bytes (`ALLOC_BYTES_PER_UNIT_LOG2` in the glue);
+ * - an error's backtrace: each frame it walks costs a call.
+ * Loops that can run long check the deadline as they charge, and every native call checks it
+ * as it returns, so the timeout comes at a point that depends on the program alone.
+ */
 
 /**
  * Virtual picoseconds per unit of the guest's work: every time the guest sees, and every

@@ -83,9 +83,11 @@ static char *program_source;
  * count, from 0 when the program's load starts, so they are the same on any machine under any
  * load. Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
  * backward branches, and right after an error's backtrace): that point, too, is a function of
- * the program alone. Work inside native built-ins is not charged yet, except the frames an
- * error's backtrace walks (each counts as a call): an endless regex, join or BigInt power is
- * stopped by the host's wall-clock backstop. A host call costs no virtual time beyond the guest
+ * the program alone. Native built-ins charge the work they do (regular expression steps,
+ * characters compared, elements touched, sort comparisons, BigInt limb products, bytes
+ * allocated; the units are beside QUICKJS_PATCHES in build_config.ts) and check the deadline
+ * as they charge (JS_SetMeterDeadline), so an endless regex, join or search ends in the same
+ * timeout; a BigInt operation past the deadline fails at its next allocation. A host call costs no virtual time beyond the guest
  * work around it. */
 #if !defined(STOP_VIRTUAL_PS_PER_UNIT) || !defined(STOP_UNITS_PER_CALL)
 #error "STOP_VIRTUAL_PS_PER_UNIT and STOP_UNITS_PER_CALL must be defined by the build"
@@ -94,19 +96,21 @@ static char *program_source;
 #define VIRTUAL_EPOCH_NS 1704067200000000000ull
 
 /* The counts when the load started: the warm-up of a pooled instance is not the program's. */
-static int64_t instructions_base, calls_base;
+static int64_t instructions_base, calls_base, native_base;
 
 static int64_t instructions_now(void) { return JS_GetInstructionCount() - instructions_base; }
 static int64_t calls_now(void) { return JS_GetCallCount() - calls_base; }
+static int64_t native_now(void) { return JS_GetNativeCount() - native_base; }
 static int64_t meter_now(void) {
-  return ctx ? instructions_now() + (int64_t)STOP_UNITS_PER_CALL * calls_now() : 0;
+  return ctx ? instructions_now() + (int64_t)STOP_UNITS_PER_CALL * calls_now() + native_now() : 0;
 }
 
 /* The raw counts when the current load or call started, reported beside its guest time. */
-static int64_t work_instructions0, work_calls0;
+static int64_t work_instructions0, work_calls0, work_native0;
 static void mark_work(void) {
   work_instructions0 = ctx ? instructions_now() : 0;
   work_calls0 = ctx ? calls_now() : 0;
+  work_native0 = ctx ? native_now() : 0;
 }
 
 static uint64_t virtual_ns(void) {
@@ -122,6 +126,14 @@ static int64_t units_for_ms(double ms) {
 static int64_t deadline_after(double ms) {
   int64_t now = meter_now(), span = units_for_ms(ms);
   return span > INT64_MAX - now ? INT64_MAX : now + span;
+}
+
+/* Sets the deadline, here and in the patched engine, whose native built-ins check it as they
+ * charge their work (a raw reading of its counters, from before the load's bases). */
+static void set_deadline(int64_t units) {
+  deadline_units = units;
+  int64_t base = instructions_base + (int64_t)STOP_UNITS_PER_CALL * calls_base + native_base;
+  JS_SetMeterDeadline(units > INT64_MAX - base ? INT64_MAX : units + base);
 }
 
 static double units_to_ms(int64_t units) {
@@ -492,6 +504,8 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
  * instead (and some built-ins fail with no exception at all); the count tells that apart from
  * a program that throws `null` itself. */
 #define HEAP_OVERHEAD 8
+/* Allocating costs a unit of the meter per 64 bytes (on top of the work that fills them). */
+#define ALLOC_BYTES_PER_UNIT_LOG2 6
 static uint64_t alloc_refused;
 
 static void *heap_malloc(JSMallocState *s, size_t size) {
@@ -504,6 +518,7 @@ static void *heap_malloc(JSMallocState *s, size_t size) {
     alloc_refused++;
     return NULL;
   }
+  JS_ChargeNativeWork(size >> ALLOC_BYTES_PER_UNIT_LOG2);
   s->malloc_count++;
   s->malloc_size += malloc_usable_size(p) + HEAP_OVERHEAD;
   return p;
@@ -532,6 +547,7 @@ static void *heap_realloc(JSMallocState *s, void *p, size_t size) {
     alloc_refused++;
     return NULL;
   }
+  if (size > old) JS_ChargeNativeWork((size - old) >> ALLOC_BYTES_PER_UNIT_LOG2);
   s->malloc_size += malloc_usable_size(q) - old;
   return q;
 }
@@ -813,7 +829,8 @@ static void sb_work(sbuf *b) {
   char num[80];
   long long i = ctx ? (long long)(instructions_now() - work_instructions0) : 0;
   long long c = ctx ? (long long)(calls_now() - work_calls0) : 0;
-  snprintf(num, sizeof num, ",\"work\":[%lld,%lld]", i, c);
+  long long n = ctx ? (long long)(native_now() - work_native0) : 0;
+  snprintf(num, sizeof num, ",\"work\":[%lld,%lld,%lld]", i, c, n);
   sb_str(b, num);
 }
 
@@ -862,7 +879,7 @@ static void reply_exception(double guest_ms, const char *default_kind) {
     sb_str(&msg, "the program ran past its time limit");
   } else {
     /* Read the message without running guest code again for long. */
-    deadline_units = deadline_after(50);
+    set_deadline(deadline_after(50));
     size_t n = 0;
     const char *s = NULL;
     JSValue m = JS_UNDEFINED;
@@ -986,6 +1003,7 @@ EXPORT("load") int32_t load(void) {
   }
   instructions_base = JS_GetInstructionCount();
   calls_base = JS_GetCallCount();
+  native_base = JS_GetNativeCount();
   rt = JS_NewRuntime2(&HEAP_FUNCTIONS, NULL);
   ctx = JS_NewContext(rt);
   program_ns = JS_UNDEFINED;
@@ -1034,7 +1052,7 @@ EXPORT("load") int32_t load(void) {
 
   timed_out = 0;
   int64_t started = meter_now();
-  deadline_units = deadline_after(default_timeout_ms);
+  set_deadline(deadline_after(default_timeout_ms));
   JSValue audit_fn = JS_NewCFunction(ctx, js_audit, "audit", 2);
   JSValue boot = JS_Eval(ctx, BOOTSTRAP, sizeof BOOTSTRAP - 1, "<bootstrap>", JS_EVAL_TYPE_GLOBAL);
   if (JS_IsException(boot)) {
@@ -1131,7 +1149,7 @@ EXPORT("call") int32_t call(void) {
   log_bytes = 0;
   log_overflow = 0;
   timed_out = 0;
-  deadline_units = INT64_MAX;
+  set_deadline(INT64_MAX);
   mark_work();
 
   JSValue req = JS_ParseJSON(ctx, input, len, "<call>");
@@ -1174,7 +1192,7 @@ EXPORT("call") int32_t call(void) {
 
   int64_t started = meter_now();
   mark_work();
-  deadline_units = deadline_after(timeout);
+  set_deadline(deadline_after(timeout));
   JSValue result;
   if (adapter) {
     JSValue wrap = own_data_property(adapters, adapter);
