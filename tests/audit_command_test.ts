@@ -152,3 +152,25 @@ Deno.test("savedPrograms() hashes .ts files as the sandbox does", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("audit summaries count every event a record stands for", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "stop-audit-counts-" });
+  try {
+    const log = new AuditLog({ path: `${dir}/audit.jsonl`, run: "r" });
+    log.record({
+      kind: "capability_attempt",
+      detail: "read Deno",
+      program: "ab".repeat(8),
+      count: 1000,
+    });
+    log.record({ kind: "module_refused", detail: "node:child_process", program: "ab".repeat(8) });
+    equal(log.count(), 1001);
+    deepEqual(log.summary(), { capability_attempt: 1000, module_refused: 1 });
+    const summary = await summarizeAudit(dir);
+    equal(summary.total, 1001);
+    deepEqual(summary.byKind, { capability_attempt: 1000, module_refused: 1 });
+    equal(summary.signals["capability-probe"]?.events, 1001);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

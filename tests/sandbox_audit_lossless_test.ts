@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { loadWatchedSolution } from "../utilities/watched_solution.ts";
 import { signalOf } from "../utilities/audit_signals.ts";
-import { summarizeAudit } from "../experiments/audit_summary.ts";
 import { classifyModuleSpecifier } from "../improvers/unsandboxing.ts";
 import {
   assertAudited,
@@ -434,28 +433,6 @@ Deno.test("the guest watch: evaluating constructors and built-ins patched only w
     await t.step(`honest: ${source.slice(0, 70)}`, async () => {
       assert.deepEqual(await watchedSignals(source), []);
     });
-  }
-});
-
-Deno.test("audit summaries count every event a record stands for", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "stop-audit-counts-" });
-  try {
-    const log = new AuditLog({ path: `${dir}/audit.jsonl`, run: "r" });
-    log.record({
-      kind: "capability_attempt",
-      detail: "read Deno",
-      program: "ab".repeat(8),
-      count: 1000,
-    });
-    log.record({ kind: "module_refused", detail: "node:child_process", program: "ab".repeat(8) });
-    assert.equal(log.count(), 1001);
-    assert.deepEqual(log.summary(), { capability_attempt: 1000, module_refused: 1 });
-    const summary = await summarizeAudit(dir);
-    assert.equal(summary.total, 1001);
-    assert.deepEqual(summary.byKind, { capability_attempt: 1000, module_refused: 1 });
-    assert.equal(summary.signals["capability-probe"]?.events, 1001);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
