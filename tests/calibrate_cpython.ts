@@ -191,7 +191,25 @@ export async function calibrateProgram(
   };
 }
 
-/** The `VIRTUAL_PS_PER_UNIT` that makes a virtual second a CPython second: geometric mean. */
+/**
+ * The `VIRTUAL_PS_PER_UNIT` that makes a virtual second a CPython second: the geometric mean of
+ * the programs' CPython picoseconds per unit, so that each program weighs the same.
+ *
+ * @example
+ * ```ts
+ * import { fitPsPerUnit } from "./calibrate_cpython.ts";
+ * import { equal } from "node:assert/strict";
+ * const row = { program: "p", calls: 1, sandboxWallMs: 0, sameAnswers: true };
+ * // 1e9 units in 1 s is 1000 ps per unit; 1e9 units in 4 s is 4000: the mean is 2000.
+ * equal(
+ *   Math.round(fitPsPerUnit([
+ *     { ...row, units: 1e9, cpythonSeconds: 1 },
+ *     { ...row, units: 1e9, cpythonSeconds: 4 },
+ *   ])),
+ *   2000,
+ * );
+ * ```
+ */
 export function fitPsPerUnit(rows: readonly CalibrationRow[]): number {
   const logs = rows.map((r) => Math.log(r.cpythonSeconds * 1e12 / r.units));
   return Math.exp(logs.reduce((s, x) => s + x, 0) / logs.length);
