@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { UNITS_PER_CALL, VIRTUAL_PS_PER_UNIT } from "../sandbox/plugin/build_config.ts";
 import { getTask, loadWatchedSolution, type TaskId } from "../utilities/mod.ts";
+import { positive } from "./calibrate_clock.ts";
 
 const HELP = `Usage: deno task calibrate:cpython [options]
 
@@ -94,16 +95,6 @@ export interface CalibrationRow {
   cpythonSeconds: number;
   /** Whether every answer equals the sandbox's (always true for random programs: not compared). */
   sameAnswers: boolean;
-}
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `Cannot calibrate as '--${name}' must be a positive number: current value is '${text}'`,
-    );
-  }
-  return value;
 }
 
 /** Runs `program` in the sandbox through its task's evaluator; the calls' arguments and work. */
