@@ -46,7 +46,8 @@ interface Row {
   deterministic: boolean;
 }
 
-function positive(name: string, text: string): number {
+/** `text` as a positive number, or a `RangeError` naming the option `--name`. */
+export function positive(name: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) {
     throw new RangeError(
