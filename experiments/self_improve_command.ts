@@ -404,8 +404,8 @@ function printTable(
   const spec = summary.speculative;
   if (spec.evaluations > 0) {
     log(
-      `speculative: ${spec.chatRequests} calls, $${
-        spec.costUsd.toFixed(4)
+      `speculative: ${spec.chatRequests} calls, ${
+        describeCost({ costUsd: spec.costUsd, paid: spec.paid, unpriced: spec.unpriced })
       }, used: ${spec.chatRequestsUsed} (${spec.evaluationsUsed} of ${spec.evaluations} prefetched meta-utility evaluations)`,
     );
   }

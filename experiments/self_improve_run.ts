@@ -173,6 +173,9 @@ export interface SelfImproveSummary {
     chatRequestsUsed: number;
     costUsd: number;
     costUsdUsed: number;
+    /** Paid speculative requests, and those of them whose cost is unknown (not in `costUsd`). */
+    paid: number;
+    unpriced: number;
   };
   /** Audit events by kind. */
   audit: Record<string, number>;
@@ -337,9 +340,14 @@ function usageByIteration(
 /**
  * What speculative meta-utility evaluations cost: the ledger's answered requests and dollars
  * under each speculative evaluation's model scopes (`r<run>/t<t>/e<key>/`), as listed by the
- * iteration-end events, split by whether a meta-utility call used the evaluation.
+ * iteration-end events, split by whether a meta-utility call used the evaluation. Paid
+ * requests whose price is unknown are counted apart (`unpriced`), never as $0.
+ *
+ * @param records The run's ledger.
+ * @param events The run's events.
+ * @returns The speculative part of the run's usage.
  */
-function speculativeUsage(
+export function speculativeUsage(
   records: readonly LedgerRecord[],
   events: readonly RunEvent[],
 ): SelfImproveSummary["speculative"] {
@@ -361,6 +369,8 @@ function speculativeUsage(
     chatRequestsUsed: 0,
     costUsd: 0,
     costUsdUsed: 0,
+    paid: 0,
+    unpriced: 0,
   };
   if (used.size === 0) return out;
   const answered = new Set<string>();
@@ -376,6 +386,10 @@ function speculativeUsage(
       if (wasUsed) out.chatRequestsUsed++;
     }
     if (rec.kind === "completion") {
+      if (rec.error === null) {
+        out.paid++;
+        if (rec.costUsd === null) out.unpriced++;
+      }
       out.costUsd += rec.costUsd ?? 0;
       if (wasUsed) out.costUsdUsed += rec.costUsd ?? 0;
     }

@@ -7,13 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { runImprover } from "../improvers/run_improver.ts";
-import { createOfflineLanguageModel } from "../lm/mod.ts";
+import { createOfflineLanguageModel, describeCost } from "../lm/mod.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
 import { DEFAULT_PREFETCH_LIMIT, Utility } from "../utilities/utility.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import { stringGridTask } from "../utilities/string_grid.ts";
 import { stopRunCalls } from "../lm/cost_forecast.ts";
 import { configModelFlags, executeSelfImprove } from "../experiments/self_improve_command.ts";
+import { speculativeUsage } from "../experiments/self_improve_run.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,
   type SelfImproveConfig,
@@ -198,12 +199,54 @@ Deno.test("a self-improvement run reports its speculative spend apart from its o
     const line = lines.find((l) => l.startsWith("speculative: "));
     assert.equal(
       line,
-      `speculative: ${s.chatRequests} calls, $${
-        s.costUsd.toFixed(4)
+      `speculative: ${s.chatRequests} calls, ${
+        describeCost(s)
       }, used: ${s.chatRequestsUsed} (${s.evaluationsUsed} of ${s.evaluations} prefetched meta-utility evaluations)`,
     );
     assert.ok(lines.some((l) => l.includes("speculative scoring included")), "in the forecast");
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("speculativeUsage() counts speculative requests of unknown price apart, never as $0", () => {
+  const record = (scope: string, costUsd: number | null, error: string | null = null) => ({
+    time: "2026-11-28T00:00:00Z",
+    kind: "completion" as const,
+    callId: crypto.randomUUID(),
+    scope,
+    model: "unpriced-model",
+    standIn: false,
+    requestHash: scope,
+    occurrence: 0,
+    n: 6,
+    temperature: 0.7,
+    promptTokens: 10,
+    completionTokens: 10,
+    latencyMs: 1,
+    costUsd,
+    cacheHit: false,
+    error,
+  });
+  const events = [{
+    time: "2026-11-28T00:00:00Z",
+    type: "iteration-end",
+    run: 0,
+    t: 1,
+    speculation: { keys: [{ key: "a.0", used: true }, { key: "b.0", used: false }] },
+  }];
+  const usage = speculativeUsage([
+    record("r0/t1/ea.0/run0", 0.5),
+    record("r0/t1/eb.0/run0", null),
+    record("r0/t1/eb.0/run1", null, "503 after retries"), // failed: not paid, not unpriced
+    record("r0/t1/own/run0", null), // not speculative
+  ], events);
+  assert.equal(usage.paid, 2);
+  assert.equal(usage.unpriced, 1);
+  assert.equal(usage.costUsd, 0.5);
+  assert.equal(
+    describeCost(usage),
+    "$0.5000 + unknown (1 unpriced requests)",
+    "the unknown part is said, not folded into the dollars",
+  );
 });
