@@ -57,6 +57,31 @@ export function positive(name: string, text: string): number {
   return value;
 }
 
+/** The flags every calibration script takes (`parseArgs` options, with their defaults). */
+export const CALIBRATION_FLAGS = {
+  repeats: { type: "string", default: "3" },
+  instances: { type: "string", default: "6" },
+  "time-scale": { type: "string", default: "20" },
+  help: { type: "boolean", default: false },
+} as const;
+
+/**
+ * The calibration flags' values as numbers.
+ *
+ * @param values `parseArgs` values of {@linkcode CALIBRATION_FLAGS}.
+ * @returns Runs per program, instances per split, and the time scale of the limits.
+ * @throws {RangeError} When one is not a positive number.
+ */
+export function calibrationOptions(
+  values: { repeats: string; instances: string; "time-scale": string },
+): { repeats: number; instances: number; timeScale: number } {
+  return {
+    repeats: positive("repeats", values.repeats),
+    instances: positive("instances", values.instances),
+    timeScale: positive("time-scale", values["time-scale"]),
+  };
+}
+
 /** Runs one program `repeats` times; per call, the least wall time and the virtual time. */
 async function measure(
   task: TaskId,
@@ -137,24 +162,14 @@ function fitClock(rows: Row[]): { a: number; b: number; c: number } {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: {
-      repeats: { type: "string", default: "3" },
-      instances: { type: "string", default: "6" },
-      tasks: { type: "string", default: TASK_IDS.join(",") },
-      "time-scale": { type: "string", default: "20" },
-      help: { type: "boolean", default: false },
-    },
+    options: { ...CALIBRATION_FLAGS, tasks: { type: "string", default: TASK_IDS.join(",") } },
   });
   if (values.help) {
     console.log(HELP);
     Deno.exit(0);
   }
   try {
-    const options = {
-      repeats: positive("repeats", values.repeats),
-      instances: positive("instances", values.instances),
-      timeScale: positive("time-scale", values["time-scale"]),
-    };
+    const options = calibrationOptions(values);
     const tasks = values.tasks.split(",").map((id) => getTask(id.trim()).id);
     console.log(
       `Calibrating the virtual clock (${VIRTUAL_PS_PER_UNIT} virtual ps per unit, ${UNITS_PER_CALL} units per call) over ${options.repeats} runs of each program`,

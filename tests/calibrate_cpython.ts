@@ -18,7 +18,7 @@
 import { parseArgs } from "node:util";
 import { UNITS_PER_CALL, VIRTUAL_PS_PER_UNIT } from "../sandbox/plugin/build_config.ts";
 import { getTask, loadWatchedSolution, type TaskId } from "../utilities/mod.ts";
-import { positive } from "./calibrate_clock.ts";
+import { CALIBRATION_FLAGS, calibrationOptions } from "./calibrate_clock.ts";
 
 const HELP = `Usage: deno task calibrate:cpython [options]
 
@@ -209,25 +209,14 @@ export function fitPsPerUnit(rows: readonly CalibrationRow[]): number {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: {
-      repeats: { type: "string", default: "3" },
-      instances: { type: "string", default: "6" },
-      "time-scale": { type: "string", default: "20" },
-      python: { type: "string", default: "python3" },
-      help: { type: "boolean", default: false },
-    },
+    options: { ...CALIBRATION_FLAGS, python: { type: "string", default: "python3" } },
   });
   if (values.help) {
     console.log(HELP);
     Deno.exit(0);
   }
   try {
-    const options = {
-      repeats: positive("repeats", values.repeats),
-      instances: positive("instances", values.instances),
-      timeScale: positive("time-scale", values["time-scale"]),
-      python: values.python,
-    };
+    const options = { ...calibrationOptions(values), python: values.python };
     const version = new TextDecoder().decode(
       (await new Deno.Command(options.python, { args: ["--version"] }).output()).stdout,
     ).trim();
