@@ -198,6 +198,11 @@ if (import.meta.main) {
       }
     }
     const timed = rows.filter((r) => r.virtualMs >= 1 && r.wallMs > 0);
+    if (timed.length < 3) {
+      throw new RangeError(
+        `Cannot fit the clock as fewer than 3 programs ran 1 virtual ms or more: current value is ${timed.length} (add tasks or instances)`,
+      );
+    }
     const fit = fitClock(timed);
     const total = (key: "virtualMs" | "wallMs") => timed.reduce((s, r) => s + r[key], 0);
     console.log(
