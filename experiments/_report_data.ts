@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { readAuditLog } from "./audit_command.ts";
+import { readAuditLog } from "./audit_summary.ts";
 import { type PermissionLogSummary, summarizePermissionLog } from "./permission_log.ts";
 import { eventsIn } from "../sandbox/audit_log.ts";
 import { type LineDiff, lineDiff } from "./_report_diff.ts";

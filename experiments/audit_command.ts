@@ -12,8 +12,6 @@ import { paint, printJson, say, UsageError } from "./_terminal.ts";
 import { RATE_DENOMINATOR, summarizeAudit } from "./audit_summary.ts";
 import { type PermissionLogSummary, summarizePermissionLog } from "./permission_log.ts";
 
-export { type AuditFile, readAuditLog } from "./audit_summary.ts";
-
 /** Usage text of the command. */
 export const AUDIT_USAGE = `Usage: deno task stop audit <run-dir | audit.jsonl> [--json] [--all]
 

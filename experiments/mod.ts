@@ -53,7 +53,7 @@ export {
 } from "./self_improve_run.ts";
 export { EventLog, type RunEvent } from "./event_log.ts";
 export { createRunDir, type RunDir, runsRoot } from "./run_dir.ts";
-export { compareSummaries } from "./replay_command.ts";
+export { compareSummaries } from "./compare_summaries.ts";
 export {
   type ImprovedImprover,
   improverFromRun,

@@ -8,12 +8,10 @@
 import { parseArgs } from "node:util";
 import { createRunDir } from "./run_dir.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
-import {
-  configModelFlags,
-  executeSelfImprove,
-  readSelfImproveRun,
-} from "./self_improve_command.ts";
+import { configModelFlags, readSelfImproveRun } from "./read_self_improve_run.ts";
+import { executeSelfImprove } from "./execute_self_improve.ts";
 import type { SelfImproveSummary } from "./self_improve_run.ts";
+import { compareSummaries } from "./compare_summaries.ts";
 
 /** Usage text of the command. */
 export const REPLAY_USAGE = `Usage: deno task stop replay <run-dir> [--json]
@@ -27,65 +25,6 @@ listed).
 Options:
   --json   end with one JSON object on its own line ({ reproduced, differences, runDir })
   --help   show this help`;
-
-/**
- * Lists how two summaries of the same run differ in what a replay must reproduce: per
- * iteration acceptance, meta-utility (mean and standard error), strategy and model requests;
- * the lineage; the best improver. Wall time, cost and the audit of the process are not
- * compared (a replay pays nothing).
- *
- * @example
- * ```ts
- * import { compareSummaries } from "./replay_command.ts";
- * import { deepEqual } from "node:assert/strict";
- * deepEqual(compareSummaries({ iterations: [], lineage: [] }, { iterations: [], lineage: [] }), []);
- * ```
- *
- * @param original The finished run's summary.
- * @param replayed The replay's summary.
- * @returns One line per difference; empty when the replay reproduced the run.
- */
-export function compareSummaries(
-  original: Pick<SelfImproveSummary, "iterations" | "lineage"> & { best?: unknown },
-  replayed: Pick<SelfImproveSummary, "iterations" | "lineage"> & { best?: unknown },
-): string[] {
-  const out: string[] = [];
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (original.iterations.length !== replayed.iterations.length) {
-    out.push(`iterations: ${original.iterations.length} vs ${replayed.iterations.length}`);
-  }
-  for (const [i, a] of original.iterations.entries()) {
-    const b = replayed.iterations[i];
-    if (b === undefined) continue;
-    for (const field of ["accepted", "metaUtility", "se", "strategy", "chatRequests"] as const) {
-      if (!same(a[field], b[field])) {
-        out.push(
-          `T=${a.t} ${field}: ${JSON.stringify(a[field])} vs ${JSON.stringify(b[field])}`,
-        );
-      }
-    }
-  }
-  if (original.lineage.length !== replayed.lineage.length) {
-    out.push(`lineage: ${original.lineage.length} vs ${replayed.lineage.length} steps`);
-  }
-  for (const [i, a] of original.lineage.entries()) {
-    const b = replayed.lineage[i];
-    if (b === undefined) continue;
-    for (const field of ["accepted", "reason", "metaUtility", "candidateMetaUtility"] as const) {
-      if (!same(a[field], b[field])) {
-        out.push(
-          `run ${a.run} T=${a.t} ${field}: ${JSON.stringify(a[field])} vs ${
-            JSON.stringify(b[field])
-          }`,
-        );
-      }
-    }
-  }
-  if (!same(original.best, replayed.best)) {
-    out.push(`best: ${JSON.stringify(original.best)} vs ${JSON.stringify(replayed.best)}`);
-  }
-  return out;
-}
 
 /**
  * Runs the command.

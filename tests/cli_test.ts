@@ -6,7 +6,8 @@ import { improveCommand } from "../experiments/improve_command.ts";
 import { selfImproveCommand } from "../experiments/self_improve_command.ts";
 import { replayCommand } from "../experiments/replay_command.ts";
 import { lmCheckCommand, lmServeCommand } from "../experiments/lm_commands.ts";
-import { auditCommand, readAuditLog } from "../experiments/audit_command.ts";
+import { auditCommand } from "../experiments/audit_command.ts";
+import { readAuditLog } from "../experiments/audit_summary.ts";
 import { UsageError } from "../experiments/_terminal.ts";
 
 // These tests use the offline stand-in only: no endpoint or key from the environment.

@@ -17,9 +17,9 @@ import { describeRetries } from "../lm/endpoint_retries.ts";
 import { summarizeAudit } from "../experiments/audit_summary.ts";
 import { main } from "../experiments/cli.ts";
 import { standInNumbersNote } from "../experiments/model_flags.ts";
-import { executeSelfImprove } from "../experiments/self_improve_command.ts";
+import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
 import type { SelfImproveSummary } from "../experiments/self_improve_run.ts";
-import { compareSummaries } from "../experiments/replay_command.ts";
+import { compareSummaries } from "../experiments/compare_summaries.ts";
 import { HostFailureError } from "../utilities/host_failure.ts";
 import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
 

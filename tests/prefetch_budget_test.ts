@@ -13,7 +13,8 @@ import { DEFAULT_PREFETCH_LIMIT, Utility } from "../utilities/utility.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import { stringGridTask } from "../utilities/string_grid.ts";
 import { stopRunCalls } from "../lm/cost_forecast.ts";
-import { configModelFlags, executeSelfImprove } from "../experiments/self_improve_command.ts";
+import { configModelFlags } from "../experiments/read_self_improve_run.ts";
+import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
 import { speculativeUsage } from "../experiments/self_improve_run.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,

@@ -4,9 +4,10 @@
  * numbers, because every time limit the run's programs meet is virtual.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { executeSelfImprove } from "../experiments/self_improve_command.ts";
+import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
 import type { SelfImproveSummary } from "../experiments/self_improve_run.ts";
-import { compareSummaries, replayCommand } from "../experiments/replay_command.ts";
+import { compareSummaries } from "../experiments/compare_summaries.ts";
+import { replayCommand } from "../experiments/replay_command.ts";
 import { underLoad } from "./cpu_load.ts";
 import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
 

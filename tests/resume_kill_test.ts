@@ -8,7 +8,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger, serveOfflineModel } from "../lm/mod.ts";
-import { compareSummaries } from "../experiments/replay_command.ts";
+import { compareSummaries } from "../experiments/compare_summaries.ts";
 import { cliPermissions, permissionFlags } from "../experiments/cli_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

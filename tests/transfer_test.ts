@@ -7,7 +7,8 @@ import {
   runTransfer,
   type TransferCell,
 } from "../experiments/transfer.ts";
-import { formatTransferTable, transferCommand } from "../experiments/transfer_command.ts";
+import { formatTransferTable } from "../experiments/format_transfer_table.ts";
+import { transferCommand } from "../experiments/transfer_command.ts";
 import { PAPER_TABLE_1 } from "../experiments/paper_numbers.ts";
 import { UsageError } from "../experiments/_terminal.ts";
 import { getTask } from "../utilities/tasks.ts";
