@@ -1,10 +1,11 @@
 /**
- * A small line diff for the report's improver lineage: the longest common subsequence of
- * lines (after trimming the common head and tail), grouped into hunks with a few lines of
- * context, as in a unified diff.
+ * The report's line diffs of the improver lineage, computed by the npm `diff` package
+ * (jsdiff's `structuredPatch`: Myers's algorithm, hunks with a few lines of context) and kept
+ * in the report's own types, with the hunk numbers of a unified diff header.
  *
  * @module
  */
+import { structuredPatch } from "diff";
 
 /** One line of a diff: kept (" "), removed ("-") or added ("+"). */
 export interface DiffLine {
@@ -12,12 +13,15 @@ export interface DiffLine {
   text: string;
 }
 
-/** A run of changes with context, numbered from 1 as in a unified diff header. */
+/**
+ * A run of changes with context, numbered as in a unified diff header: from 1, except that a
+ * side the hunk covers no line of names the line before the hunk (0 at the top of the file).
+ */
 export interface DiffHunk {
-  /** First line in the old text (1-based) and how many old lines the hunk covers. */
+  /** First line in the old text and how many old lines the hunk covers. */
   oldStart: number;
   oldLines: number;
-  /** First line in the new text (1-based) and how many new lines the hunk covers. */
+  /** First line in the new text and how many new lines the hunk covers. */
   newStart: number;
   newLines: number;
   lines: DiffLine[];
@@ -28,7 +32,7 @@ export interface LineDiff {
   hunks: DiffHunk[];
   added: number;
   removed: number;
-  /** True when the changed middle exceeded `maxCells` and no hunks were computed. */
+  /** True when the diff would have cost more than `maxCells` and no hunks were computed. */
   tooLarge: boolean;
 }
 
@@ -36,56 +40,20 @@ export interface LineDiff {
 export interface LineDiffOptions {
   /** Unchanged lines shown around each change. @default {3} */
   context?: number;
-  /** Largest LCS table (old × new changed lines) computed. @default {4_000_000} */
+  /**
+   * Largest work spent on the diff, in cells of the edit graph: lines of both texts times
+   * the number of lines added and removed (Myers's bound). @default {4_000_000}
+   */
   maxCells?: number;
 }
 
-function splitLines(text: string): string[] {
-  if (text === "") return [];
-  const lines = text.replace(/\r\n/g, "\n").split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
+/** The text with `\n` line ends and a final one, so that a missing last newline is no change. */
+function normalize(text: string): string {
+  const lf = text.replace(/\r\n/g, "\n");
+  return lf === "" || lf.endsWith("\n") ? lf : `${lf}\n`;
 }
 
-/** The full edit script between two line arrays (every line, no context trimming). */
-function editScript(a: string[], b: string[], maxCells: number): DiffLine[] | undefined {
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (
-    tail < a.length - head && tail < b.length - head &&
-    a[a.length - 1 - tail] === b[b.length - 1 - tail]
-  ) tail++;
-  const x = a.slice(head, a.length - tail);
-  const y = b.slice(head, b.length - tail);
-  const n = x.length, m = y.length;
-  if (n * m > maxCells) return undefined;
-  // lcs[i * (m + 1) + j] = length of the LCS of x[i..] and y[j..]
-  const lcs = new Uint32Array((n + 1) * (m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i * (m + 1) + j] = x[i] === y[j]
-        ? lcs[(i + 1) * (m + 1) + j + 1]! + 1
-        : Math.max(lcs[(i + 1) * (m + 1) + j]!, lcs[i * (m + 1) + j + 1]!);
-    }
-  }
-  const out: DiffLine[] = a.slice(0, head).map((text) => ({ op: " ", text }));
-  let i = 0, j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) {
-      out.push({ op: " ", text: x[i]! });
-      i++, j++;
-    } else if (i < n && (j === m || lcs[(i + 1) * (m + 1) + j]! >= lcs[i * (m + 1) + j + 1]!)) {
-      out.push({ op: "-", text: x[i]! });
-      i++;
-    } else {
-      out.push({ op: "+", text: y[j]! });
-      j++;
-    }
-  }
-  for (const text of a.slice(a.length - tail)) out.push({ op: " ", text });
-  return out;
-}
+const lineCount = (text: string) => text.split("\n").length - 1;
 
 /**
  * Diffs two texts line by line.
@@ -102,41 +70,56 @@ function editScript(a: string[], b: string[], maxCells: number): DiffLine[] | un
  *
  * @param before The old text.
  * @param after The new text.
- * @param options Context lines and the size cap.
+ * @param options Context lines and the cost cap.
  * @returns The hunks (none when the texts are equal) and the counts.
  */
 export function lineDiff(before: string, after: string, options: LineDiffOptions = {}): LineDiff {
-  const context = options.context ?? 3;
-  const script = editScript(splitLines(before), splitLines(after), options.maxCells ?? 4_000_000);
-  if (script === undefined) return { hunks: [], added: 0, removed: 0, tooLarge: true };
-  const added = script.filter((l) => l.op === "+").length;
-  const removed = script.filter((l) => l.op === "-").length;
-  // Keep the lines within `context` of a change; join hunks whose context touches.
-  const keep = new Uint8Array(script.length);
-  script.forEach((line, k) => {
-    if (line.op === " ") return;
-    for (let d = Math.max(0, k - context); d <= Math.min(script.length - 1, k + context); d++) {
-      keep[d] = 1;
-    }
+  const old = normalize(before), now = normalize(after);
+  const size = lineCount(old) + lineCount(now);
+  const maxEditLength = Math.floor((options.maxCells ?? 4_000_000) / Math.max(1, size));
+  const patch = structuredPatch("before", "after", old, now, undefined, undefined, {
+    context: options.context ?? 3,
+    maxEditLength,
   });
-  const hunks: DiffHunk[] = [];
-  let oldLine = 1, newLine = 1;
-  let current: DiffHunk | undefined;
-  script.forEach((line, k) => {
-    if (keep[k]) {
-      current ??= { oldStart: oldLine, oldLines: 0, newStart: newLine, newLines: 0, lines: [] };
-      current.lines.push(line);
-      if (line.op !== "+") current.oldLines++;
-      if (line.op !== "-") current.newLines++;
-    } else if (current !== undefined) {
-      hunks.push(current);
-      current = undefined;
-    }
-    if (line.op !== "+") oldLine++;
-    if (line.op !== "-") newLine++;
+  if (patch === undefined) return { hunks: [], added: 0, removed: 0, tooLarge: true };
+  let added = 0, removed = 0;
+  const hunks = patch.hunks.map((h): DiffHunk => {
+    const lines = h.lines.map((line): DiffLine => {
+      const op = line[0];
+      if (op !== " " && op !== "-" && op !== "+") {
+        throw new TypeError(`Cannot read diff line '${line}': no texts end without a newline`);
+      }
+      if (op === "+") added++;
+      if (op === "-") removed++;
+      return { op, text: line.slice(1) };
+    });
+    // jsdiff numbers an empty side from the line after it; a unified header, from the one before.
+    return {
+      oldStart: h.oldLines === 0 ? h.oldStart - 1 : h.oldStart,
+      oldLines: h.oldLines,
+      newStart: h.newLines === 0 ? h.newStart - 1 : h.newStart,
+      newLines: h.newLines,
+      lines,
+    };
   });
-  if (current !== undefined) hunks.push(current);
   return { hunks, added, removed, tooLarge: false };
+}
+
+/**
+ * A hunk's unified-diff header.
+ *
+ * @example
+ * ```ts
+ * import { hunkHeader } from "./_report_diff.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(hunkHeader({ oldStart: 0, oldLines: 0, newStart: 1, newLines: 2, lines: [] }), "@@ -0,0 +1,2 @@");
+ * ```
+ *
+ * @param hunk A hunk from {@linkcode lineDiff}.
+ * @returns `@@ -oldStart,oldLines +newStart,newLines @@`.
+ */
+export function hunkHeader(hunk: DiffHunk): string {
+  return `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`;
 }
 
 /**
@@ -153,10 +136,6 @@ export function lineDiff(before: string, after: string, options: LineDiffOptions
  * @returns The text, without a trailing newline.
  */
 export function formatUnifiedDiff(diff: LineDiff): string {
-  return diff.hunks.map((h) =>
-    [
-      `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`,
-      ...h.lines.map((l) => l.op + l.text),
-    ].join("\n")
-  ).join("\n");
+  return diff.hunks.map((h) => [hunkHeader(h), ...h.lines.map((l) => l.op + l.text)].join("\n"))
+    .join("\n");
 }

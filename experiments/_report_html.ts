@@ -10,6 +10,7 @@ import type { ReportData } from "./_report_data.ts";
 import type { ChartLibrary } from "./report_assets.ts";
 import { type ChartSpec, reportCharts } from "./_report_charts.ts";
 import { PAGE_SCRIPT } from "./_report_page.ts";
+import { hunkHeader } from "./_report_diff.ts";
 import { escapeHtml as h, jsonForScript, pct, pctSe, showValue, usd } from "./_report_format.ts";
 import { auditIntro, permissionLogIntro, runFacts, standInSentence } from "./_report_markdown.ts";
 
@@ -82,9 +83,7 @@ function diffHtml(data: NonNullable<ReportData["selfImprove"]>["lineage"][number
   else if (d.hunks.length === 0) body = "<p>No change.</p>";
   else {
     const lines = d.hunks.flatMap((hunk) => [
-      `<span class="hunk">${
-        h(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`)
-      }</span>`,
+      `<span class="hunk">${h(hunkHeader(hunk))}</span>`,
       ...hunk.lines.map((l) =>
         `<span${l.op === "+" ? ' class="add"' : l.op === "-" ? ' class="del"' : ""}>${
           h(l.op + l.text)
