@@ -12,7 +12,13 @@ import { type ChartSpec, reportCharts } from "./_report_charts.ts";
 import { PAGE_SCRIPT } from "./_report_page.ts";
 import { hunkHeader } from "./_report_diff.ts";
 import { escapeHtml as h, jsonForScript, pct, pctSe, showValue, usd } from "./_report_format.ts";
-import { auditIntro, permissionLogIntro, runFacts, standInSentence } from "./_report_markdown.ts";
+import {
+  auditIntro,
+  permissionLogIntro,
+  runFacts,
+  standInMethod,
+  standInSentence,
+} from "./_report_markdown.ts";
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #ffffff; }
@@ -360,6 +366,8 @@ export async function renderHtml(data: ReportData, library: ChartLibrary): Promi
     : `<div class="banner${data.standIn === true ? "" : " unknown"}" role="note">${
       data.standIn === true ? "Offline stand-in: " : ""
     }${h(sentence)}</div>`;
+  const method = standInMethod(data);
+  const methodNote = method === undefined ? "" : `\n<p class="method">${h(method)}</p>`;
   const config = Object.entries(data.config).filter(([k]) => k !== "command");
   const sections = [
     `<table class="facts"><tbody>\n${
@@ -408,7 +416,7 @@ export async function renderHtml(data: ReportData, library: ChartLibrary): Promi
 <body data-charts="${specs.length}" data-rendered="0">
 <header>
 <h1>stop report: ${h(data.id)} <small>(${h(data.command)})</small></h1>
-${banner}
+${banner}${methodNote}
 </header>
 <main>
 ${sections.join("\n")}

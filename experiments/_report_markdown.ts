@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { STAND_IN_BANNER } from "../lm/mod.ts";
+import { STAND_IN_BANNER, STAND_IN_METHOD } from "../lm/mod.ts";
 import type { ReportData } from "./_report_data.ts";
 import { formatUnifiedDiff } from "./_report_diff.ts";
 import {
@@ -28,6 +28,14 @@ export function standInSentence(data: ReportData): string | undefined {
       `${STAND_IN_BANNER}.`;
   }
   return undefined;
+}
+
+/**
+ * How the stand-in is built (its replies ignore the prompt; its quality chances were set by
+ * hand), said under the top banner of every report of a stand-in run.
+ */
+export function standInMethod(data: ReportData): string | undefined {
+  return data.standIn === true ? STAND_IN_METHOD : undefined;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -366,6 +374,8 @@ export function renderMarkdown(data: ReportData): string {
   const banner = standInSentence(data);
   const out: string[] = [`# stop report: ${mdCell(data.id)}`, ""];
   if (banner !== undefined) out.push(`> **${banner}**`, "");
+  const method = standInMethod(data);
+  if (method !== undefined) out.push(`> ${method}`, "");
   out.push(table(["", ""], runFacts(data).map(([k, v]) => [k, mdCell(v)])), "");
   out.push(
     ...selfImproveSection(data),

@@ -12,6 +12,7 @@ import {
   describeRetries,
   forecastCost,
   formatCostForecast,
+  STAND_IN_METHOD,
   stopRunCalls,
 } from "../lm/mod.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
@@ -72,7 +73,7 @@ export async function executeSelfImprove(input: {
       run: dir.id,
       ...(input.backend === undefined ? {} : { backend: input.backend }),
     });
-    log(standIn ? paint("yellow", banner) : banner);
+    log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
     const forecast = (prefetchLimit: number) =>
       forecastCost({
         calls: stopRunCalls({

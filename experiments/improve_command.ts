@@ -12,6 +12,7 @@ import {
   describeCost,
   forecastCost,
   formatCostForecast,
+  STAND_IN_METHOD,
 } from "../lm/mod.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import { stoppedRunError } from "./_stopped_run.ts";
@@ -151,7 +152,7 @@ export async function improveCommand(
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   });
   const log = values.json ? note : say;
-  log(standIn ? paint("yellow", banner) : banner);
+  log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
   const forecast = forecastCost({
     calls: lmBudget,
     responsesPerCall: responses,

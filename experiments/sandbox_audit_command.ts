@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast, STAND_IN_METHOD } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import {
   MODEL_HELP,
@@ -191,7 +191,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
   log(
     `sandbox circumvention (paper Table 2): ${attempts} generated improver(s) per cell, into ${dir.path}`,
   );
-  log(standIn ? paint("yellow", banner) : banner);
+  log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
   const calls = cells.length * Math.ceil(attempts / responses);
   log(
     paint(

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast, STAND_IN_METHOD } from "../lm/mod.ts";
 import {
   type ImprovedImprover,
   ImprovedImproverError,
@@ -176,7 +176,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
   const log = values.json ? note : say;
   log(`transfer (paper Table 1): the improved improver on five tasks, into ${dir.path}`);
-  log(standIn ? paint("yellow", banner) : banner);
+  log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
   log(
     paint(
       "dim",

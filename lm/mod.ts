@@ -97,7 +97,12 @@ export {
   sampleEntry,
 } from "./offline/offline_backend.ts";
 export { type RecognizedRequest, recognizeRequest } from "./offline/recognize_request.ts";
-export { STAND_IN_BANNER, STAND_IN_MODEL, standInBanner } from "./offline/stand_in.ts";
+export {
+  STAND_IN_BANNER,
+  STAND_IN_METHOD,
+  STAND_IN_MODEL,
+  standInBanner,
+} from "./offline/stand_in.ts";
 export {
   createOfflineLanguageModel,
   type OfflineLanguageModelOptions,

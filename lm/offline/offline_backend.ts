@@ -18,9 +18,17 @@ import { STAND_IN_BANNER, STAND_IN_MODEL } from "./stand_in.ts";
 const QUALITIES: readonly CatalogQuality[] = ["broken", "weak", "fair", "strong"];
 
 /**
- * The chance of each quality at a temperature: `exp(rank / (T + 0.3))` normalised, with rank
- * 0 for broken up to 3 for strong. Low temperatures give mostly strong programs; high ones
- * spread towards weak and broken.
+ * The chance of each quality at a temperature `T`: the base chances broken 0.15, weak 0.45,
+ * fair 0.30 and strong 0.10 (the chances at `T` = 0.7, the paper's temperature), each raised
+ * to the power `0.7 / T` and normalised (`T` is floored at 0.01). Colder sampling concentrates
+ * on the likeliest quality, weak (at 0.1: 94% weak, no strong); hotter sampling flattens
+ * towards a quarter each, so it gives more broken *and* more strong programs (at 1: 18%
+ * broken, 14% strong; at 2: 22% broken, 19% strong).
+ *
+ * The base chances were chosen by hand, not measured from any model: strong programs are rare
+ * at 0.7, so an improver that samples more, hotter, and keeps what scores best by utility
+ * finds them more often than a single batch at 0.7 does (`STAND_IN_METHOD` in `stand_in.ts`
+ * says so wherever the stand-in's numbers are shown).
  *
  * @param temperature The sampling temperature (the stand-in's default is 1).
  * @returns Probabilities by quality, summing to 1.
@@ -30,13 +38,11 @@ const QUALITIES: readonly CatalogQuality[] = ["broken", "weak", "fair", "strong"
  * import { qualityWeights } from "./offline_backend.ts";
  * import { ok } from "node:assert/strict";
  * ok(qualityWeights(1.5).broken > qualityWeights(0.2).broken);
+ * ok(qualityWeights(1.5).strong > qualityWeights(0.7).strong);
+ * ok(qualityWeights(0.1).weak > 0.9);
  * ```
  */
 export function qualityWeights(temperature: number): Record<CatalogQuality, number> {
-  // At the paper's temperature (0.7) strong answers are rare (10%), so an improver that asks
-  // more, or refines what it got, does measurably better than one batch of six: the harness
-  // leaves room for self-improvement to show. The distribution is tempered: colder sampling
-  // concentrates on the most likely quality, hotter sampling flattens it (more broken answers).
   const t = Math.max(0.01, temperature);
   const base = [0.15, 0.45, 0.30, 0.10];
   const raw = base.map((p) => p ** (0.7 / t));
@@ -108,6 +114,13 @@ export interface OfflineBackendOptions {
  * cannot tell. Choice `i` of a request is a pure function of (stand-in seed, conversation,
  * temperature, request seed + i); without a request seed, the occurrence of the conversation
  * takes its place. Token counts are estimates; the cost is 0.
+ *
+ * Its program replies ignore the prompt's content: of the conversation it reads only which
+ * program is asked for (see `recognizeRequest`) and a hash of it, which only seeds the draw.
+ * It never reads the program it is asked to improve, the scores it is shown or any
+ * instruction; the program's quality is drawn by {@linkcode qualityWeights}. A strategy
+ * question is the one exception: it is answered by counting keywords in the program shown
+ * (`strategy_question.ts`).
  *
  * @example
  * ```ts

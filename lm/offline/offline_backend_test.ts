@@ -2,6 +2,7 @@ import { deepEqual, equal, match, notDeepEqual, ok } from "node:assert/strict";
 import type { ChatMessage } from "../chat_backend.ts";
 import type { CatalogEntry, CatalogQuality } from "./catalog_types.ts";
 import { OfflineBackend, qualityWeights, sampleEntry } from "./offline_backend.ts";
+import { STAND_IN_METHOD } from "./stand_in.ts";
 import { seededRandom } from "../seeded_random.ts";
 
 const QUALITIES: CatalogQuality[] = ["broken", "weak", "fair", "strong"];
@@ -115,4 +116,14 @@ Deno.test("sampleEntry() with high temperature spreads over more distinct progra
     return new Set(Array.from({ length: 30 }, () => sampleEntry(lpn, temperature, random).id)).size;
   };
   ok(distinct(1.5) > distinct(0.05));
+});
+
+Deno.test("STAND_IN_METHOD states qualityWeights(0.7) and that replies ignore the prompt", () => {
+  const w = qualityWeights(0.7);
+  const stated = `broken ${Math.round(100 * w.broken)}%, weak ${Math.round(100 * w.weak)}%, ` +
+    `fair ${Math.round(100 * w.fair)}%, strong ${Math.round(100 * w.strong)}%`;
+  ok(STAND_IN_METHOD.replace(/\s+/g, " ").includes(stated), stated);
+  ok(STAND_IN_METHOD.includes("ignore the prompt's content"));
+  ok(STAND_IN_METHOD.includes("sampling more, hotter, and selecting by utility"));
+  ok(qualityWeights(1).strong > w.strong, "hotter is flatter: more strong programs");
 });
