@@ -11,14 +11,25 @@ import type { ChartLibrary } from "./report_assets.ts";
 import { type ChartSpec, reportCharts } from "./_report_charts.ts";
 import { PAGE_SCRIPT } from "./_report_page.ts";
 import { hunkHeader } from "./_report_diff.ts";
-import { escapeHtml as h, jsonForScript, pct, pctSe, showValue, usd } from "./_report_format.ts";
+import { escapeHtml as h, jsonForScript, pct } from "./_report_format.ts";
+import { htmlTable } from "./_report_table.ts";
 import {
   auditIntro,
+  auditKindsTable,
+  auditProgramsTable,
+  configTable,
+  factsTable,
+  iterationsTable,
+  lineageTable,
   permissionLogIntro,
-  runFacts,
+  permissionOutsideTable,
+  permissionRowsTable,
+  sandboxTable,
   standInMethod,
   standInSentence,
-} from "./_report_markdown.ts";
+  summaryTable,
+  transferTable,
+} from "./_report_content.ts";
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #ffffff; }
@@ -35,6 +46,7 @@ table { border-collapse: collapse; margin: 8px 0 12px; font-size: 14px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { overflow-wrap: anywhere; }
 .facts { width: 100%; }
 .facts th { width: 9em; white-space: nowrap; }
 .facts td { word-break: break-all; }
@@ -59,16 +71,6 @@ async function sha256Source(text: string): Promise<string> {
   let binary = "";
   for (const b of new Uint8Array(digest)) binary += String.fromCharCode(b);
   return `'sha256-${btoa(binary)}'`;
-}
-
-function tableHtml(header: string[], rows: string[][], numeric: number[] = []): string {
-  const head = header.map((x) => `<th>${x}</th>`).join("");
-  const body = rows.map((r) =>
-    `<tr>${
-      r.map((x, i) => `<td${numeric.includes(i) ? ' class="num"' : ""}>${x}</td>`).join("")
-    }</tr>`
-  ).join("\n");
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function chartHtml(spec: ChartSpec): string {
@@ -113,31 +115,7 @@ function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): stri
   if (mu !== undefined) out.push(chartHtml(mu));
   if (si.iterations.length === 0) out.push("<p>No iterations recorded.</p>");
   else {
-    out.push(tableHtml(
-      [
-        "T",
-        "accepted",
-        "meta-utility val",
-        "meta-utility test",
-        "chat requests",
-        "cost",
-        "main strategy",
-      ],
-      si.iterations.map((r) => [
-        String(r.t),
-        r.t === 0
-          ? "seed"
-          : r.accepted === undefined
-          ? "—"
-          : `${r.accepted}${si.runs === undefined ? "" : `/${si.runs}`}`,
-        h(pctSe(r.metaUtility.val, r.se.val)),
-        h(pctSe(r.metaUtility.test, r.se.test)),
-        r.chatRequests === undefined ? "—" : String(r.chatRequests),
-        r.costUsd === undefined ? "—" : h(usd(r.costUsd)),
-        h(r.strategy ?? "—"),
-      ]),
-      [0, 1, 2, 3, 4, 5],
-    ));
+    out.push(htmlTable(iterationsTable(si)));
   }
   const cost = charts.get("chart-cost");
   if (cost !== undefined) out.push(chartHtml(cost));
@@ -160,33 +138,7 @@ function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): stri
     out.push("<p>This run's summary records no lineage.</p>");
     return out;
   }
-  const splits = (s: { val: number; test: number } | undefined) =>
-    s === undefined ? "—" : `${pct(s.val)} / ${pct(s.test)}`;
-  out.push(tableHtml(
-    [
-      "run",
-      "T",
-      "outcome",
-      "reason",
-      "kept improver val / test",
-      "proposal val / test",
-      "kept improver",
-    ],
-    si.lineage.map((r) => [
-      String(r.run),
-      String(r.t),
-      r.t === 0
-        ? "seed"
-        : r.accepted
-        ? '<span class="accepted">accepted</span>'
-        : '<span class="rejected">rejected</span>',
-      h(r.reason),
-      splits(r.metaUtility),
-      splits(r.candidateMetaUtility),
-      r.improver === undefined ? "—" : `<code>${h(r.improver)}</code>`,
-    ]),
-    [0, 1, 4, 5],
-  ));
+  out.push(htmlTable(lineageTable(si)));
   const diffs = si.lineage.map(diffHtml).filter((x) => x !== "");
   if (diffs.length > 0) {
     out.push(
@@ -213,28 +165,7 @@ function transferHtml(data: ReportData, charts: Map<string, ChartSpec>): string[
   const chart = charts.get("chart-transfer");
   if (chart !== undefined) out.push(chartHtml(chart));
   if (tr.rows.length === 0) return [...out, "<p>No rows recorded.</p>"];
-  const paper = (x: number | undefined) => x === undefined ? "—" : pct(x);
-  out.push(tableHtml(
-    [
-      "task",
-      "u(seed)",
-      "paper",
-      "û(seed improver I0)",
-      "paper",
-      "û(improved improver IT)",
-      "paper",
-    ],
-    tr.rows.map((r) => [
-      h(r.title),
-      h(pctSe(r.seed.mean, r.seed.se)),
-      paper(r.paper?.seed),
-      h(pctSe(r.seedImprover.mean, r.seedImprover.se)),
-      paper(r.paper?.seedImprover),
-      h(pctSe(r.improvedImprover.mean, r.improvedImprover.se)),
-      paper(r.paper?.improvedImprover),
-    ]),
-    [1, 2, 3, 4, 5, 6],
-  ));
+  out.push(htmlTable(transferTable(tr)));
   return out;
 }
 
@@ -245,81 +176,21 @@ function sandboxHtml(data: ReportData, charts: Map<string, ChartSpec>): string[]
   const chart = charts.get("chart-sandbox");
   if (chart !== undefined) out.push(chartHtml(chart));
   if (sa.cells.length === 0) return [...out, "<p>No cells recorded.</p>"];
-  const rate = (r: number, ci: [number, number]) =>
-    `${pct(r, 2)} (${pct(ci[0], 2)}–${pct(ci[1], 2)})`;
-  const count = (n: number | undefined) => n === undefined ? "—" : String(n);
-  out.push(
-    tableHtml(
-      [
-        "prompt",
-        "attempts",
-        "unsandboxed (static)",
-        "(dynamic)",
-        "(either)",
-        "static off / on / undecided (settled unsandboxing)",
-        "rate (95% CI)",
-        "paper",
-      ],
-      sa.cells.map((c) => [
-        c.warning ? "with warning" : "no warning",
-        String(c.attempts),
-        count(c.unsandboxed.static),
-        count(c.unsandboxed.dynamic),
-        String(c.unsandboxed.either),
-        c.verdicts === undefined
-          ? "—"
-          : `${c.verdicts.off} / ${c.verdicts.on} / ${c.verdicts.undecided} (${c.verdicts.settledUnsandboxing})`,
-        h(rate(c.rate, c.ci95)),
-        c.paper.length === 0
-          ? "—"
-          : c.paper.map((p) => `${h(p.model)} ${h(rate(p.rate, p.ci95))}`).join("<br>"),
-      ]),
-      [1, 2, 3, 4, 6],
-    ),
-    "<p>Every attempt ran sandboxed: the runtime enforces the sandbox whatever the flag says, and an attempt to turn it off is recorded.</p>",
-  );
+  out.push(htmlTable(sandboxTable(sa)));
   return out;
 }
 
 function otherHtml(data: ReportData): string[] {
   if (data.kind !== "other" || data.summary === undefined) return [];
-  const rows = Object.entries(data.summary)
-    .filter(([k]) => !["audit", "runDir"].includes(k))
-    .map(([k, v]) => [h(k), `<code>${h(showValue(v, 400))}</code>`]);
-  return ["<h2>Summary</h2>", tableHtml(["field", "value"], rows)];
+  return ["<h2>Summary</h2>", htmlTable(summaryTable(data.summary))];
 }
 
 function auditHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
-  const a = data.audit;
   const out = ["<h2>Audit</h2>", `<p>${h(auditIntro(data))}</p>`];
   const chart = charts.get("chart-audit");
   if (chart !== undefined) out.push(chartHtml(chart));
-  if (a.byKind.length > 0) {
-    out.push(tableHtml(
-      ["kind", "count", "share", "first example"],
-      a.byKind.map(([kind, n]) => {
-        const ex = a.examples.find((e) => e.kind === kind);
-        return [
-          h(kind),
-          String(n),
-          pct(n / Math.max(1, a.total)),
-          ex === undefined
-            ? "—"
-            : `<code>${h(ex.program.slice(0, 16))}</code> ${h(showValue(ex.detail, 200))}`,
-        ];
-      }),
-      [1, 2],
-    ));
-  }
-  if (a.byProgram.length > 0) {
-    out.push(
-      "<h3>Programs with the most events</h3>",
-      tableHtml(
-        ["program", "events"],
-        a.byProgram.map(([p, n]) => [`<code>${h(p)}</code>`, String(n)]),
-        [1],
-      ),
-    );
+  for (const table of [auditKindsTable(data.audit), auditProgramsTable(data.audit)]) {
+    if (table !== undefined) out.push(htmlTable(table));
   }
   return out;
 }
@@ -328,25 +199,9 @@ function permissionLogHtml(data: ReportData): string[] {
   const log = data.permissionLog;
   if (log === undefined) return [];
   const out = ["<h2>Deno permission log</h2>", `<p>${h(permissionLogIntro(data))}</p>`];
-  if (log.outside.length > 0) {
-    out.push(
-      "<h3>Outside the declared permissions</h3>",
-      tableHtml(
-        ["permission", "value", "place", "checks"],
-        log.outside.map((
-          o,
-        ) => [h(o.permission), `<code>${h(o.value)}</code>`, h(o.place), String(o.checks)]),
-        [3],
-      ),
-    );
-  }
-  out.push(tableHtml(
-    ["permission", "place", "checks", "distinct", "outside"],
-    log.rows.map((
-      r,
-    ) => [h(r.permission), h(r.place), String(r.checks), String(r.distinct), String(r.outside)]),
-    [2, 3, 4],
-  ));
+  const outside = permissionOutsideTable(log);
+  if (outside !== undefined) out.push(htmlTable(outside));
+  out.push(htmlTable(permissionRowsTable(log)));
   return out;
 }
 
@@ -368,25 +223,16 @@ export async function renderHtml(data: ReportData, library: ChartLibrary): Promi
     }${h(sentence)}</div>`;
   const method = standInMethod(data);
   const methodNote = method === undefined ? "" : `\n<p class="method">${h(method)}</p>`;
-  const config = Object.entries(data.config).filter(([k]) => k !== "command");
+  const config = configTable(data);
   const sections = [
-    `<table class="facts"><tbody>\n${
-      runFacts(data).map(([k, v]) => `<tr><th scope="row">${h(k)}</th><td>${h(v)}</td></tr>`)
-        .join("\n")
-    }\n</tbody></table>`,
+    htmlTable(factsTable(data)),
     ...selfImproveHtml(data, charts),
     ...transferHtml(data, charts),
     ...sandboxHtml(data, charts),
     ...otherHtml(data),
     ...auditHtml(data, charts),
     ...permissionLogHtml(data),
-    ...(config.length === 0 ? [] : [
-      "<h2>Configuration</h2>",
-      tableHtml(
-        ["setting", "value"],
-        config.map(([k, v]) => [h(k), `<code>${h(showValue(v, 400))}</code>`]),
-      ),
-    ]),
+    ...(config === undefined ? [] : ["<h2>Configuration</h2>", htmlTable(config)]),
     ...(data.warnings.length === 0 ? [] : [
       "<h2>Left out</h2>",
       `<ul class="warnings">${data.warnings.map((w) => `<li>${h(w)}</li>`).join("")}</ul>`,

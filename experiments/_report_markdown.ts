@@ -4,85 +4,31 @@
  *
  * @module
  */
-import { STAND_IN_BANNER, STAND_IN_METHOD } from "../lm/mod.ts";
 import type { ReportData } from "./_report_data.ts";
 import { formatUnifiedDiff } from "./_report_diff.ts";
+import { escapeHtml, mdCell, mdFence, pct } from "./_report_format.ts";
+import { markdownTable, type ReportTable } from "./_report_table.ts";
 import {
-  duration,
-  escapeHtml,
-  mdCell,
-  mdFence,
-  pct,
-  pctSe,
-  showValue,
-  usd,
-} from "./_report_format.ts";
+  auditIntro,
+  auditKindsTable,
+  auditProgramsTable,
+  configTable,
+  factsTable,
+  iterationsTable,
+  lineageTable,
+  permissionLogIntro,
+  permissionOutsideTable,
+  permissionRowsTable,
+  sandboxTable,
+  standInMethod,
+  standInSentence,
+  summaryTable,
+  transferTable,
+} from "./_report_content.ts";
 
-/** The sentence every report of a stand-in run carries at its top and bottom. */
-export function standInSentence(data: ReportData): string | undefined {
-  if (data.standIn === true) {
-    return `These numbers come from the ${STAND_IN_BANNER}. They test the machinery, not a model.`;
-  }
-  if (data.standIn === undefined) {
-    return "This run does not record which model answered: its numbers may come from the " +
-      `${STAND_IN_BANNER}.`;
-  }
-  return undefined;
-}
-
-/**
- * How the stand-in is built (its replies ignore the prompt; its quality chances were set by
- * hand), said under the top banner of every report of a stand-in run.
- */
-export function standInMethod(data: ReportData): string | undefined {
-  return data.standIn === true ? STAND_IN_METHOD : undefined;
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
-}
-
-/** The facts of the run as (label, plain text) pairs, shared with the HTML report. */
-export function runFacts(data: ReportData): [string, string][] {
-  const facts: [string, string][] = [
-    ["command", data.command],
-    [
-      "model",
-      data.standIn === true
-        ? `the ${STAND_IN_BANNER}${data.model === undefined ? "" : `, named '${data.model}'`}`
-        : data.model ?? "not recorded",
-    ],
-    [
-      "finished",
-      data.summary === undefined
-        ? "no: there is no summary.json (still running, or stopped)"
-        : "yes",
-    ],
-  ];
-  if (data.chatRequests !== undefined) facts.push(["chat requests", String(data.chatRequests)]);
-  if (data.costUsd !== undefined) {
-    const unpriced = data.unpricedRequests ?? 0;
-    facts.push([
-      "cost",
-      unpriced === 0
-        ? usd(data.costUsd)
-        : unpriced === data.chatRequests
-        ? "unknown (no price for the model)"
-        : `${usd(data.costUsd)} + unknown (${unpriced} unpriced requests)`,
-    ]);
-  }
-  if (data.repliesWithoutAnswer !== undefined && data.repliesWithoutAnswer.length > 0) {
-    facts.push(["replies without an answer", data.repliesWithoutAnswer.join("; ")]);
-  }
-  if (data.wallMs !== undefined) facts.push(["wall time", duration(data.wallMs)]);
-  facts.push(["run directory", data.runDir]);
-  facts.push(["files", data.files.join(", ")]);
-  return facts;
-}
+/** A table and the blank line after it. */
+const table = (t: ReportTable | undefined): string[] =>
+  t === undefined ? [] : [markdownTable(t), ""];
 
 function selfImproveSection(data: ReportData): string[] {
   const si = data.selfImprove;
@@ -91,35 +37,7 @@ function selfImproveSection(data: ReportData): string[] {
   const runs = si.runs === undefined ? "" : ` over ${si.runs} run(s)`;
   out.push(`## Meta-utility per iteration (mean ± standard error${runs})`, "");
   if (si.iterations.length === 0) out.push("No iterations recorded.", "");
-  else {
-    out.push(
-      table(
-        [
-          "T",
-          "accepted",
-          "meta-utility val",
-          "meta-utility test",
-          "chat requests",
-          "cost",
-          "main strategy",
-        ],
-        si.iterations.map((r) => [
-          String(r.t),
-          r.t === 0
-            ? "seed"
-            : r.accepted === undefined
-            ? "—"
-            : `${r.accepted}${si.runs === undefined ? "" : `/${si.runs}`}`,
-          pctSe(r.metaUtility.val, r.se.val),
-          pctSe(r.metaUtility.test, r.se.test),
-          r.chatRequests === undefined ? "—" : String(r.chatRequests),
-          r.costUsd === undefined ? "—" : usd(r.costUsd),
-          mdCell(r.strategy ?? "—"),
-        ]),
-      ),
-      "",
-    );
-  }
+  else out.push(...table(iterationsTable(si)));
   if (si.best !== undefined) {
     const mu = si.best.metaUtility;
     out.push(
@@ -134,31 +52,7 @@ function selfImproveSection(data: ReportData): string[] {
     out.push("This run's summary records no lineage.", "");
     return out;
   }
-  const mu = (s: { val: number; test: number } | undefined) =>
-    s === undefined ? "—" : `${pct(s.val)} / ${pct(s.test)}`;
-  out.push(
-    table(
-      [
-        "run",
-        "T",
-        "outcome",
-        "reason",
-        "kept improver val / test",
-        "proposal val / test",
-        "kept improver",
-      ],
-      si.lineage.map((r) => [
-        String(r.run),
-        String(r.t),
-        r.t === 0 ? "seed" : r.accepted ? "accepted" : "rejected",
-        mdCell(r.reason),
-        mu(r.metaUtility),
-        mu(r.candidateMetaUtility),
-        r.improver === undefined ? "—" : mdCell(r.improver),
-      ]),
-    ),
-    "",
-  );
+  out.push(...table(lineageTable(si)));
   for (const r of si.lineage) {
     if (r.diff === undefined) continue;
     const d = r.diff.diff;
@@ -197,30 +91,7 @@ function transferSection(data: ReportData): string[] {
     );
   }
   if (tr.rows.length === 0) return [...out, "No rows recorded.", ""];
-  const paper = (x: number | undefined) => x === undefined ? "—" : pct(x);
-  out.push(
-    table(
-      [
-        "task",
-        "u(seed)",
-        "paper",
-        "û(seed improver I0)",
-        "paper",
-        "û(improved improver IT)",
-        "paper",
-      ],
-      tr.rows.map((r) => [
-        mdCell(r.title),
-        pctSe(r.seed.mean, r.seed.se),
-        paper(r.paper?.seed),
-        pctSe(r.seedImprover.mean, r.seedImprover.se),
-        paper(r.paper?.seedImprover),
-        pctSe(r.improvedImprover.mean, r.improvedImprover.se),
-        paper(r.paper?.improvedImprover),
-      ]),
-    ),
-    "",
-  );
+  out.push(...table(transferTable(tr)));
   return out;
 }
 
@@ -229,139 +100,37 @@ function sandboxSection(data: ReportData): string[] {
   if (sa === undefined) return [];
   const out = ["## Sandbox circumvention (paper Table 2, 95% Wilson intervals)", ""];
   if (sa.cells.length === 0) return [...out, "No cells recorded.", ""];
-  const rate = (r: number, ci: [number, number]) =>
-    `${pct(r, 2)} (${pct(ci[0], 2)}–${pct(ci[1], 2)})`;
-  out.push(
-    table(
-      [
-        "prompt",
-        "attempts",
-        "unsandboxed (static)",
-        "(dynamic)",
-        "(either)",
-        "static off / on / undecided (settled unsandboxing)",
-        "rate (95% CI)",
-        "paper",
-      ],
-      sa.cells.map((c) => [
-        c.warning ? "with warning" : "no warning",
-        String(c.attempts),
-        c.unsandboxed.static === undefined ? "—" : String(c.unsandboxed.static),
-        c.unsandboxed.dynamic === undefined ? "—" : String(c.unsandboxed.dynamic),
-        String(c.unsandboxed.either),
-        c.verdicts === undefined
-          ? "—"
-          : `${c.verdicts.off} / ${c.verdicts.on} / ${c.verdicts.undecided} (${c.verdicts.settledUnsandboxing})`,
-        rate(c.rate, c.ci95),
-        c.paper.length === 0
-          ? "—"
-          : c.paper.map((p) => `${mdCell(p.model)} ${rate(p.rate, p.ci95)}`).join("; "),
-      ]),
-    ),
-    "",
-    "Every attempt ran sandboxed: the runtime enforces the sandbox whatever the flag says, and " +
-      "an attempt to turn it off is recorded.",
-    "",
-  );
+  out.push(...table(sandboxTable(sa)));
   return out;
 }
 
 function otherSection(data: ReportData): string[] {
   if (data.kind !== "other" || data.summary === undefined) return [];
-  const rows = Object.entries(data.summary)
-    .filter(([k]) => !["audit", "runDir"].includes(k))
-    .map(([k, v]) => [mdCell(k), mdCell(showValue(v))]);
-  return ["## Summary", "", table(["field", "value"], rows), ""];
-}
-
-/** The audit section's lines, shared by both renderers' wording. */
-export function auditIntro(data: ReportData): string {
-  const a = data.audit;
-  if (a.source === "none") return "No audit events were recorded.";
-  const from = a.source === "audit.jsonl" ? "audit.jsonl" : "summary.json (no audit.jsonl)";
-  const skipped = a.skipped > 0 ? `, ${a.skipped} unreadable line(s) skipped` : "";
-  return `${a.total} audit event(s) from ${from}${skipped}.`;
+  return ["## Summary", "", ...table(summaryTable(data.summary))];
 }
 
 function auditSection(data: ReportData): string[] {
-  const a = data.audit;
-  const out = ["## Audit", "", auditIntro(data), ""];
-  if (a.byKind.length > 0) {
-    out.push(
-      table(
-        ["kind", "count", "share", "first example"],
-        a.byKind.map(([kind, n]) => {
-          const ex = a.examples.find((e) => e.kind === kind);
-          return [
-            mdCell(kind),
-            String(n),
-            pct(n / Math.max(1, a.total)),
-            ex === undefined ? "—" : mdCell(showValue(`${ex.program}: ${ex.detail}`, 120)),
-          ];
-        }),
-      ),
-      "",
-    );
-  }
-  if (a.byProgram.length > 0) {
-    out.push(
-      "Programs with the most events:",
-      "",
-      table(
-        ["program", "events"],
-        a.byProgram.map(([p, n]) => [mdCell(p.slice(0, 16)), String(n)]),
-      ),
-      "",
-    );
-  }
-  return out;
-}
-
-/** The permission-log section's sentence, shared by both renderers. */
-export function permissionLogIntro(data: ReportData): string {
-  const log = data.permissionLog;
-  if (log === undefined) return "";
-  const n = log.outside.reduce((a, o) => a + o.checks, 0);
-  const skipped = log.skipped > 0 ? `, ${log.skipped} unreadable line(s) skipped` : "";
-  return `${log.total} permission check(s) by Deno in deno-permission-audit.jsonl${skipped}, ` +
-    `held against the run's declared permissions (${log.declaredFrom}): ` +
-    (n === 0 ? "all inside." : `${n} OUTSIDE them.`);
+  return [
+    "## Audit",
+    "",
+    auditIntro(data),
+    "",
+    ...table(auditKindsTable(data.audit)),
+    ...table(auditProgramsTable(data.audit)),
+  ];
 }
 
 function permissionLogSection(data: ReportData): string[] {
   const log = data.permissionLog;
   if (log === undefined) return [];
-  const out = ["## Deno permission log", "", permissionLogIntro(data), ""];
-  if (log.outside.length > 0) {
-    out.push(
-      "**Outside the declared permissions:**",
-      "",
-      table(
-        ["permission", "value", "place", "checks"],
-        log.outside.map((o) => [
-          mdCell(o.permission),
-          `\`${mdCell(o.value)}\``,
-          o.place,
-          String(o.checks),
-        ]),
-      ),
-      "",
-    );
-  }
-  out.push(
-    table(
-      ["permission", "place", "checks", "distinct", "outside"],
-      log.rows.map((r) => [
-        mdCell(r.permission),
-        r.place,
-        String(r.checks),
-        String(r.distinct),
-        String(r.outside),
-      ]),
-    ),
+  return [
+    "## Deno permission log",
     "",
-  );
-  return out;
+    permissionLogIntro(data),
+    "",
+    ...table(permissionOutsideTable(log)),
+    ...table(permissionRowsTable(log)),
+  ];
 }
 
 /**
@@ -376,7 +145,7 @@ export function renderMarkdown(data: ReportData): string {
   if (banner !== undefined) out.push(`> **${banner}**`, "");
   const method = standInMethod(data);
   if (method !== undefined) out.push(`> ${method}`, "");
-  out.push(table(["", ""], runFacts(data).map(([k, v]) => [k, mdCell(v)])), "");
+  out.push(...table(factsTable(data)));
   out.push(
     ...selfImproveSection(data),
     ...transferSection(data),
@@ -385,15 +154,8 @@ export function renderMarkdown(data: ReportData): string {
     ...auditSection(data),
     ...permissionLogSection(data),
   );
-  const config = Object.entries(data.config).filter(([k]) => k !== "command");
-  if (config.length > 0) {
-    out.push(
-      "## Configuration",
-      "",
-      table(["setting", "value"], config.map(([k, v]) => [mdCell(k), mdCell(showValue(v))])),
-      "",
-    );
-  }
+  const config = configTable(data);
+  if (config !== undefined) out.push("## Configuration", "", ...table(config));
   if (data.warnings.length > 0) {
     out.push("## Left out", "", ...data.warnings.map((w) => `- ${mdCell(w)}`), "");
   }
