@@ -1,7 +1,7 @@
 /**
  * What the report says, built once from the run data for both formats: the stand-in's banner
- * and method, the sentences that open sections, and every table as a {@linkcode ReportTable}.
- * The Markdown and HTML renderers only lay this out.
+ * and method, the sentences that open sections, and every table as a `ReportTable`
+ * ({@linkcode reportTables}). The Markdown and HTML renderers only lay this out.
  *
  * @module
  */
@@ -57,7 +57,7 @@ export function standInMethod(data: ReportData): string | undefined {
  * @param data The run.
  * @returns The table.
  */
-export function factsTable(data: ReportData): ReportTable {
+function factsTable(data: ReportData): ReportTable {
   const facts: [string, string][] = [
     ["command", data.command],
     [
@@ -101,7 +101,7 @@ export function factsTable(data: ReportData): ReportTable {
  * @param si The self-improvement part of the run.
  * @returns The table.
  */
-export function iterationsTable(si: SelfImprove): ReportTable {
+function iterationsTable(si: SelfImprove): ReportTable {
   const numeric = (header: string) => ({ header, numeric: true });
   return {
     columns: [
@@ -136,7 +136,7 @@ export function iterationsTable(si: SelfImprove): ReportTable {
  * @param si The self-improvement part of the run.
  * @returns The table.
  */
-export function lineageTable(si: SelfImprove): ReportTable {
+function lineageTable(si: SelfImprove): ReportTable {
   const splits = (s: { val: number; test: number } | undefined) =>
     s === undefined ? "—" : `${pct(s.val)} / ${pct(s.test)}`;
   const outcome = (r: SelfImprove["lineage"][number]): TableCell =>
@@ -173,7 +173,7 @@ export function lineageTable(si: SelfImprove): ReportTable {
  * @param tr The transfer part of the run.
  * @returns The table.
  */
-export function transferTable(tr: Transfer): ReportTable {
+function transferTable(tr: Transfer): ReportTable {
   const paper = (x: number | undefined) => x === undefined ? "—" : pct(x);
   const numeric = (header: string) => ({ header, numeric: true });
   return {
@@ -205,7 +205,7 @@ export function transferTable(tr: Transfer): ReportTable {
  * @param sa The sandbox-circumvention part of the run.
  * @returns The table, with the note that every attempt ran sandboxed.
  */
-export function sandboxTable(sa: SandboxAudit): ReportTable {
+function sandboxTable(sa: SandboxAudit): ReportTable {
   const rate = (r: number, ci: [number, number]) =>
     `${pct(r, 2)} (${pct(ci[0], 2)}–${pct(ci[1], 2)})`;
   const count = (n: number | undefined) => n === undefined ? "—" : String(n);
@@ -249,7 +249,7 @@ export function sandboxTable(sa: SandboxAudit): ReportTable {
  * @param summary The run's summary.
  * @returns The table.
  */
-export function summaryTable(summary: Record<string, unknown>): ReportTable {
+function summaryTable(summary: Record<string, unknown>): ReportTable {
   return {
     columns: [{ header: "field" }, { header: "value" }],
     rows: Object.entries(summary)
@@ -264,7 +264,7 @@ export function summaryTable(summary: Record<string, unknown>): ReportTable {
  * @param data The run.
  * @returns The table, or `undefined` when there is nothing to show.
  */
-export function configTable(data: ReportData): ReportTable | undefined {
+function configTable(data: ReportData): ReportTable | undefined {
   const config = Object.entries(data.config).filter(([k]) => k !== "command");
   if (config.length === 0) return undefined;
   return {
@@ -293,7 +293,7 @@ export function auditIntro(data: ReportData): string {
  * @param a The audit summary.
  * @returns The table, or `undefined` without events.
  */
-export function auditKindsTable(a: ReportData["audit"]): ReportTable | undefined {
+function auditKindsTable(a: ReportData["audit"]): ReportTable | undefined {
   if (a.byKind.length === 0) return undefined;
   return {
     columns: [
@@ -323,7 +323,7 @@ export function auditKindsTable(a: ReportData["audit"]): ReportTable | undefined
  * @param a The audit summary.
  * @returns The table, or `undefined` without events.
  */
-export function auditProgramsTable(a: ReportData["audit"]): ReportTable | undefined {
+function auditProgramsTable(a: ReportData["audit"]): ReportTable | undefined {
   if (a.byProgram.length === 0) return undefined;
   return {
     title: "Programs with the most events",
@@ -354,7 +354,7 @@ export function permissionLogIntro(data: ReportData): string {
  * @param log The permission log.
  * @returns The table, or `undefined` when every check was inside.
  */
-export function permissionOutsideTable(log: PermissionLog): ReportTable | undefined {
+function permissionOutsideTable(log: PermissionLog): ReportTable | undefined {
   if (log.outside.length === 0) return undefined;
   return {
     title: "Outside the declared permissions",
@@ -379,7 +379,7 @@ export function permissionOutsideTable(log: PermissionLog): ReportTable | undefi
  * @param log The permission log.
  * @returns The table.
  */
-export function permissionRowsTable(log: PermissionLog): ReportTable {
+function permissionRowsTable(log: PermissionLog): ReportTable {
   return {
     columns: [
       { header: "permission" },
@@ -395,5 +395,67 @@ export function permissionRowsTable(log: PermissionLog): ReportTable {
       String(r.distinct),
       String(r.outside),
     ]),
+  };
+}
+
+/** Every table of a run's report; `undefined` where the run has nothing to show there. */
+export interface ReportTables {
+  /** The facts of the run. */
+  facts: ReportTable;
+  /** Meta-utility per iteration (self-improve). */
+  iterations: ReportTable | undefined;
+  /** The lineage of improvers (self-improve). */
+  lineage: ReportTable | undefined;
+  /** Paper Table 1 (transfer). */
+  transfer: ReportTable | undefined;
+  /** Paper Table 2 (sandbox-audit). */
+  sandbox: ReportTable | undefined;
+  /** The summary of another command's run. */
+  summary: ReportTable | undefined;
+  /** Audit events by kind. */
+  auditKinds: ReportTable | undefined;
+  /** The programs with the most audit events. */
+  auditPrograms: ReportTable | undefined;
+  /** Deno's permission checks outside the declared permissions. */
+  permissionOutside: ReportTable | undefined;
+  /** Deno's permission checks by permission and place. */
+  permissionRows: ReportTable | undefined;
+  /** The run's configuration. */
+  config: ReportTable | undefined;
+}
+
+/**
+ * Builds every table of a run's report once, for both formats.
+ *
+ * @example
+ * ```ts
+ * import { readRun } from "./_report_data.ts";
+ * import { reportTables } from "./_report_content.ts";
+ * import { equal } from "node:assert/strict";
+ * const tables = reportTables(await readRun("tests/testdata/runs/transfer"));
+ * equal(tables.transfer?.rows.length, 5);
+ * equal(tables.lineage, undefined);
+ * ```
+ *
+ * @param data What `readRun` read.
+ * @returns The tables.
+ */
+export function reportTables(data: ReportData): ReportTables {
+  const si = data.selfImprove, tr = data.transfer, sa = data.sandboxAudit;
+  const log = data.permissionLog;
+  return {
+    facts: factsTable(data),
+    iterations: si === undefined || si.iterations.length === 0 ? undefined : iterationsTable(si),
+    lineage: si === undefined || si.lineage.length === 0 ? undefined : lineageTable(si),
+    transfer: tr === undefined || tr.rows.length === 0 ? undefined : transferTable(tr),
+    sandbox: sa === undefined || sa.cells.length === 0 ? undefined : sandboxTable(sa),
+    summary: data.kind !== "other" || data.summary === undefined
+      ? undefined
+      : summaryTable(data.summary),
+    auditKinds: auditKindsTable(data.audit),
+    auditPrograms: auditProgramsTable(data.audit),
+    permissionOutside: log === undefined ? undefined : permissionOutsideTable(log),
+    permissionRows: log === undefined ? undefined : permissionRowsTable(log),
+    config: configTable(data),
   };
 }

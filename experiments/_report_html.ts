@@ -15,20 +15,11 @@ import { escapeHtml as h, jsonForScript, pct } from "./_report_format.ts";
 import { htmlTable } from "./_report_table.ts";
 import {
   auditIntro,
-  auditKindsTable,
-  auditProgramsTable,
-  configTable,
-  factsTable,
-  iterationsTable,
-  lineageTable,
   permissionLogIntro,
-  permissionOutsideTable,
-  permissionRowsTable,
-  sandboxTable,
+  type ReportTables,
+  reportTables,
   standInMethod,
   standInSentence,
-  summaryTable,
-  transferTable,
 } from "./_report_content.ts";
 
 const STYLE = `
@@ -105,7 +96,11 @@ function diffHtml(data: NonNullable<ReportData["selfImprove"]>["lineage"][number
   }</code> → <code>${h(data.diff.to)}</code> (${counts})</summary>${body}</details>`;
 }
 
-function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+function selfImproveHtml(
+  data: ReportData,
+  tables: ReportTables,
+  charts: Map<string, ChartSpec>,
+): string[] {
   const si = data.selfImprove;
   if (si === undefined) return [];
   const out: string[] = [];
@@ -113,10 +108,8 @@ function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): stri
   out.push(`<h2>Meta-utility per iteration (mean ± standard error${h(runs)})</h2>`);
   const mu = charts.get("chart-meta-utility");
   if (mu !== undefined) out.push(chartHtml(mu));
-  if (si.iterations.length === 0) out.push("<p>No iterations recorded.</p>");
-  else {
-    out.push(htmlTable(iterationsTable(si)));
-  }
+  if (tables.iterations === undefined) out.push("<p>No iterations recorded.</p>");
+  else out.push(htmlTable(tables.iterations));
   const cost = charts.get("chart-cost");
   if (cost !== undefined) out.push(chartHtml(cost));
   if (si.best !== undefined) {
@@ -134,11 +127,11 @@ function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): stri
   out.push("<h2>Lineage of improvers</h2>");
   const lineageChart = charts.get("chart-lineage");
   if (lineageChart !== undefined) out.push(chartHtml(lineageChart));
-  if (si.lineage.length === 0) {
+  if (tables.lineage === undefined) {
     out.push("<p>This run's summary records no lineage.</p>");
     return out;
   }
-  out.push(htmlTable(lineageTable(si)));
+  out.push(htmlTable(tables.lineage));
   const diffs = si.lineage.map(diffHtml).filter((x) => x !== "");
   if (diffs.length > 0) {
     out.push(
@@ -150,7 +143,11 @@ function selfImproveHtml(data: ReportData, charts: Map<string, ChartSpec>): stri
   return out;
 }
 
-function transferHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+function transferHtml(
+  data: ReportData,
+  tables: ReportTables,
+  charts: Map<string, ChartSpec>,
+): string[] {
   const tr = data.transfer;
   if (tr === undefined) return [];
   const runs = tr.runs === undefined ? "" : `, mean ± SE over ${tr.runs} run(s)`;
@@ -164,44 +161,52 @@ function transferHtml(data: ReportData, charts: Map<string, ChartSpec>): string[
   }
   const chart = charts.get("chart-transfer");
   if (chart !== undefined) out.push(chartHtml(chart));
-  if (tr.rows.length === 0) return [...out, "<p>No rows recorded.</p>"];
-  out.push(htmlTable(transferTable(tr)));
+  if (tables.transfer === undefined) return [...out, "<p>No rows recorded.</p>"];
+  out.push(htmlTable(tables.transfer));
   return out;
 }
 
-function sandboxHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+function sandboxHtml(
+  data: ReportData,
+  tables: ReportTables,
+  charts: Map<string, ChartSpec>,
+): string[] {
   const sa = data.sandboxAudit;
   if (sa === undefined) return [];
   const out = ["<h2>Sandbox circumvention (paper Table 2, 95% Wilson intervals)</h2>"];
   const chart = charts.get("chart-sandbox");
   if (chart !== undefined) out.push(chartHtml(chart));
-  if (sa.cells.length === 0) return [...out, "<p>No cells recorded.</p>"];
-  out.push(htmlTable(sandboxTable(sa)));
+  if (tables.sandbox === undefined) return [...out, "<p>No cells recorded.</p>"];
+  out.push(htmlTable(tables.sandbox));
   return out;
 }
 
-function otherHtml(data: ReportData): string[] {
-  if (data.kind !== "other" || data.summary === undefined) return [];
-  return ["<h2>Summary</h2>", htmlTable(summaryTable(data.summary))];
+function otherHtml(tables: ReportTables): string[] {
+  if (tables.summary === undefined) return [];
+  return ["<h2>Summary</h2>", htmlTable(tables.summary)];
 }
 
-function auditHtml(data: ReportData, charts: Map<string, ChartSpec>): string[] {
+function auditHtml(
+  data: ReportData,
+  tables: ReportTables,
+  charts: Map<string, ChartSpec>,
+): string[] {
   const out = ["<h2>Audit</h2>", `<p>${h(auditIntro(data))}</p>`];
   const chart = charts.get("chart-audit");
   if (chart !== undefined) out.push(chartHtml(chart));
-  for (const table of [auditKindsTable(data.audit), auditProgramsTable(data.audit)]) {
+  for (const table of [tables.auditKinds, tables.auditPrograms]) {
     if (table !== undefined) out.push(htmlTable(table));
   }
   return out;
 }
 
-function permissionLogHtml(data: ReportData): string[] {
+function permissionLogHtml(data: ReportData, tables: ReportTables): string[] {
   const log = data.permissionLog;
   if (log === undefined) return [];
   const out = ["<h2>Deno permission log</h2>", `<p>${h(permissionLogIntro(data))}</p>`];
-  const outside = permissionOutsideTable(log);
-  if (outside !== undefined) out.push(htmlTable(outside));
-  out.push(htmlTable(permissionRowsTable(log)));
+  for (const table of [tables.permissionOutside, tables.permissionRows]) {
+    if (table !== undefined) out.push(htmlTable(table));
+  }
   return out;
 }
 
@@ -223,16 +228,16 @@ export async function renderHtml(data: ReportData, library: ChartLibrary): Promi
     }${h(sentence)}</div>`;
   const method = standInMethod(data);
   const methodNote = method === undefined ? "" : `\n<p class="method">${h(method)}</p>`;
-  const config = configTable(data);
+  const tables = reportTables(data);
   const sections = [
-    htmlTable(factsTable(data)),
-    ...selfImproveHtml(data, charts),
-    ...transferHtml(data, charts),
-    ...sandboxHtml(data, charts),
-    ...otherHtml(data),
-    ...auditHtml(data, charts),
-    ...permissionLogHtml(data),
-    ...(config === undefined ? [] : ["<h2>Configuration</h2>", htmlTable(config)]),
+    htmlTable(tables.facts),
+    ...selfImproveHtml(data, tables, charts),
+    ...transferHtml(data, tables, charts),
+    ...sandboxHtml(data, tables, charts),
+    ...otherHtml(tables),
+    ...auditHtml(data, tables, charts),
+    ...permissionLogHtml(data, tables),
+    ...(tables.config === undefined ? [] : ["<h2>Configuration</h2>", htmlTable(tables.config)]),
     ...(data.warnings.length === 0 ? [] : [
       "<h2>Left out</h2>",
       `<ul class="warnings">${data.warnings.map((w) => `<li>${h(w)}</li>`).join("")}</ul>`,

@@ -10,34 +10,25 @@ import { escapeHtml, mdCell, mdFence, pct } from "./_report_format.ts";
 import { markdownTable, type ReportTable } from "./_report_table.ts";
 import {
   auditIntro,
-  auditKindsTable,
-  auditProgramsTable,
-  configTable,
-  factsTable,
-  iterationsTable,
-  lineageTable,
   permissionLogIntro,
-  permissionOutsideTable,
-  permissionRowsTable,
-  sandboxTable,
+  type ReportTables,
+  reportTables,
   standInMethod,
   standInSentence,
-  summaryTable,
-  transferTable,
 } from "./_report_content.ts";
 
 /** A table and the blank line after it. */
 const table = (t: ReportTable | undefined): string[] =>
   t === undefined ? [] : [markdownTable(t), ""];
 
-function selfImproveSection(data: ReportData): string[] {
+function selfImproveSection(data: ReportData, tables: ReportTables): string[] {
   const si = data.selfImprove;
   if (si === undefined) return [];
   const out: string[] = [];
   const runs = si.runs === undefined ? "" : ` over ${si.runs} run(s)`;
   out.push(`## Meta-utility per iteration (mean ± standard error${runs})`, "");
-  if (si.iterations.length === 0) out.push("No iterations recorded.", "");
-  else out.push(...table(iterationsTable(si)));
+  if (tables.iterations === undefined) out.push("No iterations recorded.", "");
+  else out.push(...table(tables.iterations));
   if (si.best !== undefined) {
     const mu = si.best.metaUtility;
     out.push(
@@ -48,11 +39,11 @@ function selfImproveSection(data: ReportData): string[] {
     );
   }
   out.push("## Lineage of improvers", "");
-  if (si.lineage.length === 0) {
+  if (tables.lineage === undefined) {
     out.push("This run's summary records no lineage.", "");
     return out;
   }
-  out.push(...table(lineageTable(si)));
+  out.push(...table(tables.lineage));
   for (const r of si.lineage) {
     if (r.diff === undefined) continue;
     const d = r.diff.diff;
@@ -77,7 +68,7 @@ function selfImproveSection(data: ReportData): string[] {
   return out;
 }
 
-function transferSection(data: ReportData): string[] {
+function transferSection(data: ReportData, tables: ReportTables): string[] {
   const tr = data.transfer;
   if (tr === undefined) return [];
   const runs = tr.runs === undefined ? "" : `, mean ± SE over ${tr.runs} run(s)`;
@@ -90,46 +81,45 @@ function transferSection(data: ReportData): string[] {
       "",
     );
   }
-  if (tr.rows.length === 0) return [...out, "No rows recorded.", ""];
-  out.push(...table(transferTable(tr)));
+  if (tables.transfer === undefined) return [...out, "No rows recorded.", ""];
+  out.push(...table(tables.transfer));
   return out;
 }
 
-function sandboxSection(data: ReportData): string[] {
+function sandboxSection(data: ReportData, tables: ReportTables): string[] {
   const sa = data.sandboxAudit;
   if (sa === undefined) return [];
   const out = ["## Sandbox circumvention (paper Table 2, 95% Wilson intervals)", ""];
-  if (sa.cells.length === 0) return [...out, "No cells recorded.", ""];
-  out.push(...table(sandboxTable(sa)));
+  if (tables.sandbox === undefined) return [...out, "No cells recorded.", ""];
+  out.push(...table(tables.sandbox));
   return out;
 }
 
-function otherSection(data: ReportData): string[] {
-  if (data.kind !== "other" || data.summary === undefined) return [];
-  return ["## Summary", "", ...table(summaryTable(data.summary))];
+function otherSection(tables: ReportTables): string[] {
+  if (tables.summary === undefined) return [];
+  return ["## Summary", "", ...table(tables.summary)];
 }
 
-function auditSection(data: ReportData): string[] {
+function auditSection(data: ReportData, tables: ReportTables): string[] {
   return [
     "## Audit",
     "",
     auditIntro(data),
     "",
-    ...table(auditKindsTable(data.audit)),
-    ...table(auditProgramsTable(data.audit)),
+    ...table(tables.auditKinds),
+    ...table(tables.auditPrograms),
   ];
 }
 
-function permissionLogSection(data: ReportData): string[] {
-  const log = data.permissionLog;
-  if (log === undefined) return [];
+function permissionLogSection(data: ReportData, tables: ReportTables): string[] {
+  if (data.permissionLog === undefined) return [];
   return [
     "## Deno permission log",
     "",
     permissionLogIntro(data),
     "",
-    ...table(permissionOutsideTable(log)),
-    ...table(permissionRowsTable(log)),
+    ...table(tables.permissionOutside),
+    ...table(tables.permissionRows),
   ];
 }
 
@@ -145,17 +135,17 @@ export function renderMarkdown(data: ReportData): string {
   if (banner !== undefined) out.push(`> **${banner}**`, "");
   const method = standInMethod(data);
   if (method !== undefined) out.push(`> ${method}`, "");
-  out.push(...table(factsTable(data)));
+  const tables = reportTables(data);
+  out.push(...table(tables.facts));
   out.push(
-    ...selfImproveSection(data),
-    ...transferSection(data),
-    ...sandboxSection(data),
-    ...otherSection(data),
-    ...auditSection(data),
-    ...permissionLogSection(data),
+    ...selfImproveSection(data, tables),
+    ...transferSection(data, tables),
+    ...sandboxSection(data, tables),
+    ...otherSection(tables),
+    ...auditSection(data, tables),
+    ...permissionLogSection(data, tables),
   );
-  const config = configTable(data);
-  if (config !== undefined) out.push("## Configuration", "", ...table(config));
+  if (tables.config !== undefined) out.push("## Configuration", "", ...table(tables.config));
   if (data.warnings.length > 0) {
     out.push("## Left out", "", ...data.warnings.map((w) => `- ${mdCell(w)}`), "");
   }
