@@ -31,7 +31,11 @@ import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
 import { isInstanceMode, saltFor } from "../utilities/instance_salt.ts";
 import { EventLog, type RunEvent } from "./event_log.ts";
-import { StatusLine } from "./_progress.ts";
+import { describeEvaluations, StatusLine } from "./_progress.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import { reportAtEnd } from "./report.ts";
 import {
   CorruptRunError,
@@ -72,7 +76,9 @@ Options:
                        config.json, which no program sees              (default: public)
   --resume DIR         continue a run that was killed, in its directory: completed steps
                        are read back, completed model calls answered from its cache
-                       (the run's other options come from DIR/config.json)
+                       (the run's other options come from DIR/config.json;
+                       --queue is given again, or not, as for a new run)
+${QUEUE_HELP}
   --json               end with one JSON object on its own line (the summary)
   --help               show this help
 
@@ -215,6 +221,8 @@ export async function executeSelfImprove(input: {
   log: (line: string) => void;
   resuming: boolean;
   backend?: ChatBackend;
+  /** Runs every leaf evaluation (`--queue`). @default {local sandboxes} */
+  evaluations?: EvaluationService;
 }): Promise<SelfImproveSummary> {
   const { dir, flags, log } = input;
   let config = input.config;
@@ -290,8 +298,11 @@ export async function executeSelfImprove(input: {
         paid: ledger.answered - ledger.cacheHits,
         unpriced: ledger.unpricedCalls,
       });
+      const queued = describeEvaluations(input.evaluations);
       status.set(
-        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent} · audit ${audit.count()}`,
+        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent}${
+          queued === undefined ? "" : ` · ${queued}`
+        } · audit ${audit.count()}`,
       );
     };
     const timer = setInterval(refresh, 1000);
@@ -333,7 +344,15 @@ export async function executeSelfImprove(input: {
     };
     Deno.addSignalListener("SIGINT", interrupted);
     try {
-      summary = await runSelfImprove({ config, dir, gateway, events, audit, onEvent });
+      summary = await runSelfImprove({
+        config,
+        dir,
+        gateway,
+        events,
+        audit,
+        onEvent,
+        ...(input.evaluations === undefined ? {} : { evaluations: input.evaluations }),
+      });
     } catch (error) {
       if (error instanceof CorruptRunError) throw new UsageError(error.message);
       const failure = hostFailureOf(error);
@@ -444,6 +463,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       sandboxes: { type: "string" },
       "no-prefetch": { type: "boolean" },
       instances: { type: "string" },
+      ...QUEUE_OPTION,
       resume: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -468,6 +488,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     );
   }
   const log = values.json ? note : say;
+  const queue = queueFlag(values.queue, "self-improve");
   if (values.resume !== undefined) {
     const given = SHAPING.filter((name) => (values as Record<string, unknown>)[name] !== undefined);
     if (given.length > 0) {
@@ -477,13 +498,21 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     }
     const { dir, config } = await readSelfImproveRun(values.resume, { finished: false });
     await keepDenoPermissionAudit(dir);
-    const summary = await executeSelfImprove({
-      dir,
-      config,
-      flags: configModelFlags(config, false),
-      log,
-      resuming: true,
-    });
+    // The queue's URL is never stored: a resumed run takes it from --queue or the environment.
+    const opened = await openEvaluations(queue);
+    let summary;
+    try {
+      summary = await executeSelfImprove({
+        dir,
+        config,
+        flags: configModelFlags(config, false),
+        log,
+        resuming: true,
+        ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
+      });
+    } finally {
+      await opened.close();
+    }
     if (values.json) printJson(summary);
     return 0;
   }
@@ -505,7 +534,13 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     sandboxes: int("sandboxes", values.sandboxes, d.sandboxes, 1),
     timeScale: values["time-scale"] === undefined ? d.timeScale : numberFlag(
       values["time-scale"],
-      { action: "self-improve", name: "time-scale", min: 0, exclusiveMin: true },
+      {
+        action: "self-improve",
+        name: "time-scale",
+        min: 0,
+        exclusiveMin: true,
+        max: MAX_LEAF_TIME_SCALE,
+      },
     ),
     prefetch: values["no-prefetch"] !== true,
     model: flags.model,
@@ -517,8 +552,24 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     instanceSalt: undefined,
   };
   config.instanceSalt = saltFor(config.instances);
-  const dir = await createRunDir("self-improve", { ...config });
-  const summary = await executeSelfImprove({ dir, config, flags, log, resuming: false });
+  const opened = await openEvaluations(queue);
+  let summary;
+  try {
+    const dir = await createRunDir("self-improve", {
+      ...config,
+      ...(queue === undefined ? {} : { queue: queue.redacted }),
+    });
+    summary = await executeSelfImprove({
+      dir,
+      config,
+      flags,
+      log,
+      resuming: false,
+      ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
+    });
+  } finally {
+    await opened.close();
+  }
   if (values.json) printJson(summary);
   return 0;
 }

@@ -18,6 +18,9 @@ import {
   type TransferTaskId,
 } from "./transfer.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
@@ -60,6 +63,7 @@ Options:
   --instances MODE     public (the paper's seeds) or secret (seeds from a random salt
                        kept in the run's config.json)        (default: public)
   --concurrency N      cells (improver runs) at once        (default: 2)
+${QUEUE_HELP}
   --json               end with one JSON object on its own line
   --help               show this help
 
@@ -134,6 +138,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       "time-scale": { type: "string", default: "1" },
       instances: { type: "string" },
       concurrency: { type: "string", default: "2" },
+      ...QUEUE_OPTION,
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -163,8 +168,10 @@ export async function transferCommand(argv: string[]): Promise<number> {
     name: "time-scale",
     min: 0,
     exclusiveMin: true,
+    max: MAX_LEAF_TIME_SCALE,
   });
   const tasks = parseTasks(values.tasks);
+  const queue = queueFlag(values.queue, "transfer");
 
   let improved: ImprovedImprover;
   try {
@@ -193,7 +200,9 @@ export async function transferCommand(argv: string[]): Promise<number> {
     ...flags,
     instances,
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
+    ...(queue === undefined ? {} : { queue: queue.redacted }),
   };
+  const opened = await openEvaluations(queue);
   const dir = await createRunDir("transfer", config);
   await Deno.writeTextFile(`${dir.path}/improved_improver.ts`, improved.source);
   await Deno.writeTextFile(`${dir.path}/audit.jsonl`, "", { append: true });
@@ -253,6 +262,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       seed: flags.seed,
       audit,
       ...(instanceSalt === undefined ? {} : { instanceSalt }),
+      ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
       onCell: (c) => {
         const arm = c.arm === "seed"
           ? "seed solution"
@@ -275,7 +285,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       },
     }),
     `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
-  );
+  ).finally(() => opened.close());
   const wallMs = performance.now() - started;
   const ledger = gateway.ledger.summary();
   const permissionChecks = await keepDenoPermissionAudit(dir);

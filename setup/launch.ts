@@ -17,6 +17,7 @@
  * @module
  */
 import { cliPermissions, modelHost, permissionFlags } from "../experiments/cli_permissions.ts";
+import { queueFlag } from "../experiments/_queue_flag.ts";
 import {
   DENO_PERMISSION_AUDIT_FILE,
   type PermissionAuditMarker,
@@ -114,7 +115,19 @@ async function main(argv: string[]): Promise<number> {
   } catch {
     host = undefined; // a bad URL: the CLI refuses it with the reason
   }
-  const permissions = cliPermissions({ projectRoot: ROOT, runsRoot: runsRoot(), modelHost: host });
+  let queueHost: string | undefined;
+  try {
+    // --queue URL or STOP_QUEUE_URL: the database of the job queue (`stop worker`, `--queue`).
+    queueHost = queueFlag(flagValue(argv, "queue"), "start")?.host;
+  } catch {
+    queueHost = undefined; // a bad URL: the CLI refuses it with the reason
+  }
+  const permissions = cliPermissions({
+    projectRoot: ROOT,
+    runsRoot: runsRoot(),
+    modelHost: host,
+    queueHost,
+  });
   // The child writes the marker beside its audit (in the project's runs/ folder).
   if (!STAGING_DIR.startsWith(runsRoot())) permissions.write.push(STAGING_DIR);
   await Deno.mkdir(STAGING_DIR, { recursive: true });

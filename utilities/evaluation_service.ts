@@ -76,12 +76,15 @@ export type QueueSubmit = (
  * @param submit The queue's submit.
  * @param options.running How many of this coordinator's jobs workers run now, when the
  * queue can tell. @default {not reported}
+ * @param options.scrub Removes secrets (the queue URL's password) from an error's message
+ * before it is kept anywhere. @default {the message as is}
  * @returns The service.
  */
 export function queuedEvaluationService(
   submit: QueueSubmit,
-  options: { running?: () => number } = {},
+  options: { running?: () => number; scrub?: (text: string) => string } = {},
 ): EvaluationService {
+  const scrub = options.scrub ?? ((text: string) => text);
   let pending = 0;
   return {
     async run(job) {
@@ -94,8 +97,9 @@ export function queuedEvaluationService(
         throw new HostFailureError(
           `the job queue could not evaluate a program (job ${
             key.slice(0, 12)
-          }, ${job.task} ${job.split}): ${(error as Error)?.message ?? String(error)}`,
-          { source: "sandbox", cause: error },
+          }, ${job.task} ${job.split}): ${scrub(String((error as Error)?.message ?? error))}`,
+          // Not the error itself as the cause: its text may hold the queue's secrets.
+          { source: "sandbox" },
         );
       } finally {
         pending--;
