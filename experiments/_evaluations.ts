@@ -20,10 +20,16 @@ export interface OpenedEvaluations {
  * Opens the evaluation service of a command: the queue's when one is given.
  *
  * @param queue The queue from `--queue` or `STOP_QUEUE_URL`, if any.
+ * @param given A service to use instead (a library caller's own, or a test's fake); the caller
+ * closes it. @default {the queue's, or local sandboxes}
  * @returns The service (`undefined` for local) and its `close`.
  * @throws {Error} When the queue cannot be reached; the message holds no secret of its URL.
  */
-export async function openEvaluations(queue: QueueTarget | undefined): Promise<OpenedEvaluations> {
+export async function openEvaluations(
+  queue: QueueTarget | undefined,
+  given?: EvaluationService,
+): Promise<OpenedEvaluations> {
+  if (given !== undefined) return { evaluations: given, close: () => Promise.resolve() };
   if (queue === undefined) return { evaluations: undefined, close: () => Promise.resolve() };
   let service;
   try {

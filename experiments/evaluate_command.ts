@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { localEvaluationService } from "../utilities/evaluation_service.ts";
+import { type EvaluationService, localEvaluationService } from "../utilities/evaluation_service.ts";
 import { replayLeafAudit } from "../utilities/leaf_evaluation.ts";
 import { LEAF_JOB_VERSION, MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
@@ -41,9 +41,14 @@ ${QUEUE_HELP}
  * Runs the command.
  *
  * @param argv The arguments after `evaluate`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code (0 when the evaluation ran, whatever the score).
  */
-export async function evaluateCommand(argv: string[]): Promise<number> {
+export async function evaluateCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -98,7 +103,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const instances = instancesFlag(values.instances, "evaluate");
   const instanceSalt = saltFor(instances);
-  const opened = await openEvaluations(queue);
+  const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("evaluate", {
     task: taskId,
     file,

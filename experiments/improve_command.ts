@@ -33,6 +33,7 @@ import { reportAtEnd } from "./report.ts";
 import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
 import { openEvaluations } from "./_evaluations.ts";
 import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 
 /** Usage text of the command. */
 export const IMPROVE_USAGE = `Usage: deno task stop improve <task> [options]
@@ -63,13 +64,15 @@ ${MODEL_HELP}`;
  * @param argv The arguments after `improve`.
  * @param options.backend Answers instead of the backend the flags name (a library caller's
  * own, or a test's fake). @default {the backend the flags name}
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code (0 when an improved program came back).
  * @throws {HostFailureError} When the host stopped the step (a fatal endpoint error, a
  * sandbox that could not start): its message says what failed and what to do.
  */
 export async function improveCommand(
   argv: string[],
-  options: { backend?: ChatBackend } = {},
+  options: { backend?: ChatBackend; evaluations?: EvaluationService } = {},
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -139,7 +142,7 @@ export async function improveCommand(
   const seedSolution = await task.seedSolution();
   const instances = instancesFlag(values.instances, "improve");
   const instanceSalt = saltFor(instances);
-  const opened = await openEvaluations(queue);
+  const opened = await openEvaluations(queue, options.evaluations);
   // Every leaf evaluation of this command goes where --queue says (local sandboxes without it).
   const salted = {
     ...(instanceSalt === undefined ? {} : { instanceSalt }),

@@ -12,6 +12,7 @@ import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
 import { openEvaluations } from "./_evaluations.ts";
 import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
@@ -95,10 +96,15 @@ function rateText(rate: number, ci: readonly [number, number]): string {
  * Runs the command.
  *
  * @param argv The arguments after `sandbox-audit`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code.
  * @throws {UsageError} On a bad flag.
  */
-export async function sandboxAuditCommand(argv: string[]): Promise<number> {
+export async function sandboxAuditCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -192,7 +198,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
     ...(queue === undefined ? {} : { queue: queue.redacted }),
   };
-  const opened = await openEvaluations(queue);
+  const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("sandbox-audit", config);
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });

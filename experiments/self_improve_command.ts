@@ -441,9 +441,14 @@ function printTable(
  * Runs the command.
  *
  * @param argv The arguments after `self-improve`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code.
  */
-export async function selfImproveCommand(argv: string[]): Promise<number> {
+export async function selfImproveCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -499,7 +504,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     const { dir, config } = await readSelfImproveRun(values.resume, { finished: false });
     await keepDenoPermissionAudit(dir);
     // The queue's URL is never stored: a resumed run takes it from --queue or the environment.
-    const opened = await openEvaluations(queue);
+    const opened = await openEvaluations(queue, options.evaluations);
     let summary;
     try {
       summary = await executeSelfImprove({
@@ -552,7 +557,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     instanceSalt: undefined,
   };
   config.instanceSalt = saltFor(config.instances);
-  const opened = await openEvaluations(queue);
+  const opened = await openEvaluations(queue, options.evaluations);
   let summary;
   try {
     const dir = await createRunDir("self-improve", {

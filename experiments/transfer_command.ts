@@ -21,6 +21,7 @@ import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
 import { openEvaluations } from "./_evaluations.ts";
 import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
@@ -119,10 +120,15 @@ function parseTasks(text: string | undefined): TransferTaskId[] {
  * Runs the command.
  *
  * @param argv The arguments after `transfer`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code.
  * @throws {UsageError} On a bad flag, or when no improved improver can be found.
  */
-export async function transferCommand(argv: string[]): Promise<number> {
+export async function transferCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -202,7 +208,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
     ...(queue === undefined ? {} : { queue: queue.redacted }),
   };
-  const opened = await openEvaluations(queue);
+  const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("transfer", config);
   await Deno.writeTextFile(`${dir.path}/improved_improver.ts`, improved.source);
   await Deno.writeTextFile(`${dir.path}/audit.jsonl`, "", { append: true });
