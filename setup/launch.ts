@@ -4,14 +4,16 @@
  * then starts the command line (`experiments/cli.ts`) as a child with least privilege: read
  * the project, write the runs folder, the environment variables it reads, the network for
  * loopback and exactly the model host (from `--base-url`, `OPENAI_BASE_URL`, or a resumed
- * run's config), never a prompt. Deno's permission audit of the child goes to a file of its
+ * run's config) and the job queue's database (from `--queue` or `STOP_QUEUE_URL`), never a
+ * prompt. Deno's permission audit of the child goes to a file of its
  * own; the child copies it into its run directory, and this launcher appends what the child
  * could not (a killed child's last checks). Standard streams, the exit code and signals pass
  * through.
  *
  * ```sh
  * deno run --no-prompt --allow-read=. --allow-write=runs --allow-run=deno \
- *   --allow-env=OPENAI_BASE_URL,STOP_MODEL,STOP_RUNS_DIR setup/launch.ts self-improve --task lpn
+ *   --allow-env=OPENAI_BASE_URL,STOP_MODEL,STOP_QUEUE_URL,STOP_RUNS_DIR setup/launch.ts \
+ *   self-improve --task lpn
  * ```
  *
  * @module

@@ -19,6 +19,7 @@ import { Utility } from "../utilities/utility.ts";
 import { executeSelfImprove } from "../experiments/self_improve_command.ts";
 import type { SelfImproveConfig } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/replay_command.ts";
+import { runTransfer } from "../experiments/transfer.ts";
 import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import { roundTripEvaluations } from "./fakes/round_trip_evaluations.ts";
 import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
@@ -226,4 +227,41 @@ Deno.test("a small self-improvement run through the round trip gives exactly the
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("transfer cells through the round trip give exactly the local rows and audit events", async () => {
+  const improved = await Deno.readTextFile(
+    new URL("../improvers/programs/seed_improver.ts", import.meta.url),
+  );
+  const transfer = async (evaluations?: EvaluationService) => {
+    const audit = new AuditLog({ run: "transfer" });
+    const cells: unknown[] = [];
+    const rows = await runTransfer({
+      improved: { source: improved },
+      runs: 2,
+      tasks: ["string-grid"],
+      lmBudget: 1,
+      responsesPerCall: 2,
+      utilityBudget: 2,
+      seed: 3,
+      audit,
+      onCell: ({ task, arm, run, value, failure, testFailure }) =>
+        void cells.push({ task, arm, run, value, failure, testFailure }),
+      ...(evaluations === undefined ? {} : { evaluations }),
+    });
+    const byCell = (a: unknown, b: unknown) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1;
+    const events = audit.events.map(({ time: _t, ...e }) => JSON.stringify(e)).sort();
+    return { rows, cells: cells.sort(byCell), events };
+  };
+  const local = await transfer();
+  const trip = roundTripEvaluations();
+  const queued = await transfer(trip.service);
+  ok(trip.ran >= 4, `the cells' evaluations went through the round trip (${trip.ran})`);
+  ok(
+    new Set(trip.submitted).size === trip.ran,
+    "each distinct job ran once, however often it was submitted",
+  );
+  deepEqual(queued.rows, local.rows);
+  deepEqual(queued.cells, local.cells);
+  deepEqual(queued.events, local.events);
 });
