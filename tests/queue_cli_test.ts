@@ -17,30 +17,13 @@ import { CLI_ENV, cliPermissions } from "../experiments/cli_permissions.ts";
 import { UsageError } from "../experiments/_terminal.ts";
 import { captured } from "./fakes/captured_output.ts";
 import { roundTripEvaluations } from "./fakes/round_trip_evaluations.ts";
+import { inTempRuns } from "./fakes/temp_runs.ts";
 
 for (const name of ["STOP_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) Deno.env.delete(name);
 
 const PASSWORD = "Sup3r-Secret-Pw";
 const URL_WITH_PASSWORD = `postgres://stop:${PASSWORD}@127.0.0.1:5999/jobs`;
 const REDACTED = "postgres://stop@127.0.0.1:5999/jobs";
-
-/** Runs `fn` with run directories going to a fresh temporary folder; returns what it made. */
-async function inTempRuns<T>(fn: () => Promise<T>): Promise<{ result: T; dirs: string[] }> {
-  const root = await Deno.makeTempDir({ prefix: "stop-queue-cli-" });
-  const before = Deno.env.get("STOP_RUNS_DIR");
-  Deno.env.set("STOP_RUNS_DIR", root);
-  try {
-    const result = await fn();
-    const dirs: string[] = [];
-    for await (const entry of Deno.readDir(root)) {
-      if (entry.isDirectory) dirs.push(`${root}/${entry.name}`);
-    }
-    return { result, dirs };
-  } finally {
-    if (before === undefined) Deno.env.delete("STOP_RUNS_DIR");
-    else Deno.env.set("STOP_RUNS_DIR", before);
-  }
-}
 
 /** Every file under a folder, with its text. */
 async function filesUnder(dir: string): Promise<Map<string, string>> {
@@ -223,7 +206,7 @@ Deno.test("evaluate and improve through the queue's seam give the local numbers,
   deepEqual(await evaluation(queued.dirs[0]!), await evaluation(local.dirs[0]!));
   const config = JSON.parse(await Deno.readTextFile(`${queued.dirs[0]}/config.json`));
   equal(config.queue, REDACTED);
-  ok(!queued.result.lines.join("\n").includes(PASSWORD), "nothing printed holds it");
+  ok(!queued.value.lines.join("\n").includes(PASSWORD), "nothing printed holds it");
 
   const args = ["lpn", "--lm-budget", "1", "--responses", "2", "--utility-budget", "2", "--json"];
   const improvedLocal = await inTempRuns(() => captured(() => improveCommand(args)));
