@@ -11,6 +11,7 @@ import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
 import { openEvaluations } from "./_evaluations.ts";
+import { describeEvaluations } from "./_progress.ts";
 import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
@@ -233,10 +234,13 @@ export async function sandboxAuditCommand(
   const step = Math.max(1, Math.round(attempts / 10));
   const onProgress = (p: SandboxAuditProgress) => {
     if (p.done === p.attempts || p.done % step === 0) {
+      const queued = describeEvaluations(opened.evaluations);
       log(
         `cell '${
           p.warning ? "warning" : "plain"
-        }': attempts ${p.done}/${p.attempts}, unsandboxed so far ${p.unsandboxed}`,
+        }': attempts ${p.done}/${p.attempts}, unsandboxed so far ${p.unsandboxed}${
+          queued === undefined ? "" : ` · ${queued}`
+        }`,
       );
     }
   };

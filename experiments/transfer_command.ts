@@ -20,6 +20,7 @@ import {
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
 import { openEvaluations } from "./_evaluations.ts";
+import { describeEvaluations } from "./_progress.ts";
 import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
@@ -283,10 +284,13 @@ export async function transferCommand(
         const failure = why === undefined
           ? ""
           : paint(c.failure === undefined ? "dim" : "yellow", ` (${why.split("\n")[0]})`);
+        const queued = describeEvaluations(opened.evaluations);
         log(
           `[${c.done}/${c.total}] ${c.task} · ${arm} · run ${c.run + 1}/${runs}: ${
             pct(c.value)
-          }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s`,
+          }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s${
+            queued === undefined ? "" : ` · ${queued}`
+          }`,
         );
       },
     }),

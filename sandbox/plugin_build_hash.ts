@@ -25,6 +25,10 @@ let cached: Promise<string> | undefined;
 export function pluginBuildHash(): Promise<string> {
   cached ??= Deno.readTextFile(new URL("./plugin/stop_sandbox.c", import.meta.url)).then(
     pluginKey,
+    (error) => {
+      cached = undefined; // asked again, it reads again
+      throw error;
+    },
   );
   return cached;
 }

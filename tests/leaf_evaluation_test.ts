@@ -6,6 +6,7 @@
  */
 import { deepEqual, equal, match, notEqual, ok, rejects } from "node:assert/strict";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+import { CACHE_DIR, pluginPath, PROJECT_ROOT } from "../sandbox/plugin/build_config.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import {
   localEvaluationService,
@@ -100,6 +101,15 @@ Deno.test("replayed audit events reach the sink in the order they were recorded"
     ...(signal === undefined ? {} : { signal }),
   }));
   deepEqual(recorded.slice(0, direct.audit.length), direct.audit);
+});
+
+Deno.test("the plugin build hash is the key of the plugin file this process loads", async () => {
+  const hash = await pluginBuildHash();
+  match(hash, /^[0-9a-f]{20}$/);
+  equal(
+    await pluginPath(),
+    new URL(`${CACHE_DIR}/stop-sandbox-${hash}.wasm`, PROJECT_ROOT).pathname,
+  );
 });
 
 Deno.test("a worker refuses a job built for another sandbox plugin, naming both", async () => {
