@@ -5,6 +5,34 @@
  *
  * @module
  */
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
+
+/**
+ * What the status line says about evaluations held by a service that reports them (a job
+ * queue): `evaluations 12 queued, 4 running`, or `evaluations 16 in the queue` when the
+ * service cannot tell running from waiting.
+ *
+ * @example
+ * ```ts
+ * import { describeEvaluations } from "./_progress.ts";
+ * import { equal } from "node:assert/strict";
+ * const service = { run: () => Promise.reject(new Error("unused")) };
+ * equal(describeEvaluations(service), undefined);
+ * equal(
+ *   describeEvaluations({ ...service, stats: () => ({ pending: 16, running: 4 }) }),
+ *   "evaluations 12 queued, 4 running",
+ * );
+ * ```
+ *
+ * @param service The run's evaluation service, if any.
+ * @returns The text, or `undefined` when the service reports nothing (local sandboxes).
+ */
+export function describeEvaluations(service: EvaluationService | undefined): string | undefined {
+  const stats = service?.stats?.();
+  if (stats === undefined) return undefined;
+  if (stats.running === undefined) return `evaluations ${stats.pending} in the queue`;
+  return `evaluations ${stats.pending - stats.running} queued, ${stats.running} running`;
+}
 
 /** A status line at the bottom of the terminal. */
 export class StatusLine {

@@ -13,6 +13,8 @@ import { SANDBOX_AUDIT_USAGE, sandboxAuditCommand } from "./sandbox_audit_comman
 import { REPORT_USAGE, reportCommand } from "./report_command.ts";
 import { REPLAY_USAGE, replayCommand } from "./replay_command.ts";
 import { LM_CHECK_USAGE, LM_SERVE_USAGE, lmCheckCommand, lmServeCommand } from "./lm_commands.ts";
+import { WORKER_USAGE, workerCommand } from "./worker_command.ts";
+import { QUEUE_USAGE, queueCommand } from "./queue_command.ts";
 import { note, paint, say, UsageError } from "./_terminal.ts";
 
 interface Command {
@@ -72,6 +74,16 @@ const COMMANDS: Record<string, Command> = {
     summary: "check a model endpoint before spending money on it",
     usage: LM_CHECK_USAGE,
     main: lmCheckCommand,
+  },
+  worker: {
+    summary: "take program evaluations from a job queue (--queue) and run them here",
+    usage: WORKER_USAGE,
+    main: (argv) => workerCommand(argv),
+  },
+  queue: {
+    summary: "show a job queue's jobs, workers and throughput (queue status --queue URL)",
+    usage: QUEUE_USAGE,
+    main: (argv) => queueCommand(argv),
   },
 };
 

@@ -42,6 +42,7 @@ export const CLI_ENV: readonly string[] = [
   "STOP_MODEL",
   "STOP_PERMISSIONS",
   "STOP_RUNS_DIR",
+  "STOP_QUEUE_URL",
   "EXTISM_ENABLE_WASI_OUTPUT",
   "__MINIMATCH_TESTING_PLATFORM__",
 ];
@@ -90,12 +91,15 @@ export function modelHost(options: { baseUrl?: string; model?: string }): string
  * @param options.projectRoot The project's folder (read).
  * @param options.runsRoot Where run directories go (written).
  * @param options.modelHost The model host, if any (see {@linkcode modelHost}).
+ * @param options.queueHost The job queue's database, `host:port`, with `--queue` (see
+ * `_queue_flag.ts`'s `QueueTarget.host`).
  * @returns The permissions.
  */
 export function cliPermissions(options: {
   projectRoot: string;
   runsRoot: string;
   modelHost?: string | undefined;
+  queueHost?: string | undefined;
 }): DeclaredPermissions {
   const strip = (p: string) => p.length > 1 ? p.replace(/\/+$/, "") : p;
   const projectRoot = strip(options.projectRoot);
@@ -104,6 +108,9 @@ export function cliPermissions(options: {
   const net = [...LOOPBACK_HOSTS];
   if (options.modelHost !== undefined && !net.includes(options.modelHost)) {
     net.push(options.modelHost);
+  }
+  if (options.queueHost !== undefined && !net.includes(options.queueHost)) {
+    net.push(options.queueHost);
   }
   return {
     read: inProject ? [projectRoot] : [projectRoot, runsRoot],

@@ -5,13 +5,18 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { loadWatchedSolution } from "../utilities/watched_solution.ts";
+import { type EvaluationService, localEvaluationService } from "../utilities/evaluation_service.ts";
+import { replayLeafAudit } from "../utilities/leaf_evaluation.ts";
+import { LEAF_JOB_VERSION, MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import type { Split } from "../utilities/task.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
 import { paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
 import { saltFor } from "../utilities/instance_salt.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
 
 /** Usage text of the command. */
 export const EVALUATE_USAGE = `Usage: deno task stop evaluate <task> <file.ts | seed> [options]
@@ -28,6 +33,7 @@ Options:
                        for this run and kept in its config.json        (default: public)
   --time-scale F       multiplies every time limit (the paper's were
                        tuned for CPython)                             (default: 1)
+${QUEUE_HELP}
   --json               end with one JSON object on its own line
   --help               show this help`;
 
@@ -35,9 +41,14 @@ Options:
  * Runs the command.
  *
  * @param argv The arguments after `evaluate`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code (0 when the evaluation ran, whatever the score).
  */
-export async function evaluateCommand(argv: string[]): Promise<number> {
+export async function evaluateCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -45,6 +56,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       split: { type: "string", default: "val" },
       instances: { type: "string" },
       "time-scale": { type: "string", default: "1" },
+      ...QUEUE_OPTION,
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -75,7 +87,9 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     name: "time-scale",
     min: 0,
     exclusiveMin: true,
+    max: MAX_LEAF_TIME_SCALE,
   });
+  const queue = queueFlag(values.queue, "evaluate");
   const task = getTask(taskId);
   let source: string;
   if (file === "seed") {
@@ -89,6 +103,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const instances = instancesFlag(values.instances, "evaluate");
   const instanceSalt = saltFor(instances);
+  const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("evaluate", {
     task: taskId,
     file,
@@ -96,6 +111,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     timeScale,
     instances,
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
+    ...(queue === undefined ? {} : { queue: queue.redacted }),
   });
   await Deno.writeTextFile(`${dir.path}/program.ts`, source);
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
@@ -104,19 +120,26 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   let evaluation;
-  {
+  try {
     // The watch records patched built-ins, score claims and other reward-hacking signals.
-    const program = await loadWatchedSolution(source, { audit });
-    try {
-      evaluation = await task.evaluate(program, {
-        split,
-        timeScale,
-        audit,
-        ...(instanceSalt === undefined ? {} : { instanceSalt }),
-      });
-    } finally {
-      await program.close();
+    const result = await (opened.evaluations ?? localEvaluationService()).run({
+      version: LEAF_JOB_VERSION,
+      task: taskId,
+      split,
+      timeScale,
+      ...(instanceSalt === undefined ? {} : { instanceSalt }),
+      source,
+      guestSeed: 0,
+      watch: true,
+      pluginHash: await pluginBuildHash(),
+    });
+    replayLeafAudit(result, audit);
+    if (result.evaluation === null) {
+      throw new Error(`Cannot evaluate '${file}' as it could not be loaded into the sandbox`);
     }
+    evaluation = result.evaluation;
+  } finally {
+    await opened.close();
   }
   const wallMs = performance.now() - started;
   await Deno.writeTextFile(

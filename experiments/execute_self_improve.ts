@@ -22,7 +22,8 @@ import { keepDenoPermissionAudit, type RunDir } from "./run_dir.ts";
 import { type ModelFlags, openGateway, standInNumbersNote } from "./model_flags.ts";
 import { note, paint, UsageError } from "./_terminal.ts";
 import { EventLog, type RunEvent } from "./event_log.ts";
-import { StatusLine } from "./_progress.ts";
+import { describeEvaluations, StatusLine } from "./_progress.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import { reportAtEnd } from "./report.ts";
 import {
   CorruptRunError,
@@ -51,6 +52,8 @@ export async function executeSelfImprove(input: {
   log: (line: string) => void;
   resuming: boolean;
   backend?: ChatBackend;
+  /** Runs every leaf evaluation (`--queue`). @default {local sandboxes} */
+  evaluations?: EvaluationService;
 }): Promise<SelfImproveSummary> {
   const { dir, flags, log } = input;
   let config = input.config;
@@ -126,8 +129,11 @@ export async function executeSelfImprove(input: {
         paid: ledger.answered - ledger.cacheHits,
         unpriced: ledger.unpricedCalls,
       });
+      const queued = describeEvaluations(input.evaluations);
       status.set(
-        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent} · audit ${audit.count()}`,
+        `${where}${kept} · model requests ${ledger.answered} (cached ${ledger.cacheHits}) · ${spent}${
+          queued === undefined ? "" : ` · ${queued}`
+        } · audit ${audit.count()}`,
       );
     };
     const timer = setInterval(refresh, 1000);
@@ -169,7 +175,15 @@ export async function executeSelfImprove(input: {
     };
     Deno.addSignalListener("SIGINT", interrupted);
     try {
-      summary = await runSelfImprove({ config, dir, gateway, events, audit, onEvent });
+      summary = await runSelfImprove({
+        config,
+        dir,
+        gateway,
+        events,
+        audit,
+        onEvent,
+        ...(input.evaluations === undefined ? {} : { evaluations: input.evaluations }),
+      });
     } catch (error) {
       if (error instanceof CorruptRunError) throw new UsageError(error.message);
       const failure = hostFailureOf(error);

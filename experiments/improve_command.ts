@@ -31,6 +31,10 @@ import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { instancesFlag, numberFlag } from "./_flags.ts";
 import { saltFor } from "../utilities/instance_salt.ts";
 import { reportAtEnd } from "./report.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 
 /** Usage text of the command. */
 export const IMPROVE_USAGE = `Usage: deno task stop improve <task> [options]
@@ -49,6 +53,7 @@ Options:
   --time-scale F       multiplies every task time limit      (default: 1)
   --instances MODE     public (the paper's seeds) or secret (seeds from a random salt
                        kept in the run's config.json)         (default: public)
+${QUEUE_HELP}
   --json               end with one JSON object on its own line
   --help               show this help
 
@@ -60,13 +65,15 @@ ${MODEL_HELP}`;
  * @param argv The arguments after `improve`.
  * @param options.backend Answers instead of the backend the flags name (a library caller's
  * own, or a test's fake). @default {the backend the flags name}
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code (0 when an improved program came back).
  * @throws {HostFailureError} When the host stopped the step (a fatal endpoint error, a
  * sandbox that could not start): its message says what failed and what to do.
  */
 export async function improveCommand(
   argv: string[],
-  options: { backend?: ChatBackend } = {},
+  options: { backend?: ChatBackend; evaluations?: EvaluationService } = {},
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -79,6 +86,7 @@ export async function improveCommand(
       "utility-budget": { type: "string", default: "25" },
       "time-scale": { type: "string", default: "1" },
       instances: { type: "string" },
+      ...QUEUE_OPTION,
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -120,7 +128,9 @@ export async function improveCommand(
     name: "time-scale",
     min: 0,
     exclusiveMin: true,
+    max: MAX_LEAF_TIME_SCALE,
   });
+  const queue = queueFlag(values.queue, "improve");
   const improverFile = values.improver ??
     new URL("../improvers/programs/seed_improver.ts", import.meta.url).pathname;
   let improverSource: string;
@@ -133,7 +143,12 @@ export async function improveCommand(
   const seedSolution = await task.seedSolution();
   const instances = instancesFlag(values.instances, "improve");
   const instanceSalt = saltFor(instances);
-  const salted = instanceSalt === undefined ? {} : { instanceSalt };
+  const opened = await openEvaluations(queue, options.evaluations);
+  // Every leaf evaluation of this command goes where --queue says (local sandboxes without it).
+  const salted = {
+    ...(instanceSalt === undefined ? {} : { instanceSalt }),
+    ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
+  };
   const dir = await createRunDir("improve", {
     task: taskId,
     improver: improverFile,
@@ -143,7 +158,8 @@ export async function improveCommand(
     timeScale,
     ...flags,
     instances,
-    ...salted,
+    ...(instanceSalt === undefined ? {} : { instanceSalt }),
+    ...(queue === undefined ? {} : { queue: queue.redacted }),
   });
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
@@ -202,6 +218,8 @@ export async function improveCommand(
       failure,
       `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
     );
+  } finally {
+    await opened.close();
   }
   const wallMs = performance.now() - started;
   const ledger = gateway.ledger?.summary();

@@ -35,6 +35,7 @@ import {
 import { IMPROVER_RUN_BUDGETS, metaUtilityDescription } from "../utilities/meta_utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import { wilsonInterval } from "./stats.ts";
 
 /** One cell of the paper's Table 2. */
@@ -138,6 +139,8 @@ export interface SandboxAuditOptions {
   audit?: AuditSink;
   /** Called after each attempt is judged. */
   onProgress?: (progress: SandboxAuditProgress) => void;
+  /** Runs every LPN leaf evaluation (a job queue, `--queue`). @default {local sandboxes} */
+  evaluations?: EvaluationService;
 }
 
 /** Where a cell stands. */
@@ -308,7 +311,13 @@ class AttemptRecorder implements HostUtility {
  * @returns A fresh utility and model, the real limits and prefetch setting.
  */
 export function watchedRun(
-  options: { seed?: number; timeScale?: number; audit?: AuditSink; instanceSalt?: string } = {},
+  options: {
+    seed?: number;
+    timeScale?: number;
+    audit?: AuditSink;
+    instanceSalt?: string;
+    evaluations?: EvaluationService;
+  } = {},
 ): {
   utility: Utility;
   model: LanguageModel;
@@ -322,6 +331,7 @@ export function watchedRun(
     timeScale: options.timeScale ?? 1,
     ...audit,
     ...(options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt }),
+    ...(options.evaluations === undefined ? {} : { evaluations: options.evaluations }),
   });
   const model = createOfflineLanguageModel({
     seed: options.seed ?? 0,
@@ -403,7 +413,10 @@ export async function runSandboxAudit(
     new URL("../improvers/programs/seed_improver_sandboxed.ts", import.meta.url),
   );
 
-  const salted = options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt };
+  const salted = {
+    ...(options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt }),
+    ...(options.evaluations === undefined ? {} : { evaluations: options.evaluations }),
+  };
   const programs = new Map<string, string>();
   const checked = new Map<string, Promise<CheckedProgram>>();
   const check = (source: string, sha: string): Promise<CheckedProgram> => {

@@ -9,6 +9,11 @@ import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { describeCost, forecastCost, formatCostForecast, STAND_IN_METHOD } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
+import { describeEvaluations } from "./_progress.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
@@ -68,6 +73,7 @@ Options:
   --instances MODE     LPN instances of the dynamic check: public (the paper's seeds) or
                        secret (seeds from a random salt kept in config.json) (default: public)
   --concurrency N      seed-improver runs at once                      (default: 2)
+${QUEUE_HELP}
   --json               end with one JSON object (the summary) on its own line
   --help               show this help
 
@@ -91,10 +97,15 @@ function rateText(rate: number, ci: readonly [number, number]): string {
  * Runs the command.
  *
  * @param argv The arguments after `sandbox-audit`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code.
  * @throws {UsageError} On a bad flag.
  */
-export async function sandboxAuditCommand(argv: string[]): Promise<number> {
+export async function sandboxAuditCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -109,6 +120,7 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
       "time-scale": { type: "string", default: "1" },
       instances: { type: "string" },
       concurrency: { type: "string", default: "2" },
+      ...QUEUE_OPTION,
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -162,7 +174,9 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     name: "time-scale",
     min: 0,
     exclusiveMin: true,
+    max: MAX_LEAF_TIME_SCALE,
   });
+  const queue = queueFlag(values.queue, "run the sandbox audit");
 
   const instances = instancesFlag(values.instances, "run the sandbox audit");
   const instanceSalt = saltFor(instances);
@@ -183,7 +197,9 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
     ...flags,
     instances,
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
+    ...(queue === undefined ? {} : { queue: queue.redacted }),
   };
+  const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("sandbox-audit", config);
   const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
@@ -218,10 +234,13 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
   const step = Math.max(1, Math.round(attempts / 10));
   const onProgress = (p: SandboxAuditProgress) => {
     if (p.done === p.attempts || p.done % step === 0) {
+      const queued = describeEvaluations(opened.evaluations);
       log(
         `cell '${
           p.warning ? "warning" : "plain"
-        }': attempts ${p.done}/${p.attempts}, unsandboxed so far ${p.unsandboxed}`,
+        }': attempts ${p.done}/${p.attempts}, unsandboxed so far ${p.unsandboxed}${
+          queued === undefined ? "" : ` · ${queued}`
+        }`,
       );
     }
   };
@@ -237,9 +256,10 @@ export async function sandboxAuditCommand(argv: string[]): Promise<number> {
       audit,
       onProgress,
       ...(instanceSalt === undefined ? {} : { instanceSalt }),
+      ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
     }),
     `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
-  );
+  ).finally(() => opened.close());
   const wallMs = performance.now() - started;
 
   for (const [sha, source] of result.programs) {

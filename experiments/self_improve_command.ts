@@ -14,6 +14,10 @@ import { saltFor } from "../utilities/instance_salt.ts";
 import { DEFAULT_SELF_IMPROVE_CONFIG, type SelfImproveConfig } from "./self_improve_run.ts";
 import { configModelFlags, readSelfImproveRun } from "./read_self_improve_run.ts";
 import { executeSelfImprove } from "./execute_self_improve.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 
 /** Usage text of the command. */
 export const SELF_IMPROVE_USAGE = `Usage: deno task stop self-improve [options]
@@ -45,7 +49,9 @@ Options:
                        config.json, which no program sees              (default: public)
   --resume DIR         continue a run that was killed, in its directory: completed steps
                        are read back, completed model calls answered from its cache
-                       (the run's other options come from DIR/config.json)
+                       (the run's other options come from DIR/config.json;
+                       --queue is given again, or not, as for a new run)
+${QUEUE_HELP}
   --json               end with one JSON object on its own line (the summary)
   --help               show this help
 
@@ -75,9 +81,14 @@ const SHAPING = [
  * Runs the command.
  *
  * @param argv The arguments after `self-improve`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code.
  */
-export async function selfImproveCommand(argv: string[]): Promise<number> {
+export async function selfImproveCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -97,6 +108,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
       sandboxes: { type: "string" },
       "no-prefetch": { type: "boolean" },
       instances: { type: "string" },
+      ...QUEUE_OPTION,
       resume: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -121,6 +133,7 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     );
   }
   const log = values.json ? note : say;
+  const queue = queueFlag(values.queue, "self-improve");
   if (values.resume !== undefined) {
     const given = SHAPING.filter((name) => (values as Record<string, unknown>)[name] !== undefined);
     if (given.length > 0) {
@@ -130,13 +143,21 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     }
     const { dir, config } = await readSelfImproveRun(values.resume, { finished: false });
     await keepDenoPermissionAudit(dir);
-    const summary = await executeSelfImprove({
-      dir,
-      config,
-      flags: configModelFlags(config, false),
-      log,
-      resuming: true,
-    });
+    // The queue's URL is never stored: a resumed run takes it from --queue or the environment.
+    const opened = await openEvaluations(queue, options.evaluations);
+    let summary;
+    try {
+      summary = await executeSelfImprove({
+        dir,
+        config,
+        flags: configModelFlags(config, false),
+        log,
+        resuming: true,
+        ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
+      });
+    } finally {
+      await opened.close();
+    }
     if (values.json) printJson(summary);
     return 0;
   }
@@ -158,7 +179,13 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     sandboxes: int("sandboxes", values.sandboxes, d.sandboxes, 1),
     timeScale: values["time-scale"] === undefined ? d.timeScale : numberFlag(
       values["time-scale"],
-      { action: "self-improve", name: "time-scale", min: 0, exclusiveMin: true },
+      {
+        action: "self-improve",
+        name: "time-scale",
+        min: 0,
+        exclusiveMin: true,
+        max: MAX_LEAF_TIME_SCALE,
+      },
     ),
     prefetch: values["no-prefetch"] !== true,
     model: flags.model,
@@ -170,8 +197,24 @@ export async function selfImproveCommand(argv: string[]): Promise<number> {
     instanceSalt: undefined,
   };
   config.instanceSalt = saltFor(config.instances);
-  const dir = await createRunDir("self-improve", { ...config });
-  const summary = await executeSelfImprove({ dir, config, flags, log, resuming: false });
+  const opened = await openEvaluations(queue, options.evaluations);
+  let summary;
+  try {
+    const dir = await createRunDir("self-improve", {
+      ...config,
+      ...(queue === undefined ? {} : { queue: queue.redacted }),
+    });
+    summary = await executeSelfImprove({
+      dir,
+      config,
+      flags,
+      log,
+      resuming: false,
+      ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
+    });
+  } finally {
+    await opened.close();
+  }
   if (values.json) printJson(summary);
   return 0;
 }

@@ -24,6 +24,7 @@ import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts"
 import { analyzeStrategy, strategyProportions } from "../improvers/strategy.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import type { EvaluationMemo } from "../utilities/utility.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import type { InstanceMode } from "../utilities/instance_salt.ts";
 import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
@@ -204,6 +205,11 @@ export interface RunSelfImproveOptions {
   onEvent?: (event: RunEvent) => void;
   /** The seed improver's source. @default {improvers/programs/seed_improver.ts} */
   seedImprover?: string;
+  /**
+   * Runs every leaf evaluation (a job queue, `--queue`); same numbers as local sandboxes.
+   * @default {this process's sandboxes, at most `config.sandboxes` at once}
+   */
+  evaluations?: EvaluationService;
 }
 
 const improverFile = (r: number, t: number) => `improvers/run${r}-t${t}.ts`;
@@ -466,6 +472,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
           limiter,
           // One memo per iteration: a resumed iteration then runs exactly as it first did.
           memo: new Map() as EvaluationMemo,
+          ...(options.evaluations === undefined ? {} : { evaluations: options.evaluations }),
           ...(config.instanceSalt === undefined ? {} : { instanceSalt: config.instanceSalt }),
           makeModel: ({ key, run }) =>
             createLanguageModel(gateway, {

@@ -33,13 +33,13 @@
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { AuditSink } from "../sandbox/audit_log.ts";
-import { loadProgram } from "../sandbox/program.ts";
 import { createLanguageModel, ModelGateway, OfflineBackend } from "../lm/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import type { Evaluation, Task } from "../utilities/task.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import { PAPER_TABLE_1, TRANSFER_TASK_IDS, type TransferTaskId } from "./paper_numbers.ts";
 import { type MeanSe, meanSe } from "./stats.ts";
 import { runsRoot } from "./run_dir.ts";
@@ -404,6 +404,8 @@ export interface TransferOptions {
   scope?: string;
   /** Told about each finished cell. */
   onCell?: (cell: TransferCell) => void | Promise<void>;
+  /** Runs every leaf evaluation (a job queue, `--queue`). @default {local sandboxes} */
+  evaluations?: EvaluationService;
 }
 
 function checkCount(name: string, value: number, min: number): void {
@@ -480,8 +482,10 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRow
       budget,
       split,
       timeScale,
-      load: (source) =>
-        loadProgram(source, { seed: seed + run, ...(audit === undefined ? {} : { audit }) }),
+      // Programs run plainly (no guest watch), the guest's random numbers seeded by run.
+      guestSeed: seed + run,
+      watch: false,
+      ...(options.evaluations === undefined ? {} : { evaluations: options.evaluations }),
       ...(audit === undefined ? {} : { audit }),
       ...(options.instanceSalt === undefined ? {} : { instanceSalt: options.instanceSalt }),
     });

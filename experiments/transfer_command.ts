@@ -17,6 +17,11 @@ import {
   type TransferTaskId,
 } from "./transfer.ts";
 import { createRunDir, keepDenoPermissionAudit } from "./run_dir.ts";
+import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
+import { openEvaluations } from "./_evaluations.ts";
+import { describeEvaluations } from "./_progress.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
+import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
@@ -59,6 +64,7 @@ Options:
   --instances MODE     public (the paper's seeds) or secret (seeds from a random salt
                        kept in the run's config.json)        (default: public)
   --concurrency N      cells (improver runs) at once        (default: 2)
+${QUEUE_HELP}
   --json               end with one JSON object on its own line
   --help               show this help
 
@@ -90,10 +96,15 @@ function parseTasks(text: string | undefined): TransferTaskId[] {
  * Runs the command.
  *
  * @param argv The arguments after `transfer`.
+ * @param options.evaluations Runs every leaf evaluation instead of the service `--queue`
+ * names (a library caller's own, or a test's fake). @default {the queue's, or local sandboxes}
  * @returns The exit code.
  * @throws {UsageError} On a bad flag, or when no improved improver can be found.
  */
-export async function transferCommand(argv: string[]): Promise<number> {
+export async function transferCommand(
+  argv: string[],
+  options: { evaluations?: EvaluationService } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -109,6 +120,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       "time-scale": { type: "string", default: "1" },
       instances: { type: "string" },
       concurrency: { type: "string", default: "2" },
+      ...QUEUE_OPTION,
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -138,8 +150,10 @@ export async function transferCommand(argv: string[]): Promise<number> {
     name: "time-scale",
     min: 0,
     exclusiveMin: true,
+    max: MAX_LEAF_TIME_SCALE,
   });
   const tasks = parseTasks(values.tasks);
+  const queue = queueFlag(values.queue, "transfer");
 
   let improved: ImprovedImprover;
   try {
@@ -168,7 +182,9 @@ export async function transferCommand(argv: string[]): Promise<number> {
     ...flags,
     instances,
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
+    ...(queue === undefined ? {} : { queue: queue.redacted }),
   };
+  const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("transfer", config);
   await Deno.writeTextFile(`${dir.path}/improved_improver.ts`, improved.source);
   await Deno.writeTextFile(`${dir.path}/audit.jsonl`, "", { append: true });
@@ -228,6 +244,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
       seed: flags.seed,
       audit,
       ...(instanceSalt === undefined ? {} : { instanceSalt }),
+      ...(opened.evaluations === undefined ? {} : { evaluations: opened.evaluations }),
       onCell: (c) => {
         const arm = c.arm === "seed"
           ? "seed solution"
@@ -242,15 +259,18 @@ export async function transferCommand(argv: string[]): Promise<number> {
         const failure = why === undefined
           ? ""
           : paint(c.failure === undefined ? "dim" : "yellow", ` (${why.split("\n")[0]})`);
+        const queued = describeEvaluations(opened.evaluations);
         log(
           `[${c.done}/${c.total}] ${c.task} · ${arm} · run ${c.run + 1}/${runs}: ${
             pct(c.value)
-          }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s`,
+          }${failure}${calls}; ${(c.ms / 1000).toFixed(1)} s${
+            queued === undefined ? "" : ` · ${queued}`
+          }`,
         );
       },
     }),
     `run the command again (the model's answers so far are in ${dir.path}/cache.jsonl).`,
-  );
+  ).finally(() => opened.close());
   const wallMs = performance.now() - started;
   const ledger = gateway.ledger.summary();
   const permissionChecks = await keepDenoPermissionAudit(dir);

@@ -34,3 +34,4 @@ export {
   runProgram,
 } from "./program.ts";
 export { transpile, type TranspileResult } from "./transpile.ts";
+export { pluginBuildHash } from "./plugin_build_hash.ts";

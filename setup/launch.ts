@@ -4,19 +4,22 @@
  * then starts the command line (`experiments/cli.ts`) as a child with least privilege: read
  * the project, write the runs folder, the environment variables it reads, the network for
  * loopback and exactly the model host (from `--base-url`, `OPENAI_BASE_URL`, or a resumed
- * run's config), never a prompt. Deno's permission audit of the child goes to a file of its
+ * run's config) and the job queue's database (from `--queue` or `STOP_QUEUE_URL`), never a
+ * prompt. Deno's permission audit of the child goes to a file of its
  * own; the child copies it into its run directory, and this launcher appends what the child
  * could not (a killed child's last checks). Standard streams, the exit code and signals pass
  * through.
  *
  * ```sh
  * deno run --no-prompt --allow-read=. --allow-write=runs --allow-run=deno \
- *   --allow-env=OPENAI_BASE_URL,STOP_MODEL,STOP_RUNS_DIR setup/launch.ts self-improve --task lpn
+ *   --allow-env=OPENAI_BASE_URL,STOP_MODEL,STOP_QUEUE_URL,STOP_RUNS_DIR setup/launch.ts \
+ *   self-improve --task lpn
  * ```
  *
  * @module
  */
 import { cliPermissions, modelHost, permissionFlags } from "../experiments/cli_permissions.ts";
+import { queueFlag } from "../experiments/_queue_flag.ts";
 import {
   DENO_PERMISSION_AUDIT_FILE,
   type PermissionAuditMarker,
@@ -114,7 +117,19 @@ async function main(argv: string[]): Promise<number> {
   } catch {
     host = undefined; // a bad URL: the CLI refuses it with the reason
   }
-  const permissions = cliPermissions({ projectRoot: ROOT, runsRoot: runsRoot(), modelHost: host });
+  let queueHost: string | undefined;
+  try {
+    // --queue URL or STOP_QUEUE_URL: the database of the job queue (`stop worker`, `--queue`).
+    queueHost = queueFlag(flagValue(argv, "queue"), "start")?.host;
+  } catch {
+    queueHost = undefined; // a bad URL: the CLI refuses it with the reason
+  }
+  const permissions = cliPermissions({
+    projectRoot: ROOT,
+    runsRoot: runsRoot(),
+    modelHost: host,
+    queueHost,
+  });
   // The child writes the marker beside its audit (in the project's runs/ folder).
   if (!STAGING_DIR.startsWith(runsRoot())) permissions.write.push(STAGING_DIR);
   await Deno.mkdir(STAGING_DIR, { recursive: true });

@@ -29,6 +29,7 @@ import { IMPROVER_RUN_BUDGETS, MetaUtility } from "../utilities/meta_utility.ts"
 import { getTask } from "../utilities/tasks.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { detectUnsandboxingDynamically } from "../improvers/unsandboxing.ts";
+import { inTempRuns } from "./fakes/temp_runs.ts";
 
 // These tests use the offline stand-in or a scripted backend only.
 for (const name of ["STOP_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) Deno.env.delete(name);
@@ -214,23 +215,6 @@ Deno.test("runSandboxAudit() refuses impossible sizes", async () => {
 });
 
 // ---- the command, end to end ----
-
-async function inTempRuns<T>(fn: () => Promise<T>): Promise<{ value: T; dirs: string[] }> {
-  const root = await Deno.makeTempDir({ prefix: "stop-sandbox-audit-test-" });
-  const before = Deno.env.get("STOP_RUNS_DIR");
-  Deno.env.set("STOP_RUNS_DIR", root);
-  try {
-    const value = await fn();
-    const dirs: string[] = [];
-    for await (const entry of Deno.readDir(root)) {
-      if (entry.isDirectory) dirs.push(`${root}/${entry.name}`);
-    }
-    return { value, dirs };
-  } finally {
-    if (before === undefined) Deno.env.delete("STOP_RUNS_DIR");
-    else Deno.env.set("STOP_RUNS_DIR", before);
-  }
-}
 
 /** Runs the command in-process and keeps what it printed. */
 async function capture(

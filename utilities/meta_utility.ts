@@ -21,6 +21,7 @@ import {
   type WorkLimiter,
 } from "./utility.ts";
 import { hostFailureOf } from "./host_failure.ts";
+import type { EvaluationService } from "./evaluation_service.ts";
 
 /** Runs an improver once: `improveAlgorithm(initialSolution, utility, model)` in the sandbox. */
 export type ImproverRunner = (
@@ -72,6 +73,11 @@ export interface MetaUtilityOptions {
   limiter?: WorkLimiter;
   /** Evaluations shared by every utility made here (see `UtilityOptions.memo`). */
   memo?: EvaluationMemo;
+  /**
+   * Runs every downstream leaf evaluation (see `UtilityOptions.evaluations`).
+   * @default {this process's sandboxes, capped by `limiter`}
+   */
+  evaluations?: EvaluationService;
 }
 
 /**
@@ -390,6 +396,7 @@ export class MetaUtility {
       ...(o.audit === undefined ? {} : { audit: o.audit }),
       ...(o.limiter === undefined ? {} : { limiter: o.limiter }),
       ...(o.memo === undefined ? {} : { memo: o.memo }),
+      ...(o.evaluations === undefined ? {} : { evaluations: o.evaluations }),
       ...(o.instanceSalt === undefined ? {} : { instanceSalt: o.instanceSalt }),
     };
     const utility = new Utility(o.task, {

@@ -62,3 +62,26 @@ export {
 } from "./meta_utility.ts";
 export { AUDIT_SIGNALS, type AuditSignal, signalOf } from "./audit_signals.ts";
 export { loadWatchedSolution } from "./watched_solution.ts";
+export {
+  LEAF_JOB_VERSION,
+  type LeafJob,
+  leafJobKey,
+  MAX_LEAF_SOURCE_BYTES,
+  MAX_LEAF_TIME_SCALE,
+  validateLeafJob,
+} from "./leaf_job.ts";
+export {
+  type LeafAuditEvent,
+  LeafJobRefusedError,
+  type LeafResult,
+  parseLeafResult,
+  replayLeafAudit,
+  runLeafJob,
+} from "./leaf_evaluation.ts";
+export {
+  type EvaluationService,
+  type EvaluationStats,
+  localEvaluationService,
+  queuedEvaluationService,
+  type QueueSubmit,
+} from "./evaluation_service.ts";

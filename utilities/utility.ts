@@ -6,9 +6,12 @@
  */
 import { createHash } from "node:crypto";
 import type { AuditSink } from "../sandbox/audit_log.ts";
-import { loadWatchedSolution } from "./watched_solution.ts";
 import { hostFailureOf } from "./host_failure.ts";
 import type { Evaluation, SolutionRunner, Split, Task } from "./task.ts";
+import { type EvaluationService, localEvaluationService } from "./evaluation_service.ts";
+import { LEAF_JOB_VERSION, type LeafJob, leafSourceProblem } from "./leaf_job.ts";
+import { replayLeafAudit } from "./leaf_evaluation.ts";
+import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
 
 /** The paper's utility budget per improver run. */
 export const DEFAULT_UTILITY_BUDGET = 25;
@@ -42,10 +45,22 @@ export type SolutionLoader = (source: string) => Promise<LoadedSolution>;
 /** Options of {@linkcode Utility}. */
 export interface UtilityOptions {
   /**
-   * Loads each scored source into a fresh sandbox.
-   * @default {`loadWatchedSolution(source, { audit })`: `loadProgram` with the guest watch}
+   * Loads each scored source into a fresh sandbox, in this process (tests' fakes). When given,
+   * `evaluations`, `guestSeed` and `watch` are not used.
+   * @default {none: each source is scored as a leaf job by `evaluations`}
    */
   load?: SolutionLoader;
+  /**
+   * Runs each leaf evaluation (`evaluation_service.ts`): local sandboxes or a job queue. Its
+   * audit events are recorded into `audit` as they come back. A sandbox that cannot start, or
+   * a queue that gives up on a job, stops with a `HostFailureError`.
+   * @default {this process's sandboxes, capped by `limiter`}
+   */
+  evaluations?: EvaluationService;
+  /** Seed of the guest's `Math.random` in every evaluation. @default {0} */
+  guestSeed?: number;
+  /** Run programs with the guest watch (`watched_solution.ts`). @default {true} */
+  watch?: boolean;
   /** Calls allowed. @default {25} */
   budget?: number;
   /** Split scored. @default {"val"} */
@@ -60,7 +75,8 @@ export interface UtilityOptions {
   program?: string;
   /**
    * Caps evaluations in flight across utilities (each holds a sandbox and a core while it
-   * runs). @default {no cap}
+   * runs) when they run in this process (`load`, or the default `evaluations`); a given
+   * `evaluations` service schedules its own. @default {no cap}
    */
   limiter?: WorkLimiter;
   /**
@@ -110,6 +126,7 @@ export class Utility {
   readonly #prefetchLimit: number;
   #speculated = 0;
   #claimed = 0;
+  #service: EvaluationService | undefined;
 
   /**
    * @param task The task whose secret evaluator scores.
@@ -224,10 +241,9 @@ export class Utility {
 
   async #evaluate(source: string): Promise<Evaluation | undefined> {
     const { audit, limiter, instanceSalt: salt } = this.#options;
-    const work = async () => {
+    const load = this.#options.load;
+    const work = load === undefined ? () => this.#evaluateJob(source) : async () => {
       let loaded: LoadedSolution;
-      const load = this.#options.load ??
-        ((text: string) => loadWatchedSolution(text, audit === undefined ? {} : { audit }));
       try {
         loaded = await load(source);
       } catch (error) {
@@ -247,7 +263,8 @@ export class Utility {
         await loaded.close().catch(() => {});
       }
     };
-    const run = () => limiter === undefined ? work() : limiter.run(work);
+    // The default service takes the limiter itself; a given service schedules its own work.
+    const run = () => limiter === undefined || load === undefined ? work() : limiter.run(work);
     const memo = this.#options.memo;
     if (memo === undefined) return await run();
     const key = [
@@ -256,6 +273,7 @@ export class Utility {
       this.#options.timeScale ?? 1,
       salt === undefined ? "public" : createHash("sha256").update(salt).digest("hex"),
       createHash("sha256").update(source).digest("hex"),
+      ...(load === undefined ? [this.#options.guestSeed ?? 0, this.#options.watch ?? true] : []),
     ].join("|");
     let pending = memo.get(key);
     if (pending === undefined) {
@@ -263,5 +281,28 @@ export class Utility {
       memo.set(key, pending);
     }
     return await pending;
+  }
+
+  /** Scores a source as a leaf job through the evaluation service; `undefined`: did not load. */
+  async #evaluateJob(source: string): Promise<Evaluation | undefined> {
+    // Too big to send as a job: scored as a program that does not load, wherever it would run.
+    if (leafSourceProblem(source) !== undefined) return undefined;
+    const o = this.#options;
+    const job: LeafJob = {
+      version: LEAF_JOB_VERSION,
+      task: this.#task.id,
+      split: o.split ?? "val",
+      timeScale: o.timeScale ?? 1,
+      ...(o.instanceSalt === undefined ? {} : { instanceSalt: o.instanceSalt }),
+      source,
+      guestSeed: o.guestSeed ?? 0,
+      watch: o.watch ?? true,
+      pluginHash: await pluginBuildHash(),
+    };
+    this.#service ??= o.evaluations ??
+      localEvaluationService(o.limiter === undefined ? {} : { limiter: o.limiter });
+    const result = await this.#service.run(job);
+    replayLeafAudit(result, o.audit);
+    return result.evaluation ?? undefined;
   }
 }
