@@ -5,7 +5,7 @@
  * @module
  */
 import createPlugin from "@extism/extism";
-import { pluginPath } from "./plugin/build_config.ts";
+import { pluginPath, type PluginVariant } from "./plugin/build_config.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
 import { PluginUnavailableError } from "./errors.ts";
 
@@ -15,16 +15,19 @@ import { PluginUnavailableError } from "./errors.ts";
  */
 export type HostCallHandler = (request: string) => Promise<string>;
 
-const modules = new Map<number, Promise<WebAssembly.Module>>();
-let pluginBytes: Promise<Uint8Array> | undefined;
+const modules = new Map<string, Promise<WebAssembly.Module>>();
+const pluginBytes = new Map<PluginVariant, Promise<Uint8Array>>();
 
-async function readPlugin(): Promise<Uint8Array> {
-  const path = await pluginPath();
+async function readPlugin(variant: PluginVariant): Promise<Uint8Array> {
+  const path = await pluginPath(variant);
   try {
     return await Deno.readFile(path);
   } catch (error) {
+    const build = variant === "metered" ? "deno task setup" : "deno task setup --unmetered";
     throw new PluginUnavailableError(
-      `Cannot start a sandbox as the plugin is not built at ${path}: run 'deno task setup'`,
+      `Cannot start a sandbox as the ${
+        variant === "metered" ? "" : `${variant} `
+      }plugin is not built at ${path}: run '${build}'`,
       { cause: error },
     );
   }
@@ -34,17 +37,25 @@ async function readPlugin(): Promise<Uint8Array> {
  * Compiles the plugin with a declared maximum memory, once per distinct maximum.
  *
  * @param memoryBytes The cap on the guest's linear memory.
+ * @param variant The build: the unmetered one is for the overhead benchmark only.
  * @returns The compiled module.
  */
-export function compiledPlugin(memoryBytes: number): Promise<WebAssembly.Module> {
+export function compiledPlugin(
+  memoryBytes: number,
+  variant: PluginVariant = "metered",
+): Promise<WebAssembly.Module> {
   const pages = Math.max(1, Math.floor(memoryBytes / 65536));
-  let module = modules.get(pages);
+  const key = `${variant} ${pages}`;
+  let module = modules.get(key);
   if (module === undefined) {
-    pluginBytes ??= readPlugin();
-    const bytes = pluginBytes;
+    let bytes = pluginBytes.get(variant);
+    if (bytes === undefined) {
+      bytes = readPlugin(variant);
+      pluginBytes.set(variant, bytes);
+    }
     module = bytes.then((b) => WebAssembly.compile(withMemoryMaximum(b, pages) as BufferSource));
-    module.catch(() => modules.delete(pages));
-    modules.set(pages, module);
+    module.catch(() => modules.delete(key));
+    modules.set(key, module);
   }
   return module;
 }
@@ -62,13 +73,16 @@ export interface PluginInstance {
  *
  * @param memoryBytes Cap on the guest's linear memory.
  * @param onHostCall Handler of the guest's host calls.
+ * @param variant The build: the unmetered one is for the overhead benchmark only (no
+ *   deterministic time limit).
  * @returns The instance, ready for its `load` export.
  */
 export async function startPluginInstance(
   memoryBytes: number,
   onHostCall: HostCallHandler,
+  variant: PluginVariant = "metered",
 ): Promise<PluginInstance> {
-  const module = await compiledPlugin(memoryBytes);
+  const module = await compiledPlugin(memoryBytes, variant);
   const plugin = await createPlugin({ wasm: [{ module }] }, {
     // The plugin defines the few WASI calls libc needs itself (a virtual clock, a sink for
     // stdio): it imports nothing from WASI, so the host creates no WASI object.

@@ -18,6 +18,17 @@ import { transpile } from "./transpile.ts";
  */
 export type HostFunction = (payload: unknown) => unknown | Promise<unknown>;
 
+/**
+ * For benchmarks only: the {@linkcode LoadOptions} key that runs the program in the
+ * unmetered plugin (the same sources with the meter compiled out; `deno task bench` builds
+ * it), to measure what the meter costs. Such a program has **no deterministic time limit**:
+ * its work reads as 0 and its clock stands still, so `timeoutMs` never fires, a program that
+ * waits for its clock never stops, and only the wall-clock backstop ends a runaway call. A
+ * symbol, so that no command-line flag, configuration file or JSON can select it; not
+ * exported from `sandbox/mod.ts`.
+ */
+export const UNMETERED_FOR_BENCHMARKS: unique symbol = Symbol("stop.unmeteredForBenchmarks");
+
 /** Options of {@linkcode loadProgram}. */
 export interface LoadOptions {
   /** Limits of every call. @default {DEFAULT_LIMITS} */
@@ -54,6 +65,8 @@ export interface LoadOptions {
   killSlackMs?: number;
   /** Where fresh instances come from. @default {each instance is started on demand} */
   pool?: InstancePool;
+  /** See {@linkcode UNMETERED_FOR_BENCHMARKS}: benchmarks only, never with a pool. */
+  [UNMETERED_FOR_BENCHMARKS]?: true;
 }
 
 /** Options of {@linkcode Program.call}. */
@@ -200,6 +213,11 @@ export class Program implements AsyncDisposable {
     this.hash = hash;
     this.#options = options;
     this.#limits = resolveLimits(options.limits);
+    if (options[UNMETERED_FOR_BENCHMARKS] === true && options.pool !== undefined) {
+      throw new RangeError(
+        "Cannot load an unmetered program from a pool: pooled instances are metered; drop 'pool'",
+      );
+    }
     const js = transpile(source);
     if (js.ok) this.#code = js.code;
     else this.#compileError = js.message;
@@ -417,7 +435,11 @@ export class Program implements AsyncDisposable {
     const handler = (request: string) => this.#onHostCall(request);
     const instance = this.#options.pool
       ? await this.#options.pool.acquire(this.#limits.memoryBytes, handler)
-      : await startPluginInstance(this.#limits.memoryBytes, handler);
+      : await startPluginInstance(
+        this.#limits.memoryBytes,
+        handler,
+        this.#options[UNMETERED_FOR_BENCHMARKS] === true ? "unmetered" : "metered",
+      );
     this.#instancesStarted++;
     this.#instance = instance;
     const env = await this.#send(instance, "load", {
@@ -512,7 +534,7 @@ export class Program implements AsyncDisposable {
  * @param source The program's TypeScript source.
  * @param options Limits, host functions, prelude, audit sink, seed.
  * @returns The loaded program; close it when done.
- * @throws {RangeError} When a limit is invalid.
+ * @throws {RangeError} When a limit is invalid, or a pool is given with the unmetered option.
  */
 export async function loadProgram(source: string, options: LoadOptions = {}): Promise<Program> {
   const hash = await sha256Hex(String(source));

@@ -17,15 +17,16 @@
 import { parseArgs } from "node:util";
 import {
   CACHE_DIR,
-  CFLAGS,
   CLANG,
   LDFLAGS,
+  pluginCflags,
+  pluginPatches,
   pluginPath,
+  type PluginVariant,
   PROJECT_ROOT,
   QUICKJS_FILES,
   QUICKJS_HEADERS,
   QUICKJS_PACKAGE,
-  QUICKJS_PATCHES,
 } from "../sandbox/plugin/build_config.ts";
 import { packPinned, run } from "./setup_tools.ts";
 
@@ -35,8 +36,10 @@ Builds the WebAssembly sandbox plugin if it is not already cached (with clang-16
 Debian's packages; 'deno task setup' installs them first).
 
 Options:
-  --force   rebuild even when the cached plugin exists
-  --help    show this help`;
+  --force       rebuild even when the cached plugin exists
+  --unmetered   build the unmetered variant instead: the same sources with the meter compiled
+                out, for the metering-overhead benchmark only ('deno task bench')
+  --help        show this help`;
 
 async function fetchSources(workDir: string): Promise<string> {
   const spec = `${QUICKJS_PACKAGE.name}@${QUICKJS_PACKAGE.version}`;
@@ -48,8 +51,8 @@ async function fetchSources(workDir: string): Promise<string> {
   return `${workDir}/${QUICKJS_PACKAGE.folder}`;
 }
 
-async function applyPatches(srcDir: string): Promise<void> {
-  for (const patch of QUICKJS_PATCHES) {
+async function applyPatches(srcDir: string, variant: PluginVariant): Promise<void> {
+  for (const patch of pluginPatches(variant)) {
     const path = `${srcDir}/${patch.file}`;
     const text = await Deno.readTextFile(path);
     const found = text.split(patch.find).length - 1;
@@ -68,14 +71,17 @@ async function applyPatches(srcDir: string): Promise<void> {
  * Builds the plugin unless it is cached.
  *
  * @param options.force Rebuild even when cached.
+ * @param options.variant The build. @default {"metered"}
  * @param options.log Progress output.
  * @returns The path of the built plugin.
  */
 export async function buildPlugin(
-  options: { force?: boolean; log?: (line: string) => void } = {},
+  options: { force?: boolean; variant?: PluginVariant; log?: (line: string) => void } = {},
 ): Promise<string> {
   const log = options.log ?? (() => {});
-  const target = await pluginPath();
+  const variant = options.variant ?? "metered";
+  const cflags = pluginCflags(variant);
+  const target = await pluginPath(variant);
   if (!options.force) {
     try {
       await Deno.stat(target);
@@ -89,10 +95,12 @@ export async function buildPlugin(
   const workDir = await Deno.makeTempDir({ dir: cacheDir, prefix: "build-" });
   try {
     log(
-      `building the sandbox plugin: QuickJS from npm ${QUICKJS_PACKAGE.name}@${QUICKJS_PACKAGE.version}, compiled with ${CLANG} (about 15 s)`,
+      `building the ${
+        variant === "metered" ? "" : `${variant} `
+      }sandbox plugin: QuickJS from npm ${QUICKJS_PACKAGE.name}@${QUICKJS_PACKAGE.version}, compiled with ${CLANG} (about 15 s)`,
     );
     const srcDir = await fetchSources(workDir);
-    await applyPatches(srcDir);
+    await applyPatches(srcDir, variant);
     await Deno.copyFile(
       new URL("sandbox/plugin/stop_sandbox.c", PROJECT_ROOT),
       `${srcDir}/stop_sandbox.c`,
@@ -100,7 +108,7 @@ export async function buildPlugin(
     const sources = ["stop_sandbox.c", ...QUICKJS_FILES];
     const objects = sources.map((f) => f.replace(/\.c$/, ".o"));
     await Promise.all(
-      sources.map((f, i) => run(CLANG, [...CFLAGS, "-c", f, "-o", objects[i]!], { cwd: srcDir })),
+      sources.map((f, i) => run(CLANG, [...cflags, "-c", f, "-o", objects[i]!], { cwd: srcDir })),
     );
     // Linked apart from compiling and without an -O flag: with -O, clang runs any `wasm-opt`
     // it finds on PATH with that binaryen's default features, which can fail or differ.
@@ -118,6 +126,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       force: { type: "boolean", default: false },
+      unmetered: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -126,7 +135,11 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   try {
-    await buildPlugin({ force: values.force, log: (s) => console.error(`setup: ${s}`) });
+    await buildPlugin({
+      force: values.force,
+      variant: values.unmetered ? "unmetered" : "metered",
+      log: (s) => console.error(`setup: ${s}`),
+    });
   } catch (error) {
     console.error(`setup: ${(error as Error).message}`);
     Deno.exit(1);

@@ -12,13 +12,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { pluginPath } from "../sandbox/plugin/build_config.ts";
+import { pluginPath, type PluginVariant } from "../sandbox/plugin/build_config.ts";
 import { CHART_PACKAGES, chartAssetPath } from "../experiments/report_assets.ts";
 import { denoCommand, exists } from "./setup_tools.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
-const HELP = `Usage: deno task setup [--force] [--browser]
+const HELP = `Usage: deno task setup [--force] [--browser] [--unmetered]
 
 Makes the project ready to run, skipping what is there already: installs the WebAssembly
 toolchain (Debian's clang-16, lld-16, wasi-libc, libclang-rt-16-dev-wasm32; as root, else
@@ -29,6 +29,8 @@ runs this first.
 Options:
   --force     rebuild the plugin even when it is cached
   --browser   also install chromium (the report test opens it; 'deno task test' asks for it)
+  --unmetered also build the plugin with the meter compiled out, which only the
+              metering-overhead benchmark uses ('deno task bench' asks for it)
   --help      show this help`;
 
 /** One set-up step: a script and the permissions it runs with. */
@@ -56,17 +58,25 @@ async function runStep(step: Step): Promise<void> {
  *
  * @param options.force Rebuild the plugin even when cached.
  * @param options.browser Install the browser too.
+ * @param options.unmetered Build the unmetered plugin too.
  * @returns The steps (empty when everything is there).
  */
-async function pendingSteps(options: { force: boolean; browser: boolean }): Promise<Step[]> {
+async function pendingSteps(
+  options: { force: boolean; browser: boolean; unmetered: boolean },
+): Promise<Step[]> {
   const steps: Step[] = [];
   const install = (set: string): Step => ({
     script: "setup/install_packages.ts",
     flags: ["--allow-run=sh,id"],
     args: [set],
   });
-  if (options.force || !(await exists(await pluginPath()))) {
-    steps.push(install("toolchain"));
+  const builds: PluginVariant[] = [];
+  if (options.force || !(await exists(await pluginPath()))) builds.push("metered");
+  if (options.unmetered && (options.force || !(await exists(await pluginPath("unmetered"))))) {
+    builds.push("unmetered");
+  }
+  if (builds.length > 0) steps.push(install("toolchain"));
+  for (const variant of builds) {
     steps.push({
       script: "setup/build_plugin.ts",
       flags: [
@@ -74,7 +84,10 @@ async function pendingSteps(options: { force: boolean; browser: boolean }): Prom
         `--allow-write=${ROOT}/.cache`,
         "--allow-run=npm,tar,clang-16",
       ],
-      args: options.force ? ["--force"] : [],
+      args: [
+        ...(variant === "unmetered" ? ["--unmetered"] : []),
+        ...(options.force ? ["--force"] : []),
+      ],
     });
   }
   const charts = await Promise.all(CHART_PACKAGES.map((p) => exists(chartAssetPath(p))));
@@ -94,14 +107,16 @@ async function pendingSteps(options: { force: boolean; browser: boolean }): Prom
  *
  * @param options.force Rebuild the plugin even when cached.
  * @param options.browser Install the browser too.
+ * @param options.unmetered Build the unmetered plugin too (for the overhead benchmark).
  * @throws {Error} When a step fails (the step has printed why).
  */
 export async function runSetup(
-  options: { force?: boolean; browser?: boolean } = {},
+  options: { force?: boolean; browser?: boolean; unmetered?: boolean } = {},
 ): Promise<void> {
   const steps = await pendingSteps({
     force: options.force ?? false,
     browser: options.browser ?? false,
+    unmetered: options.unmetered ?? false,
   });
   for (const step of steps) await runStep(step);
 }
@@ -112,6 +127,7 @@ if (import.meta.main) {
     options: {
       force: { type: "boolean", default: false },
       browser: { type: "boolean", default: false },
+      unmetered: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -120,7 +136,7 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   try {
-    await runSetup({ force: values.force, browser: values.browser });
+    await runSetup({ force: values.force, browser: values.browser, unmetered: values.unmetered });
   } catch (error) {
     console.error(`setup: ${(error as Error).message}`);
     Deno.exit(1);

@@ -1000,6 +1000,68 @@ static void mp_mul_basecase(limb_t *result,
 ];
 
 /**
+ * Which build of the plugin: `metered` is the only one programs run in; `unmetered` is the
+ * same sources with the meter compiled out, built only for the metering-overhead benchmark
+ * (`deno task bench`). A program in the unmetered build has no deterministic time limit:
+ * its work reads as 0, its clock stands still, and only the host's wall-clock backstop ends
+ * it.
+ */
+export type PluginVariant = "metered" | "unmetered";
+
+/** Start of the `why` of every patch that is part of the meter (dropped by the unmetered build). */
+const METER_PATCH = "meter:";
+
+/**
+ * What the unmetered build adds in place of the meter's patches: the meter's entry points,
+ * which the glue calls, doing nothing. The declarations in `quickjs.h` are kept.
+ */
+const UNMETERED_STUBS = {
+  file: "quickjs.c",
+  find: `static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+  replace: `#ifndef STOP_NO_METER
+#error "the meter's stubs belong to the unmetered benchmark build only"
+#endif
+/* stop: the unmetered build (the metering-overhead benchmark only): nothing is counted or
+   charged, the work reads as 0 and no deterministic deadline ever passes. */
+int64_t JS_GetInstructionCount(void) { return 0; }
+int64_t JS_GetCallCount(void) { return 0; }
+int64_t JS_GetNativeCount(void) { return 0; }
+void JS_ChargeNativeWork(int64_t units) { (void)units; }
+void JS_SetMeterDeadline(int64_t raw) { (void)raw; }
+int JS_MeterPastDeadline(void) { return 0; }
+
+static inline __exception int js_poll_interrupts(JSContext *ctx)
+{
+`,
+  count: 1,
+  why: "unmetered: the meter's entry points, doing nothing (benchmark build only)",
+} as const;
+
+/**
+ * The source edits of a build: {@linkcode QUICKJS_PATCHES} for the metered build; for the
+ * unmetered one, the same without the meter's patches (those whose `why` starts with
+ * `meter:`, except the declarations the glue compiles against) and with no-op entry points.
+ *
+ * @param variant The build.
+ * @returns The patches, in the order they are applied.
+ */
+export function pluginPatches(variant: PluginVariant): readonly {
+  file: string;
+  find: string;
+  replace: string;
+  count: number;
+  why: string;
+}[] {
+  if (variant === "metered") return QUICKJS_PATCHES;
+  return [
+    ...QUICKJS_PATCHES.filter((p) => p.file === "quickjs.h" || !p.why.startsWith(METER_PATCH)),
+    UNMETERED_STUBS,
+  ];
+}
+
+/**
  * Units of work one call counts for (a call of a bytecode or native function, on top of the
  * instructions it runs): a call, and the native work of the built-in it may enter, costs far
  * more than an instruction. The guest's work is `instructions + UNITS_PER_CALL × calls`.
@@ -1082,6 +1144,17 @@ export const CFLAGS: readonly string[] = [
   `-DSTOP_UNITS_PER_CALL=${UNITS_PER_CALL}`,
 ];
 
+/**
+ * The compiler flags of a build: the unmetered one also defines `STOP_NO_METER`, without
+ * which its stubs do not compile.
+ *
+ * @param variant The build.
+ * @returns The flags of every translation unit.
+ */
+export function pluginCflags(variant: PluginVariant): readonly string[] {
+  return variant === "metered" ? CFLAGS : [...CFLAGS, "-DSTOP_NO_METER"];
+}
+
 /** Linker flags (the link step gets no CFLAGS). */
 export const LDFLAGS: readonly string[] = [
   "--target=wasm32-wasi",
@@ -1110,15 +1183,19 @@ export const CACHE_DIR = ".cache/plugin";
  * The cache key of a build: a hash of the C glue and of every setting above.
  *
  * @param glueSource The text of `stop_sandbox.c`.
+ * @param variant The build (the metered build's key does not depend on the unmetered one).
  * @returns A hex string.
  */
-export async function pluginKey(glueSource: string): Promise<string> {
+export async function pluginKey(
+  glueSource: string,
+  variant: PluginVariant = "metered",
+): Promise<string> {
   const material = JSON.stringify({
     glue: glueSource,
     QUICKJS_PACKAGE,
     QUICKJS_FILES,
-    QUICKJS_PATCHES,
-    CFLAGS,
+    QUICKJS_PATCHES: pluginPatches(variant),
+    CFLAGS: pluginCflags(variant),
     LDFLAGS,
     CLANG,
     STACK_BYTES,
@@ -1135,10 +1212,12 @@ export const PROJECT_ROOT: URL = new URL("../../", import.meta.url);
 /**
  * Path of the cached plugin for the current glue and settings.
  *
+ * @param variant The build: the metered one unless the overhead benchmark asks otherwise.
  * @returns The path of the `.wasm` file (it may not exist yet).
  */
-export async function pluginPath(): Promise<string> {
+export async function pluginPath(variant: PluginVariant = "metered"): Promise<string> {
   const glue = await Deno.readTextFile(new URL("./stop_sandbox.c", import.meta.url));
-  const key = await pluginKey(glue);
-  return new URL(`${CACHE_DIR}/stop-sandbox-${key}.wasm`, PROJECT_ROOT).pathname;
+  const key = await pluginKey(glue, variant);
+  const name = variant === "metered" ? "stop-sandbox" : `stop-sandbox-${variant}`;
+  return new URL(`${CACHE_DIR}/${name}-${key}.wasm`, PROJECT_ROOT).pathname;
 }
