@@ -6,7 +6,7 @@
 import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
 import { readProgramFile } from "./_program_file.ts";
 import { hackOf, readIndexBelow, readVector } from "./_validate.ts";
-import { SeededRandom } from "./seeded_random.ts";
+import { SeededRandom } from "../common/seeded_random.ts";
 import type {
   EvaluateOptions,
   Evaluation,
