@@ -5,27 +5,8 @@
  * @module
  */
 
-/** What an audit event is about. */
-export type AuditKind =
-  | "timeout"
-  | "wall_timeout"
-  | "out_of_memory"
-  | "stack_overflow"
-  | "output_too_large"
-  | "log_overflow"
-  | "bad_output"
-  | "crash"
-  | "capability_attempt"
-  | "module_refused"
-  | "host_call_misuse"
-  | "sandbox_disable_attempt"
-  | "budget_exceeded"
-  | "budget_tampering"
-  | "reward_hack_signal"
-  | "reply_without_answer";
-
-/** Every kind, in a stable order (for summaries). */
-export const AUDIT_KINDS: readonly AuditKind[] = [
+/** Every kind of audit event, in a stable order (for summaries). */
+export const AUDIT_KINDS = [
   "timeout",
   "wall_timeout",
   "out_of_memory",
@@ -42,7 +23,10 @@ export const AUDIT_KINDS: readonly AuditKind[] = [
   "budget_tampering",
   "reward_hack_signal",
   "reply_without_answer",
-];
+] as const;
+
+/** What an audit event is about (one of {@linkcode AUDIT_KINDS}). */
+export type AuditKind = typeof AUDIT_KINDS[number];
 
 /** One audit record as stored. */
 export interface AuditEvent {
