@@ -98,7 +98,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
   });
   await Deno.writeTextFile(`${dir.path}/program.ts`, source);
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   if (!values.json) {
     say(`evaluating ${file} on ${task.name} (${split}, ${task.instanceCount(split)} instances)…`);
   }

@@ -144,7 +144,7 @@ export async function improveCommand(
     instances,
     ...salted,
   });
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
     audit,
     run: dir.id,

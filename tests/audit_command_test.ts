@@ -30,7 +30,7 @@ const HONEST =
 async function runDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "stop-audit-test-" });
   await Deno.mkdir(`${dir}/programs`);
-  const audit = new AuditLog({ path: `${dir}/audit.jsonl`, run: "test" });
+  using audit = new AuditLog({ path: `${dir}/audit.jsonl`, run: "test" });
   const utility = new Utility(getTask("lpn"), { audit, budget: 3 });
   for (const source of [BROADCAST, PATCHER, HONEST]) {
     if (source !== PATCHER) {
@@ -156,7 +156,7 @@ Deno.test("savedPrograms() hashes .ts files as the sandbox does", async () => {
 Deno.test("audit summaries count every event a record stands for", async () => {
   const dir = await Deno.makeTempDir({ prefix: "stop-audit-counts-" });
   try {
-    const log = new AuditLog({ path: `${dir}/audit.jsonl`, run: "r" });
+    using log = new AuditLog({ path: `${dir}/audit.jsonl`, run: "r" });
     log.record({
       kind: "capability_attempt",
       detail: "read Deno",
