@@ -27,6 +27,8 @@ import type { EvaluationMemo } from "../utilities/utility.ts";
 import type { InstanceMode } from "../utilities/instance_salt.ts";
 import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
+import { readAuditLog } from "./audit_summary.ts";
+import { splitJsonl } from "../common/jsonl_file.ts";
 import type { RunDir } from "./run_dir.ts";
 import { meanSe } from "./stats.ts";
 
@@ -290,13 +292,14 @@ async function trimAuditLog(dir: string, lines: number): Promise<void> {
   } catch {
     return;
   }
-  // The last piece is "" after a final newline, or a line torn by a kill.
-  const all = text.split("\n");
-  const complete = all.slice(0, -1);
-  const torn = all[all.length - 1] ?? "";
-  if (complete.length <= lines && torn === "") return;
-  const kept = complete.slice(0, lines);
-  const moved = [...complete.slice(lines), ...(torn === "" ? [] : [torn])];
+  // Complete lines only count (common/jsonl_file.ts); a line torn by a kill is set aside too.
+  const { lines: complete, torn } = splitJsonl(text);
+  if (complete.length <= lines && torn === undefined) return;
+  const kept = complete.slice(0, lines).map((l) => l.text);
+  const moved = [
+    ...complete.slice(lines).map((l) => l.text),
+    ...(torn === undefined ? [] : [torn]),
+  ];
   await Deno.writeTextFile(`${dir}/audit.set-aside.jsonl`, moved.join("\n") + "\n", {
     append: true,
   });
@@ -305,8 +308,7 @@ async function trimAuditLog(dir: string, lines: number): Promise<void> {
 
 async function countLines(path: string): Promise<number> {
   try {
-    const text = await Deno.readTextFile(path);
-    return text.split("\n").filter((l) => l.trim() !== "").length;
+    return splitJsonl(await Deno.readTextFile(path)).lines.length;
   } catch {
     return 0;
   }
@@ -624,20 +626,8 @@ async function summarize(input: {
     if (entry.accepted && entry.metaUtility.val > best.metaUtility.val) best = entry;
   }
   const auditCounts: Record<string, number> = {};
-  try {
-    const text = await Deno.readTextFile(`${dir.path}/audit.jsonl`);
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        const event = JSON.parse(line) as { kind?: unknown; count?: number };
-        const kind = String(event.kind);
-        auditCounts[kind] = (auditCounts[kind] ?? 0) + eventsIn(event);
-      } catch {
-        // a torn line is not an event
-      }
-    }
-  } catch {
-    // no audit events
+  for (const event of (await readAuditLog(dir.path)).events) {
+    auditCounts[event.kind] = (auditCounts[event.kind] ?? 0) + eventsIn(event);
   }
   let chatRequests = 0, costUsd = 0;
   for (const u of usage.values()) {
