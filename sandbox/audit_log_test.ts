@@ -65,12 +65,19 @@ Deno.test("AuditLog cuts a torn last line off before its first event, never glui
   });
 });
 
-Deno.test("AuditLog keeps events in memory when the file cannot be opened, and never throws", async () => {
+Deno.test("AuditLog keeps events in memory when the file cannot be opened, and tries again", async () => {
   await withDir(async (dir) => {
-    const log = new AuditLog({ path: `${dir}/no-such-folder/audit.jsonl` });
-    log.record({ kind: "timeout", detail: "a" });
-    log.record({ kind: "timeout", detail: "b" });
-    equal(log.count("timeout"), 2);
-    log.close();
+    const path = `${dir}/later/audit.jsonl`;
+    const log = new AuditLog({ path });
+    try {
+      log.record({ kind: "timeout", detail: "a" });
+      log.record({ kind: "timeout", detail: "b" });
+      equal(log.count("timeout"), 2);
+      await Deno.mkdir(`${dir}/later`);
+      log.record({ kind: "crash", detail: "c" });
+      deepEqual(await kinds(path), ["crash"]);
+    } finally {
+      log.close();
+    }
   });
 });
