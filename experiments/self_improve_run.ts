@@ -437,7 +437,8 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
     (previous.length > 0 ? 1 : 0);
   const done = await completedRecords(dir.path, previous, config.runs, seedImprover);
   const audit = options.audit;
-  const auditBefore = (await countLines(`${dir.path}/audit.jsonl`)) - audit.count();
+  // Lines, not events: a record may stand for several events (`count`), and resume keeps lines.
+  const auditBefore = (await countLines(`${dir.path}/audit.jsonl`)) - audit.events.length;
   const emit = async (event: { type: string; [k: string]: unknown }) => {
     if (await events.append(event)) options.onEvent?.(events.events[events.events.length - 1]!);
   };
@@ -506,7 +507,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
             run: r,
             ...event,
             improver: improverFile(r, 0),
-            auditLines: auditBefore + audit.count(),
+            auditLines: auditBefore + audit.events.length,
           });
           await writeDurable(`${dir.path}/${improverFile(r, 0)}`, seedImprover);
         } else if (event.type === "iteration-start") {
@@ -524,7 +525,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
             ...rest,
             improver: improverFile(r, event.t),
             ...(candidate === undefined ? {} : { candidate: candidateFile(r, event.t) }),
-            auditLines: auditBefore + audit.count(),
+            auditLines: auditBefore + audit.events.length,
           });
         }
       },
