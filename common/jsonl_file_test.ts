@@ -1,14 +1,8 @@
 import { deepEqual, equal, rejects, throws } from "node:assert/strict";
 import { JsonlFile, parseJsonl, readJsonl, splitJsonl } from "./jsonl_file.ts";
+import { withTempDir } from "../tests/fakes/temp_dir.ts";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "stop-jsonl-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("stop-jsonl-", fn);
 
 Deno.test("parseJsonl() never takes a torn final line as a record, even one that parses", () => {
   deepEqual(parseJsonl('{"a":1}\n{"a":'), {

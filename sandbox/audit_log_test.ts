@@ -1,14 +1,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { AuditLog } from "./audit_log.ts";
+import { withTempDir } from "../tests/fakes/temp_dir.ts";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "stop-audit-log-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("stop-audit-log-", fn);
 
 const kinds = async (path: string) =>
   (await Deno.readTextFile(path)).split("\n").filter((l) => l !== "").map((l) =>

@@ -1,14 +1,8 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { EventLog } from "../experiments/event_log.ts";
+import { withTempDir } from "./fakes/temp_dir.ts";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "stop-event-log-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("stop-event-log-", fn);
 
 const event = (type: string, t: number) =>
   JSON.stringify({ time: "2026-01-01T00:00:00.000Z", type, run: 0, t });
