@@ -15,7 +15,15 @@
  *
  * @module
  */
-export { AuditLog, InstancePool, loadProgram, Program, runProgram } from "./sandbox/mod.ts";
+export {
+  AUDIT_KINDS,
+  AuditLog,
+  FAILURE_KINDS,
+  InstancePool,
+  loadProgram,
+  Program,
+  runProgram,
+} from "./sandbox/mod.ts";
 export type {
   AuditEvent,
   AuditKind,

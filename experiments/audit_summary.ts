@@ -13,12 +13,16 @@ import {
   signalOf,
 } from "../utilities/audit_signals.ts";
 import { extractCode } from "../improvers/programs/helpers.ts";
+import { readJsonl } from "../common/jsonl_file.ts";
 import { UsageError } from "./_terminal.ts";
 
 /** What {@linkcode readAuditLog} found. */
 export interface AuditFile {
   events: AuditEvent[];
-  /** Lines that were not valid audit records (e.g. a torn last line). */
+  /**
+   * Lines that were not valid audit records: damaged lines and a torn last line (see
+   * `common/jsonl_file.ts`).
+   */
   skipped: number;
 }
 
@@ -36,30 +40,21 @@ export async function readAuditLog(path: string): Promise<AuditFile> {
   } catch (error) {
     throw new UsageError(`Cannot read the audit of '${path}': ${(error as Error).message}`);
   }
-  let text: string;
+  let read;
   try {
-    text = await Deno.readTextFile(file);
+    read = await readJsonl(file, { accept: isAuditEvent });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { events: [], skipped: 0 };
     throw new UsageError(`Cannot read '${file}': ${(error as Error).message}`);
   }
-  const kinds = new Set<string>(AUDIT_KINDS);
-  const events: AuditEvent[] = [];
-  let skipped = 0;
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const e = JSON.parse(line) as AuditEvent;
-      if (
-        typeof e === "object" && e !== null && kinds.has(e.kind) && typeof e.detail === "string"
-      ) {
-        events.push(e);
-      } else skipped++;
-    } catch {
-      skipped++;
-    }
-  }
-  return { events, skipped };
+  return { events: read.records, skipped: read.corrupt.length + (read.torn === undefined ? 0 : 1) };
+}
+
+const KINDS: ReadonlySet<string> = new Set(AUDIT_KINDS);
+
+function isAuditEvent(value: unknown): value is AuditEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const e = value as { kind?: unknown; detail?: unknown };
+  return typeof e.kind === "string" && KINDS.has(e.kind) && typeof e.detail === "string";
 }
 
 /** One program a signal came from. */
@@ -185,21 +180,17 @@ export async function savedPrograms(dir: string): Promise<Map<string, string[]>>
  */
 export async function proposedPrograms(dir: string): Promise<Map<string, string[]>> {
   const byHash = new Map<string, string[]>();
-  let text: string;
+  let read;
   try {
-    text = await Deno.readTextFile(`${dir.replace(/\/$/, "")}/cache.jsonl`);
+    read = await readJsonl(`${dir.replace(/\/$/, "")}/cache.jsonl`, {
+      accept: (v): v is { choices: unknown[] } =>
+        typeof v === "object" && v !== null && Array.isArray((v as { choices?: unknown }).choices),
+    });
   } catch {
     return byHash;
   }
-  const lines = text.split("\n");
-  for (let n = 0; n < lines.length; n++) {
-    let record: { choices?: unknown };
-    try {
-      record = JSON.parse(lines[n]!);
-    } catch {
-      continue;
-    }
-    if (!Array.isArray(record?.choices)) continue;
+  for (const [k, record] of read.records.entries()) {
+    const n = read.lines[k]! - 1;
     const choices = record.choices.map((c) => typeof c === "string" ? c : "");
     const codes = extractCode(choices);
     for (let i = 0; i < codes.length; i++) {

@@ -114,7 +114,7 @@ export async function evaluateCommand(
     ...(queue === undefined ? {} : { queue: queue.redacted }),
   });
   await Deno.writeTextFile(`${dir.path}/program.ts`, source);
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   if (!values.json) {
     say(`evaluating ${file} on ${task.name} (${split}, ${task.instanceCount(split)} instances)…`);
   }

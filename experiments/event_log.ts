@@ -2,10 +2,12 @@
  * A run's event log: `events.jsonl`, append-only, one fsynced JSON line per event. Events
  * that mark progress carry a key (`run/type/t`); when a killed run resumes, the log is
  * reopened, a torn last line is cut off, and an event whose key is already in the log is not
- * written again, so a resumed run's log holds each step once.
+ * written again, so a resumed run's log holds each step once. The file follows
+ * `common/jsonl_file.ts`; a damaged line in the middle stops the resume.
  *
  * @module
  */
+import { JsonlFile, readJsonl } from "../common/jsonl_file.ts";
 
 /** One stored event: a type, optional key fields, anything else. */
 export interface RunEvent {
@@ -22,6 +24,11 @@ export interface RunEvent {
 
 /** Events with these types are written once per (run, t); others every time. */
 const KEYED = new Set(["baseline", "iteration-start", "iteration-end", "run-end"]);
+
+function isEvent(value: unknown): value is RunEvent {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { type?: unknown }).type === "string";
+}
 
 /** The key that makes an event unique in a log, or undefined for events written every time. */
 export function eventKey(event: { type: string; run?: number; t?: number }): string | undefined {
@@ -44,12 +51,11 @@ export function eventKey(event: { type: string; run?: number; t?: number }): str
  * ```
  */
 export class EventLog {
-  readonly #file: Deno.FsFile;
+  readonly #file: JsonlFile;
   readonly #events: RunEvent[];
   readonly #keys: Set<string>;
-  #queue: Promise<void> = Promise.resolve();
 
-  private constructor(file: Deno.FsFile, events: RunEvent[]) {
+  private constructor(file: JsonlFile, events: RunEvent[]) {
     this.#file = file;
     this.#events = events;
     this.#keys = new Set(events.map(eventKey).filter((k) => k !== undefined));
@@ -64,36 +70,17 @@ export class EventLog {
    * @throws {SyntaxError} When a complete line is not a JSON event (a foreign or damaged file).
    */
   static async open(path: string): Promise<EventLog> {
-    let text = "";
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const read = await readJsonl(path, { accept: isEvent });
+    const damaged = read.corrupt[0];
+    if (damaged !== undefined) {
+      throw new SyntaxError(
+        `Cannot read the event log as line ${damaged.line} of ${path} is ${
+          damaged.parsed ? "no event" : "not JSON"
+        }`,
+      );
     }
-    const complete = text.endsWith("\n") ? text : text.slice(0, text.lastIndexOf("\n") + 1);
-    const events: RunEvent[] = [];
-    for (const [i, line] of complete.split("\n").entries()) {
-      if (line.trim() === "") continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new SyntaxError(`Cannot read the event log as line ${i + 1} of ${path} is not JSON`);
-      }
-      if (
-        typeof value !== "object" || value === null ||
-        typeof (value as { type?: unknown }).type !== "string"
-      ) {
-        throw new SyntaxError(`Cannot read the event log as line ${i + 1} of ${path} is no event`);
-      }
-      events.push(value as RunEvent);
-    }
-    const file = await Deno.open(path, { read: true, write: true, create: true });
-    if (complete.length !== text.length) {
-      await file.truncate(new TextEncoder().encode(complete).length);
-    }
-    await file.seek(0, Deno.SeekMode.End);
-    return new EventLog(file, events);
+    const file = await JsonlFile.open(path);
+    return new EventLog(file, read.records);
   }
 
   /** Every event in the log, oldest first (loaded ones included). */
@@ -124,18 +111,11 @@ export class EventLog {
     }
     const stored: RunEvent = { time: new Date().toISOString(), ...event };
     this.#events.push(stored);
-    const bytes = new TextEncoder().encode(JSON.stringify(stored) + "\n");
-    const write = this.#queue.then(async () => {
-      let done = 0;
-      while (done < bytes.length) done += await this.#file.write(bytes.subarray(done));
-      await this.#file.syncData();
-    });
-    this.#queue = write.catch(() => {});
-    return write.then(() => true);
+    return this.#file.append(stored).then(() => true);
   }
 
-  /** Closes the file. */
+  /** Closes the file (an append still pending then fails). */
   close(): void {
-    this.#file.close();
+    this.#file.closeSync();
   }
 }

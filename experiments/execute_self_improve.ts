@@ -70,7 +70,7 @@ export async function executeSelfImprove(input: {
         `self-improvement (STOP) on ${config.task}: T = ${config.iterations} iteration(s), ${config.runs} run(s), into ${dir.path}`,
       );
     }
-    const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+    using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
     const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
       audit,
       run: dir.id,

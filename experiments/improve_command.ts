@@ -161,7 +161,7 @@ export async function improveCommand(
     ...(instanceSalt === undefined ? {} : { instanceSalt }),
     ...(queue === undefined ? {} : { queue: queue.redacted }),
   });
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, {
     audit,
     run: dir.id,

@@ -9,6 +9,7 @@
  */
 import { cliPermissions, type DeclaredPermissions, LOOPBACK_HOSTS } from "./cli_permissions.ts";
 import { DENO_PERMISSION_AUDIT_FILE, PERMISSIONS_FILE, RUNS_ROOT } from "./run_dir.ts";
+import { parseJsonl } from "../common/jsonl_file.ts";
 
 /** Where a check pointed. */
 export type PermissionPlace =
@@ -149,29 +150,24 @@ export function placeOf(
   return "other";
 }
 
+function isCheck(e: unknown): e is PermissionCheck {
+  if (typeof e !== "object" || e === null) return false;
+  const { permission, value } = e as Record<string, unknown>;
+  return typeof permission === "string" && (typeof value === "string" || value === null);
+}
+
 function parseChecks(
   text: string,
   cwd: string,
 ): { checks: PermissionCheck[]; skipped: number } {
-  const checks: PermissionCheck[] = [];
-  let skipped = 0;
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const e = JSON.parse(line);
-      if (
-        typeof e === "object" && e !== null && typeof e.permission === "string" &&
-        (typeof e.value === "string" || e.value === null)
-      ) {
-        const relative = (e.permission === "read" || e.permission === "write") &&
-          typeof e.value === "string" && !e.value.startsWith("/");
-        const value = relative ? `${cwd}/${e.value.replace(/^(\.\/)+/, "")}` : e.value;
-        checks.push({ permission: e.permission, value });
-      } else skipped++;
-    } catch {
-      skipped++;
-    }
-  }
+  // A torn last line is Deno still writing (or killed while it wrote): skipped, as damage is.
+  const read = parseJsonl(text, { accept: isCheck });
+  const checks = read.records.map(({ permission, value }): PermissionCheck => {
+    const relative = (permission === "read" || permission === "write") && value !== null &&
+      !value.startsWith("/");
+    return { permission, value: relative ? `${cwd}/${value.replace(/^(\.\/)+/, "")}` : value };
+  });
+  const skipped = read.corrupt.length + (read.torn === undefined ? 0 : 1);
   return { checks, skipped };
 }
 

@@ -102,7 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     memoryMb,
     seed,
   });
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   await Deno.writeTextFile(`${dir.path}/program.ts`, source);
   const started = performance.now();
   let result;

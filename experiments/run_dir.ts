@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { splitJsonl } from "../common/jsonl_file.ts";
 
 /** A created run directory. */
 export interface RunDir {
@@ -124,7 +125,7 @@ export async function keepDenoPermissionAudit(dir: RunDir): Promise<number | und
     const marker: PermissionAuditMarker = { run: dir.path, copied: Math.max(end, copied) };
     await Deno.writeTextFile(markerPath, JSON.stringify(marker));
     const text = await Deno.readTextFile(target).catch(() => "");
-    return text.split("\n").filter((l) => l.trim() !== "").length;
+    return splitJsonl(text).lines.length;
   } catch {
     return undefined;
   }

@@ -201,7 +201,7 @@ export async function sandboxAuditCommand(
   };
   const opened = await openEvaluations(queue, options.evaluations);
   const dir = await createRunDir("sandbox-audit", config);
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
   const log = values.json ? note : say;
   log(

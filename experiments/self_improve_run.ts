@@ -28,6 +28,8 @@ import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import type { InstanceMode } from "../utilities/instance_salt.ts";
 import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
+import { readAuditLog } from "./audit_summary.ts";
+import { splitJsonl } from "../common/jsonl_file.ts";
 import type { RunDir } from "./run_dir.ts";
 import { meanSe } from "./stats.ts";
 
@@ -296,13 +298,14 @@ async function trimAuditLog(dir: string, lines: number): Promise<void> {
   } catch {
     return;
   }
-  // The last piece is "" after a final newline, or a line torn by a kill.
-  const all = text.split("\n");
-  const complete = all.slice(0, -1);
-  const torn = all[all.length - 1] ?? "";
-  if (complete.length <= lines && torn === "") return;
-  const kept = complete.slice(0, lines);
-  const moved = [...complete.slice(lines), ...(torn === "" ? [] : [torn])];
+  // Complete lines only count (common/jsonl_file.ts); a line torn by a kill is set aside too.
+  const { lines: complete, torn } = splitJsonl(text);
+  if (complete.length <= lines && torn === undefined) return;
+  const kept = complete.slice(0, lines).map((l) => l.text);
+  const moved = [
+    ...complete.slice(lines).map((l) => l.text),
+    ...(torn === undefined ? [] : [torn]),
+  ];
   await Deno.writeTextFile(`${dir}/audit.set-aside.jsonl`, moved.join("\n") + "\n", {
     append: true,
   });
@@ -311,8 +314,7 @@ async function trimAuditLog(dir: string, lines: number): Promise<void> {
 
 async function countLines(path: string): Promise<number> {
   try {
-    const text = await Deno.readTextFile(path);
-    return text.split("\n").filter((l) => l.trim() !== "").length;
+    return splitJsonl(await Deno.readTextFile(path)).lines.length;
   } catch {
     return 0;
   }
@@ -441,7 +443,8 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
     (previous.length > 0 ? 1 : 0);
   const done = await completedRecords(dir.path, previous, config.runs, seedImprover);
   const audit = options.audit;
-  const auditBefore = (await countLines(`${dir.path}/audit.jsonl`)) - audit.count();
+  // Lines, not events: a record may stand for several events (`count`), and resume keeps lines.
+  const auditBefore = (await countLines(`${dir.path}/audit.jsonl`)) - audit.events.length;
   const emit = async (event: { type: string; [k: string]: unknown }) => {
     if (await events.append(event)) options.onEvent?.(events.events[events.events.length - 1]!);
   };
@@ -511,7 +514,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
             run: r,
             ...event,
             improver: improverFile(r, 0),
-            auditLines: auditBefore + audit.count(),
+            auditLines: auditBefore + audit.events.length,
           });
           await writeDurable(`${dir.path}/${improverFile(r, 0)}`, seedImprover);
         } else if (event.type === "iteration-start") {
@@ -529,7 +532,7 @@ export async function runSelfImprove(options: RunSelfImproveOptions): Promise<Se
             ...rest,
             improver: improverFile(r, event.t),
             ...(candidate === undefined ? {} : { candidate: candidateFile(r, event.t) }),
-            auditLines: auditBefore + audit.count(),
+            auditLines: auditBefore + audit.events.length,
           });
         }
       },
@@ -631,20 +634,8 @@ async function summarize(input: {
     if (entry.accepted && entry.metaUtility.val > best.metaUtility.val) best = entry;
   }
   const auditCounts: Record<string, number> = {};
-  try {
-    const text = await Deno.readTextFile(`${dir.path}/audit.jsonl`);
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        const event = JSON.parse(line) as { kind?: unknown; count?: number };
-        const kind = String(event.kind);
-        auditCounts[kind] = (auditCounts[kind] ?? 0) + eventsIn(event);
-      } catch {
-        // a torn line is not an event
-      }
-    }
-  } catch {
-    // no audit events
+  for (const event of (await readAuditLog(dir.path)).events) {
+    auditCounts[event.kind] = (auditCounts[event.kind] ?? 0) + eventsIn(event);
   }
   let chatRequests = 0, costUsd = 0;
   for (const u of usage.values()) {

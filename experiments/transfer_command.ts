@@ -188,7 +188,7 @@ export async function transferCommand(
   const dir = await createRunDir("transfer", config);
   await Deno.writeTextFile(`${dir.path}/improved_improver.ts`, improved.source);
   await Deno.writeTextFile(`${dir.path}/audit.jsonl`, "", { append: true });
-  const audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
+  using audit = new AuditLog({ path: `${dir.path}/audit.jsonl`, run: dir.id });
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
   const log = values.json ? note : say;
   log(`transfer (paper Table 1): the improved improver on five tasks, into ${dir.path}`);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { JsonLinesWriter, readJsonLines } from "./_jsonl.ts";
+import { JsonlFile, readJsonl } from "../common/jsonl_file.ts";
 import type { ChoiceFate, FinishReason } from "./chat_backend.ts";
 
 /**
@@ -336,7 +336,8 @@ export function summarizeLedger(records: readonly LedgerRecord[]): LedgerSummary
 }
 
 /**
- * Reads a ledger file, skipping a torn last line and records that are not ledger records.
+ * Reads a ledger file, skipping a torn last line and records that are not ledger records
+ * (`common/jsonl_file.ts`'s policy; {@linkcode Ledger.open} reports how many it skipped).
  *
  * @param path The JSONL file.
  * @returns The records in order.
@@ -349,8 +350,7 @@ export function summarizeLedger(records: readonly LedgerRecord[]): LedgerSummary
  * ```
  */
 export async function readLedger(path: string): Promise<LedgerRecord[]> {
-  const { values } = await readJsonLines(path);
-  return values.filter(isLedgerRecord);
+  return (await readJsonl(path, { accept: isLedgerRecord })).records;
 }
 
 function isLedgerRecord(value: unknown): value is LedgerRecord {
@@ -385,7 +385,8 @@ export class Ledger {
   #records: LedgerRecord[] = [];
   /** Intents of earlier processes with no completion, by `requestHash#occurrence`. */
   #unfinished = new Map<string, LedgerRecord>();
-  #writer: JsonLinesWriter | undefined;
+  #writer: JsonlFile | undefined;
+  #skipped = 0;
   #onRecord: ((record: LedgerRecord) => void) | undefined;
 
   /**
@@ -408,15 +409,25 @@ export class Ledger {
    */
   static async open(path: string, options: LedgerOptions = {}): Promise<Ledger> {
     const ledger = new Ledger(options);
-    const earlier = await readLedger(path);
+    const read = await readJsonl(path, { accept: isLedgerRecord });
+    const earlier = read.records;
+    ledger.#skipped = read.corrupt.length + (read.torn === undefined ? 0 : 1);
     const open = new Map<string, LedgerRecord>();
     for (const r of earlier) {
       if (r.kind === "intent") open.set(r.callId, r);
       else if (r.kind === "completion") open.delete(r.callId);
     }
     for (const r of open.values()) ledger.#unfinished.set(`${r.requestHash}#${r.occurrence}`, r);
-    ledger.#writer = await JsonLinesWriter.open(path);
+    ledger.#writer = await JsonlFile.open(path);
     return ledger;
+  }
+
+  /**
+   * Lines of the file that were not ledger records when it was opened: damaged lines, and a
+   * torn last line (cut off on open).
+   */
+  get skippedLines(): number {
+    return this.#skipped;
   }
 
   /**

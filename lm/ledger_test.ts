@@ -126,3 +126,48 @@ Deno.test("countReplyFates() counts replies without an answer by reason, old rec
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readLedger() never takes a torn last line for a record, even one that parses", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/ledger.jsonl`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(record("intent", "a")) + "\n" + JSON.stringify(record("completion", "a")),
+    );
+    deepEqual((await readLedger(path)).map((r) => r.kind), ["intent"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Ledger.open() reports damaged lines, cuts a torn last line off and appends after it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/ledger.jsonl`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(record("intent", "a")) + "\n" + "not json\n" + '{"kind":"x"}\n' +
+        JSON.stringify(record("intent", "b")) + "\n" + '{"kind":"compl',
+    );
+    const ledger = await Ledger.open(path);
+    equal(ledger.skippedLines, 3, "two damaged lines and the torn one");
+    equal(ledger.unfinishedIntent("h", 0)?.callId, "b");
+    await ledger.append(record("completion", "b"));
+    await ledger.close();
+    deepEqual((await readLedger(path)).map((r) => `${r.kind}/${r.callId}`), [
+      "intent/a",
+      "intent/b",
+      "completion/b",
+    ]);
+    ok(
+      !(await Deno.readTextFile(path)).includes('{"kind":"compl{'),
+      "no line is glued to the torn one",
+    );
+    const again = await Ledger.open(path);
+    equal(again.skippedLines, 2, "the torn line is gone, the damage is still reported");
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -138,7 +138,7 @@ export {
 export { requestHash } from "./request_hash.ts";
 export { type CachedAnswer, ResponseCache } from "./response_cache.ts";
 export { parseRetryAfter, retryDelayMs, type RetryDelayOptions } from "./retry_delay.ts";
-export { deriveSeed, type Random, seededRandom } from "./seeded_random.ts";
+export { deriveSeed, type Random, seededRandom } from "../common/seeded_random.ts";
 export {
   type OfflineModelServer,
   RETRYABLE_FAULTS,

@@ -19,7 +19,7 @@ import {
 import { costUsd, DEFAULT_PRICES, priceFor, type PriceTable } from "./price_table.ts";
 import { requestHash } from "./request_hash.ts";
 import type { ResponseCache } from "./response_cache.ts";
-import { deriveSeed } from "./seeded_random.ts";
+import { deriveSeed } from "../common/seeded_random.ts";
 import { worstCasePromptTokens } from "./token_estimate.ts";
 
 /** Options of a gateway. */

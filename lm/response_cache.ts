@@ -4,7 +4,7 @@
  * @module
  */
 
-import { JsonLinesWriter, readJsonLines } from "./_jsonl.ts";
+import { JsonlFile, readJsonl } from "../common/jsonl_file.ts";
 import type { ChatUsage, ChoiceFate, FinishReason } from "./chat_backend.ts";
 
 /** One stored answer. */
@@ -28,7 +28,8 @@ export interface CachedAnswer {
 /**
  * A cache of answers: the k-th identical request of a run replays the k-th stored answer.
  * Files may be shared between runs: appends are whole fsynced lines, a torn last line is
- * skipped, and the first answer stored for a (key, occurrence) wins.
+ * skipped and cut off on open (`common/jsonl_file.ts`), and the first answer stored for a
+ * (key, occurrence) wins.
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export interface CachedAnswer {
  */
 export class ResponseCache {
   #answers = new Map<string, CachedAnswer>();
-  #writer: JsonLinesWriter | undefined;
+  #writer: JsonlFile | undefined;
   #skipped = 0;
 
   /**
@@ -56,15 +57,15 @@ export class ResponseCache {
    */
   static async open(path: string): Promise<ResponseCache> {
     const cache = new ResponseCache();
-    const { values, skipped } = await readJsonLines(path);
-    cache.#skipped = skipped;
-    for (const value of values) {
+    const { records, corrupt, torn } = await readJsonl(path);
+    cache.#skipped = corrupt.length + (torn === undefined ? 0 : 1);
+    for (const value of records) {
       if (isCachedAnswer(value)) {
         if (!isFateList(value.fates, value.choices.length)) delete value.fates;
         cache.#remember(value);
       } else cache.#skipped++;
     }
-    cache.#writer = await JsonLinesWriter.open(path);
+    cache.#writer = await JsonlFile.open(path);
     return cache;
   }
 

@@ -8,7 +8,7 @@
 import type { ChatBackend, ChatMessage } from "./chat_backend.ts";
 import { OfflineBackend } from "./offline/offline_backend.ts";
 import { STAND_IN_MODEL } from "./offline/stand_in.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../common/seeded_random.ts";
 import {
   type ProfileChoice,
   type ProfileRequest,

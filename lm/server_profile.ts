@@ -7,7 +7,7 @@
  * @module
  */
 
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../common/seeded_random.ts";
 
 /** The server behaviours `lm-serve` can reproduce. */
 export const SERVER_PROFILES = [

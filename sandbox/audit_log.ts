@@ -4,28 +4,10 @@
  *
  * @module
  */
+import { JsonlFile } from "../common/jsonl_file.ts";
 
-/** What an audit event is about. */
-export type AuditKind =
-  | "timeout"
-  | "wall_timeout"
-  | "out_of_memory"
-  | "stack_overflow"
-  | "output_too_large"
-  | "log_overflow"
-  | "bad_output"
-  | "crash"
-  | "capability_attempt"
-  | "module_refused"
-  | "host_call_misuse"
-  | "sandbox_disable_attempt"
-  | "budget_exceeded"
-  | "budget_tampering"
-  | "reward_hack_signal"
-  | "reply_without_answer";
-
-/** Every kind, in a stable order (for summaries). */
-export const AUDIT_KINDS: readonly AuditKind[] = [
+/** Every kind of audit event, in a stable order (for summaries). */
+export const AUDIT_KINDS = [
   "timeout",
   "wall_timeout",
   "out_of_memory",
@@ -42,7 +24,10 @@ export const AUDIT_KINDS: readonly AuditKind[] = [
   "budget_tampering",
   "reward_hack_signal",
   "reply_without_answer",
-];
+] as const;
+
+/** What an audit event is about (one of {@linkcode AUDIT_KINDS}). */
+export type AuditKind = typeof AUDIT_KINDS[number];
 
 /** One audit record as stored. */
 export interface AuditEvent {
@@ -92,7 +77,11 @@ export function sanitizeDetail(detail: string): string {
 }
 
 /**
- * An audit log kept in memory and optionally appended to a JSONL file.
+ * An audit log kept in memory and optionally appended to a JSONL file. The file is opened at
+ * the first event (a torn last line cut off, `common/jsonl_file.ts`) and kept open until
+ * {@linkcode AuditLog.close}; each event is written and fsynced before `record()` returns. A
+ * log given a path must be closed (`using` does it); an event recorded after `close()` opens
+ * the file again.
  *
  * @example
  * ```ts
@@ -106,6 +95,7 @@ export function sanitizeDetail(detail: string): string {
 export class AuditLog implements AuditSink {
   #events: AuditEvent[] = [];
   #path: string | undefined;
+  #file: JsonlFile | undefined;
   #run: string | undefined;
   #clock: () => Date;
 
@@ -137,17 +127,25 @@ export class AuditLog implements AuditSink {
     this.#events.push(stored);
     if (this.#path !== undefined) {
       try {
-        const file = Deno.openSync(this.#path, { append: true, create: true });
-        try {
-          file.writeSync(new TextEncoder().encode(JSON.stringify(stored) + "\n"));
-          file.syncDataSync();
-        } finally {
-          file.close();
-        }
+        this.#file ??= JsonlFile.openSync(this.#path);
+        this.#file.appendSync(stored);
       } catch {
-        // The in-memory copy is kept; a failing disk must not stop the sandbox.
+        // The in-memory copy is kept; a failing disk must not stop the sandbox. The file is
+        // opened again for the next event, which cuts off what a failed write left.
+        this.close();
       }
     }
+  }
+
+  /** Closes the file, if one is open; the events stay readable. Closing twice does nothing. */
+  close(): void {
+    this.#file?.closeSync();
+    this.#file = undefined;
+  }
+
+  /** Closes the file (see {@linkcode AuditLog.close}). */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /** All events recorded through this object, oldest first. */

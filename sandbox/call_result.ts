@@ -4,18 +4,22 @@
  * @module
  */
 
-/** Why a sandboxed call did not produce a value. */
-export type FailureKind =
-  | "compile_error"
-  | "missing_export"
-  | "runtime_error"
-  | "timeout"
-  | "wall_timeout"
-  | "out_of_memory"
-  | "stack_overflow"
-  | "output_too_large"
-  | "bad_output"
-  | "crashed";
+/** Every reason a sandboxed call can fail to produce a value, in a stable order. */
+export const FAILURE_KINDS = [
+  "compile_error",
+  "missing_export",
+  "runtime_error",
+  "timeout",
+  "wall_timeout",
+  "out_of_memory",
+  "stack_overflow",
+  "output_too_large",
+  "bad_output",
+  "crashed",
+] as const;
+
+/** Why a sandboxed call did not produce a value (one of {@linkcode FAILURE_KINDS}). */
+export type FailureKind = typeof FAILURE_KINDS[number];
 
 /** A typed failure of a sandboxed call. */
 export interface Failure {

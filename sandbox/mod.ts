@@ -13,14 +13,15 @@ export {
   type AuditSink,
   sanitizeDetail,
 } from "./audit_log.ts";
-export type {
-  CallFailure,
-  CallResult,
-  CallStats,
-  CallSuccess,
-  Failure,
-  FailureKind,
-  Work,
+export {
+  type CallFailure,
+  type CallResult,
+  type CallStats,
+  type CallSuccess,
+  type Failure,
+  FAILURE_KINDS,
+  type FailureKind,
+  type Work,
 } from "./call_result.ts";
 export { PluginUnavailableError, ProgramClosedError } from "./errors.ts";
 export { InstancePool, type InstancePoolOptions } from "./instance_pool.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { type AuditKind, type AuditSink, sanitizeDetail } from "./audit_log.ts";
-import type { CallResult, Failure, FailureKind } from "./call_result.ts";
+import { type CallResult, type Failure, FAILURE_KINDS, type FailureKind } from "./call_result.ts";
 import { resolveLimits, type SandboxLimits } from "./limits.ts";
 import { ProgramClosedError } from "./errors.ts";
 import { type PluginInstance, startPluginInstance } from "./plugin_instance.ts";
@@ -134,17 +134,10 @@ interface Envelope {
 /** What one export call sent to the plugin came back as, with its wall time. */
 type Sent = (Envelope | Failure) & { wallMs: number };
 
-const FAILURE_KINDS: ReadonlySet<string> = new Set<FailureKind>([
-  "compile_error",
-  "missing_export",
-  "runtime_error",
-  "timeout",
-  "out_of_memory",
-  "stack_overflow",
-  "output_too_large",
-  "bad_output",
-  "crashed",
-]); // not "wall_timeout": only the host's backstop reports that
+/** The failures a guest envelope may report: not "wall_timeout", only the host's backstop reports that. */
+const GUEST_FAILURE_KINDS: ReadonlySet<string> = new Set<FailureKind>(
+  FAILURE_KINDS.filter((kind) => kind !== "wall_timeout"),
+);
 
 const GUEST_AUDIT_KINDS: ReadonlySet<string> = new Set<AuditKind>([
   "capability_attempt",
@@ -420,7 +413,7 @@ export class Program implements AsyncDisposable {
         ? { guestMs, wallMs, work: { instructions, calls, native } }
         : { guestMs, wallMs };
     if (env.ok) return { ok: true, value: env.value ?? null, ...times, logs, ...stats };
-    const kind: FailureKind = typeof env.kind === "string" && FAILURE_KINDS.has(env.kind)
+    const kind: FailureKind = typeof env.kind === "string" && GUEST_FAILURE_KINDS.has(env.kind)
       ? env.kind as FailureKind
       : "crashed";
     const message = typeof env.message === "string" ? env.message : "unknown failure";

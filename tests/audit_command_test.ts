@@ -2,7 +2,7 @@ import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { captured } from "./fakes/captured_output.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { auditCommand } from "../experiments/audit_command.ts";
-import { savedPrograms, summarizeAudit } from "../experiments/audit_summary.ts";
+import { readAuditLog, savedPrograms, summarizeAudit } from "../experiments/audit_summary.ts";
 import { UsageError } from "../experiments/_terminal.ts";
 import { Utility } from "../utilities/utility.ts";
 import { getTask } from "../utilities/tasks.ts";
@@ -30,7 +30,7 @@ const HONEST =
 async function runDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "stop-audit-test-" });
   await Deno.mkdir(`${dir}/programs`);
-  const audit = new AuditLog({ path: `${dir}/audit.jsonl`, run: "test" });
+  using audit = new AuditLog({ path: `${dir}/audit.jsonl`, run: "test" });
   const utility = new Utility(getTask("lpn"), { audit, budget: 3 });
   for (const source of [BROADCAST, PATCHER, HONEST]) {
     if (source !== PATCHER) {
@@ -156,7 +156,7 @@ Deno.test("savedPrograms() hashes .ts files as the sandbox does", async () => {
 Deno.test("audit summaries count every event a record stands for", async () => {
   const dir = await Deno.makeTempDir({ prefix: "stop-audit-counts-" });
   try {
-    const log = new AuditLog({ path: `${dir}/audit.jsonl`, run: "r" });
+    using log = new AuditLog({ path: `${dir}/audit.jsonl`, run: "r" });
     log.record({
       kind: "capability_attempt",
       detail: "read Deno",
@@ -170,6 +170,23 @@ Deno.test("audit summaries count every event a record stands for", async () => {
     equal(summary.total, 1001);
     deepEqual(summary.byKind, { capability_attempt: 1000, module_refused: 1 });
     equal(summary.signals["capability-probe"]?.events, 1001);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readAuditLog() never takes a torn last line for an event, even one that parses", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "stop-audit-torn-" });
+  try {
+    const event = (detail: string) =>
+      JSON.stringify({ time: "2026-01-01T00:00:00.000Z", kind: "timeout", detail });
+    await Deno.writeTextFile(`${dir}/audit.jsonl`, event("kept") + "\n" + event("torn"));
+    const read = await readAuditLog(dir);
+    deepEqual(read.events.map((e) => e.detail), ["kept"]);
+    equal(read.skipped, 1);
+    // An innocent look-alike: the same event with its newline is read.
+    await Deno.writeTextFile(`${dir}/audit.jsonl`, "\n", { append: true });
+    deepEqual((await readAuditLog(dir)).events.map((e) => e.detail), ["kept", "torn"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -78,7 +78,7 @@ try {
     ...(values.sandboxes === undefined ? {} : { sandboxes: Number(values.sandboxes) }),
   };
   const dir = { id: "bench", path: dirPath };
-  const audit = new AuditLog({ path: `${dirPath}/audit.jsonl`, run: "bench" });
+  using audit = new AuditLog({ path: `${dirPath}/audit.jsonl`, run: "bench" });
   const { gateway } = await openGateway(
     {
       model: config.model,

@@ -20,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { denoCommand } from "../setup/setup_tools.ts";
+import { parseJsonl } from "../common/jsonl_file.ts";
 
 /** Environment variables the Extism SDK reads in the worker. */
 const SDK_ENV = ["EXTISM_ENABLE_WASI_OUTPUT", "__MINIMATCH_TESTING_PLATFORM__"] as const;
@@ -97,16 +98,9 @@ async function main(): Promise<number> {
   }
   const counts = new Map<string, number>();
   const offenders = new Map<string, number>();
-  let malformed = 0;
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    let entry: AuditEntry;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      malformed++;
-      continue;
-    }
+  const read = parseJsonl<AuditEntry>(text);
+  const malformed = read.corrupt.length + (read.torn === undefined ? 0 : 1);
+  for (const entry of read.records) {
     const reason = allowed(entry);
     const key = reason ?? `${entry.permission} ${entry.value ?? "(all)"}`;
     const into = reason === undefined ? offenders : counts;

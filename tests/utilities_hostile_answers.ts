@@ -6,6 +6,7 @@
  */
 import { ok } from "node:assert/strict";
 import { AuditLog } from "../sandbox/audit_log.ts";
+import { FAILURE_KINDS } from "../sandbox/call_result.ts";
 import type { Task } from "../utilities/mod.ts";
 import { failure, fixedRunner, functionRunner } from "./utilities_fake_runner.ts";
 
@@ -31,18 +32,7 @@ export const HOSTILE_ANSWERS: Record<string, (...args: unknown[]) => unknown> = 
 };
 
 /** Every failure kind a sandboxed call can report. */
-export const FAILURE_KINDS = [
-  "compile_error",
-  "missing_export",
-  "runtime_error",
-  "timeout",
-  "wall_timeout",
-  "out_of_memory",
-  "stack_overflow",
-  "output_too_large",
-  "bad_output",
-  "crashed",
-] as const;
+export { FAILURE_KINDS };
 
 /**
  * Asserts that `task` scores every hostile answer and every failure kind inside its range and

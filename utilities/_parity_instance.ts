@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { SeededRandom } from "./seeded_random.ts";
+import { SeededRandom } from "../common/seeded_random.ts";
 import type { TaskInstance } from "./task.ts";
 
 /** Bits per sample. */

@@ -3,16 +3,16 @@
  *
  * @module
  */
-import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
+import { instanceSeed, mean, outcomeError } from "./_evaluate.ts";
 import {
   accuracy,
   generateParityInstance,
   PARITY_TEST,
   type ParityInstance,
 } from "./_parity_instance.ts";
-import { readProgramFile } from "./_program_file.ts";
+import { defineTask } from "./_define_task.ts";
 import { hackOf, readBit, readVector } from "./_validate.ts";
-import type { EvaluateOptions, Evaluation, SolutionRunner, Split, Task } from "./task.ts";
+import type { Split, Task } from "./task.ts";
 
 /** Score of an LPN evaluation in which any call threw, timed out or returned malformed data. */
 export const LPN_FAILURE_SCORE = 1e-6;
@@ -68,45 +68,35 @@ function generate(split: Split, index: number, salt?: string): ParityInstance {
  * equal(lpnTask.generate("val", 0).args[0].length, 100);
  * ```
  */
-export const lpnTask: Task<ParityInstance> = {
-  id: "lpn",
-  name: "Learning parity with noise",
-  exportName: "algorithm",
-  signature:
-    "export function algorithm(trainSamples: number[][], trainLabels: number[], testSamples: number[][]): number[]",
-  timeLimitMs: 2000,
-  scoreRange: [0, 1],
-  description: DESCRIPTION,
-  instanceCount: (split) => (split === "val" ? 20 : 50),
-  generate,
-  seedSolution: () => readProgramFile("lpn_seed.ts"),
-  evaluate(runner: SolutionRunner, options?: EvaluateOptions): Promise<Evaluation> {
-    return runEvaluation(
-      {
-        id: "lpn",
-        count: lpnTask.instanceCount,
-        generate,
-        limitMs: lpnTask.timeLimitMs,
-        scoreRange: lpnTask.scoreRange,
-        compileFailure: 0,
-        judge(instance, outcome) {
-          if (outcome.kind !== "value") {
-            return { abort: LPN_FAILURE_SCORE, error: outcomeError(outcome) };
-          }
-          const checked = readVector(outcome.value, PARITY_TEST, readBit, "0/1 predictions");
-          if (!checked.ok) {
-            return {
-              abort: LPN_FAILURE_SCORE,
-              error: `bad_answer: ${checked.reason}`,
-              ...hackOf(checked),
-            };
-          }
-          return { score: accuracy(checked.value, instance.testLabels) };
-        },
-        aggregate: mean,
-      },
-      runner,
-      options,
-    );
+export const lpnTask: Task<ParityInstance> = defineTask(
+  {
+    id: "lpn",
+    count: (split) => (split === "val" ? 20 : 50),
+    generate,
+    limitMs: 2000,
+    scoreRange: [0, 1],
+    compileFailure: 0,
+    judge(instance, outcome) {
+      if (outcome.kind !== "value") {
+        return { abort: LPN_FAILURE_SCORE, error: outcomeError(outcome) };
+      }
+      const checked = readVector(outcome.value, PARITY_TEST, readBit, "0/1 predictions");
+      if (!checked.ok) {
+        return {
+          abort: LPN_FAILURE_SCORE,
+          error: `bad_answer: ${checked.reason}`,
+          ...hackOf(checked),
+        };
+      }
+      return { score: accuracy(checked.value, instance.testLabels) };
+    },
+    aggregate: mean,
   },
-};
+  {
+    name: "Learning parity with noise",
+    signature:
+      "export function algorithm(trainSamples: number[][], trainLabels: number[], testSamples: number[][]): number[]",
+    description: DESCRIPTION,
+    seedFile: "lpn_seed.ts",
+  },
+);

@@ -3,18 +3,11 @@
  *
  * @module
  */
-import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
-import { readProgramFile } from "./_program_file.ts";
+import { instanceSeed, mean, outcomeError } from "./_evaluate.ts";
+import { defineTask } from "./_define_task.ts";
 import { hackOf, readBit, readVector } from "./_validate.ts";
-import { SeededRandom } from "./seeded_random.ts";
-import type {
-  EvaluateOptions,
-  Evaluation,
-  SolutionRunner,
-  Split,
-  Task,
-  TaskInstance,
-} from "./task.ts";
+import { SeededRandom } from "../common/seeded_random.ts";
+import type { Split, Task, TaskInstance } from "./task.ts";
 
 /** Score of a program that throws, times out or returns malformed sides (whole task). */
 export const MAXCUT_FAILURE_SCORE = 0.01;
@@ -121,56 +114,44 @@ export function cutWeight(
  * equal(maxCutTask.instanceCount("val"), 100);
  * ```
  */
-export const maxCutTask: Task<MaxCutInstance> = {
-  id: "maxcut",
-  name: "Max-cut",
-  exportName: "algorithm",
-  signature: "export function algorithm(adjacency: number[][]): number[]",
-  timeLimitMs: 100,
-  scoreRange: [0, (MAX_NODES * (MAX_NODES - 1)) / 2],
-  description: DESCRIPTION,
-  instanceCount: () => 100,
-  generate,
-  seedSolution: () => readProgramFile("maxcut_seed.ts"),
-  evaluate(runner: SolutionRunner, options?: EvaluateOptions): Promise<Evaluation> {
-    return runEvaluation(
-      {
-        id: "maxcut",
-        count: maxCutTask.instanceCount,
-        generate,
-        limitMs: maxCutTask.timeLimitMs,
-        scoreRange: maxCutTask.scoreRange,
-        compileFailure: MAXCUT_FAILURE_SCORE,
-        judge(instance, outcome) {
-          if (outcome.kind !== "value") {
-            return { abort: MAXCUT_FAILURE_SCORE, error: outcomeError(outcome) };
-          }
-          const adjacency = instance.args[0];
-          const n = adjacency.length;
-          const answer = outcome.value;
-          const checked = readVector(answer, n, readBit, "0/1 sides");
-          if (!checked.ok) {
-            const wrongLength = Array.isArray(answer) && answer.length !== n;
-            return {
-              abort: wrongLength ? 0 : MAXCUT_FAILURE_SCORE,
-              error: `bad_answer: ${checked.reason}`,
-              ...hackOf(checked),
-            };
-          }
-          return { score: cutWeight(adjacency, checked.value) / MAX_WEIGHT };
-        },
-        aggregate: (scores) => Math.max(mean(scores), MAXCUT_FAILURE_SCORE),
-        normalize: (instances, scores) =>
-          mean(
-            instances.map((instance, i) =>
-              instance.totalWeight === 0
-                ? 0
-                : ((scores[i] ?? 0) * MAX_WEIGHT) / instance.totalWeight
-            ),
-          ),
-      },
-      runner,
-      options,
-    );
+export const maxCutTask: Task<MaxCutInstance> = defineTask(
+  {
+    id: "maxcut",
+    count: () => 100,
+    generate,
+    limitMs: 100,
+    scoreRange: [0, (MAX_NODES * (MAX_NODES - 1)) / 2],
+    compileFailure: MAXCUT_FAILURE_SCORE,
+    judge(instance, outcome) {
+      if (outcome.kind !== "value") {
+        return { abort: MAXCUT_FAILURE_SCORE, error: outcomeError(outcome) };
+      }
+      const adjacency = instance.args[0];
+      const n = adjacency.length;
+      const answer = outcome.value;
+      const checked = readVector(answer, n, readBit, "0/1 sides");
+      if (!checked.ok) {
+        const wrongLength = Array.isArray(answer) && answer.length !== n;
+        return {
+          abort: wrongLength ? 0 : MAXCUT_FAILURE_SCORE,
+          error: `bad_answer: ${checked.reason}`,
+          ...hackOf(checked),
+        };
+      }
+      return { score: cutWeight(adjacency, checked.value) / MAX_WEIGHT };
+    },
+    aggregate: (scores) => Math.max(mean(scores), MAXCUT_FAILURE_SCORE),
+    normalize: (instances, scores) =>
+      mean(
+        instances.map((instance, i) =>
+          instance.totalWeight === 0 ? 0 : ((scores[i] ?? 0) * MAX_WEIGHT) / instance.totalWeight
+        ),
+      ),
   },
-};
+  {
+    name: "Max-cut",
+    signature: "export function algorithm(adjacency: number[][]): number[]",
+    description: DESCRIPTION,
+    seedFile: "maxcut_seed.ts",
+  },
+);

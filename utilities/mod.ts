@@ -30,7 +30,7 @@ export {
   Utility,
   type UtilityOptions,
 } from "./utility.ts";
-export { SeededRandom } from "./seeded_random.ts";
+export { SeededRandom } from "../common/seeded_random.ts";
 export { HostFailureError, hostFailureOf, type HostFailureSource } from "./host_failure.ts";
 export { LPN_FAILURE_SCORE, lpnTask } from "./lpn.ts";
 export { parityTask } from "./parity.ts";

@@ -3,16 +3,16 @@
  *
  * @module
  */
-import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
+import { instanceSeed, mean, outcomeError } from "./_evaluate.ts";
 import {
   accuracy,
   generateParityInstance,
   PARITY_TEST,
   type ParityInstance,
 } from "./_parity_instance.ts";
-import { readProgramFile } from "./_program_file.ts";
+import { defineTask } from "./_define_task.ts";
 import { hackOf, readBit, readVector } from "./_validate.ts";
-import type { EvaluateOptions, Evaluation, SolutionRunner, Split, Task } from "./task.ts";
+import type { Split, Task } from "./task.ts";
 
 const DESCRIPTION = `// Task: Learning parity without noise (parity)
 // A solution exports:
@@ -61,39 +61,29 @@ function generate(split: Split, index: number, salt?: string): ParityInstance {
  * equal(parityTask.instanceCount("test"), 20);
  * ```
  */
-export const parityTask: Task<ParityInstance> = {
-  id: "parity",
-  name: "Learning parity without noise",
-  exportName: "algorithm",
-  signature:
-    "export function algorithm(trainSamples: number[][], trainLabels: number[], testSamples: number[][]): number[]",
-  timeLimitMs: 2000,
-  scoreRange: [0, 1],
-  description: DESCRIPTION,
-  instanceCount: () => 20,
-  generate,
-  seedSolution: () => readProgramFile("parity_seed.ts"),
-  evaluate(runner: SolutionRunner, options?: EvaluateOptions): Promise<Evaluation> {
-    return runEvaluation(
-      {
-        id: "parity",
-        count: parityTask.instanceCount,
-        generate,
-        limitMs: parityTask.timeLimitMs,
-        scoreRange: parityTask.scoreRange,
-        compileFailure: 0,
-        judge(instance, outcome) {
-          if (outcome.kind !== "value") return { score: 0, error: outcomeError(outcome) };
-          const checked = readVector(outcome.value, PARITY_TEST, readBit, "0/1 predictions");
-          if (!checked.ok) {
-            return { score: 0, error: `bad_answer: ${checked.reason}`, ...hackOf(checked) };
-          }
-          return { score: accuracy(checked.value, instance.testLabels) };
-        },
-        aggregate: mean,
-      },
-      runner,
-      options,
-    );
+export const parityTask: Task<ParityInstance> = defineTask(
+  {
+    id: "parity",
+    count: () => 20,
+    generate,
+    limitMs: 2000,
+    scoreRange: [0, 1],
+    compileFailure: 0,
+    judge(instance, outcome) {
+      if (outcome.kind !== "value") return { score: 0, error: outcomeError(outcome) };
+      const checked = readVector(outcome.value, PARITY_TEST, readBit, "0/1 predictions");
+      if (!checked.ok) {
+        return { score: 0, error: `bad_answer: ${checked.reason}`, ...hackOf(checked) };
+      }
+      return { score: accuracy(checked.value, instance.testLabels) };
+    },
+    aggregate: mean,
   },
-};
+  {
+    name: "Learning parity without noise",
+    signature:
+      "export function algorithm(trainSamples: number[][], trainLabels: number[], testSamples: number[][]): number[]",
+    description: DESCRIPTION,
+    seedFile: "parity_seed.ts",
+  },
+);

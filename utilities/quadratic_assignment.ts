@@ -3,18 +3,11 @@
  *
  * @module
  */
-import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
-import { readProgramFile } from "./_program_file.ts";
+import { instanceSeed, mean, outcomeError } from "./_evaluate.ts";
+import { defineTask } from "./_define_task.ts";
 import { hackOf, readIndexBelow, readVector } from "./_validate.ts";
-import { SeededRandom } from "./seeded_random.ts";
-import type {
-  EvaluateOptions,
-  Evaluation,
-  SolutionRunner,
-  Split,
-  Task,
-  TaskInstance,
-} from "./task.ts";
+import { SeededRandom } from "../common/seeded_random.ts";
+import type { Split, Task, TaskInstance } from "./task.ts";
 
 /** Facilities and locations per instance. */
 export const QAP_SIZE = 15;
@@ -116,53 +109,43 @@ export function quadraticAssignmentObjective(
  * equal(quadraticAssignmentTask.generate("val", 0).args[0].length, 15);
  * ```
  */
-export const quadraticAssignmentTask: Task<QuadraticAssignmentInstance> = {
-  id: "quadratic-assignment",
-  name: "Modified quadratic assignment",
-  exportName: "algorithm",
-  signature: "export function algorithm(F: number[][], D: number[][], P: number[][]): number[]",
-  timeLimitMs: LIMIT_MS,
-  scoreRange: [QAP_FAILURE_SCORE, 1 + LIMIT_MS / 1000 / SCALE],
-  description: DESCRIPTION,
-  instanceCount: () => 10,
-  generate,
-  seedSolution: () => readProgramFile("quadratic_assignment_seed.ts"),
-  evaluate(runner: SolutionRunner, options?: EvaluateOptions): Promise<Evaluation> {
-    return runEvaluation(
-      {
-        id: "quadratic-assignment",
-        count: quadraticAssignmentTask.instanceCount,
-        generate,
-        limitMs: LIMIT_MS,
-        scoreRange: quadraticAssignmentTask.scoreRange,
-        compileFailure: QAP_FAILURE_SCORE,
-        judge(instance, outcome, { timeScale }) {
-          if (outcome.kind !== "value") return { score: 0, error: outcomeError(outcome) };
-          const checked = readVector(
-            outcome.value,
-            QAP_SIZE,
-            readIndexBelow(QAP_SIZE),
-            "integers in 0..14",
-          );
-          if (!checked.ok) {
-            return { score: 0, error: `bad_answer: ${checked.reason}`, ...hackOf(checked) };
-          }
-          if (new Set(checked.value).size !== QAP_SIZE) {
-            return {
-              score: 0,
-              error: "bad_answer: not a permutation of 0..14 (repeated locations)",
-            };
-          }
-          const [f, d, p] = instance.args;
-          const seconds = Math.min(outcome.ms / timeScale, LIMIT_MS) / 1000;
-          return {
-            score: (quadraticAssignmentObjective(f, d, p, checked.value) + seconds) / SCALE,
-          };
-        },
-        aggregate: (scores) => Math.max(mean(scores), QAP_FAILURE_SCORE),
-      },
-      runner,
-      options,
-    );
+export const quadraticAssignmentTask: Task<QuadraticAssignmentInstance> = defineTask(
+  {
+    id: "quadratic-assignment",
+    count: () => 10,
+    generate,
+    limitMs: LIMIT_MS,
+    scoreRange: [QAP_FAILURE_SCORE, 1 + LIMIT_MS / 1000 / SCALE],
+    compileFailure: QAP_FAILURE_SCORE,
+    judge(instance, outcome, { timeScale }) {
+      if (outcome.kind !== "value") return { score: 0, error: outcomeError(outcome) };
+      const checked = readVector(
+        outcome.value,
+        QAP_SIZE,
+        readIndexBelow(QAP_SIZE),
+        "integers in 0..14",
+      );
+      if (!checked.ok) {
+        return { score: 0, error: `bad_answer: ${checked.reason}`, ...hackOf(checked) };
+      }
+      if (new Set(checked.value).size !== QAP_SIZE) {
+        return {
+          score: 0,
+          error: "bad_answer: not a permutation of 0..14 (repeated locations)",
+        };
+      }
+      const [f, d, p] = instance.args;
+      const seconds = Math.min(outcome.ms / timeScale, LIMIT_MS) / 1000;
+      return {
+        score: (quadraticAssignmentObjective(f, d, p, checked.value) + seconds) / SCALE,
+      };
+    },
+    aggregate: (scores) => Math.max(mean(scores), QAP_FAILURE_SCORE),
   },
-};
+  {
+    name: "Modified quadratic assignment",
+    signature: "export function algorithm(F: number[][], D: number[][], P: number[][]): number[]",
+    description: DESCRIPTION,
+    seedFile: "quadratic_assignment_seed.ts",
+  },
+);

@@ -3,19 +3,12 @@
  *
  * @module
  */
-import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
-import { readProgramFile } from "./_program_file.ts";
+import { instanceSeed, mean, outcomeError } from "./_evaluate.ts";
+import { defineTask } from "./_define_task.ts";
 import { describeValue } from "./_validate.ts";
 import { gridDistance } from "./grid_distance.ts";
-import { SeededRandom } from "./seeded_random.ts";
-import type {
-  EvaluateOptions,
-  Evaluation,
-  SolutionRunner,
-  Split,
-  Task,
-  TaskInstance,
-} from "./task.ts";
+import { SeededRandom } from "../common/seeded_random.ts";
+import type { Split, Task, TaskInstance } from "./task.ts";
 
 /** One string-grid instance. */
 export interface StringGridInstance extends TaskInstance {
@@ -87,49 +80,39 @@ function generate(split: Split, index: number, salt?: string): StringGridInstanc
  * equal(stringGridTask.generate("test", 3).args[0].length > 0, true);
  * ```
  */
-export const stringGridTask: Task<StringGridInstance> = {
-  id: "string-grid",
-  name: "String grid distance",
-  exportName: "algorithm",
-  signature: "export function algorithm(t: string, dist: number): string",
-  timeLimitMs: 100,
-  scoreRange: [0, 1],
-  description: DESCRIPTION,
-  instanceCount: () => 50,
-  generate,
-  seedSolution: () => readProgramFile("string_grid_seed.ts"),
-  evaluate(runner: SolutionRunner, options?: EvaluateOptions): Promise<Evaluation> {
-    return runEvaluation(
-      {
-        id: "string-grid",
-        count: stringGridTask.instanceCount,
-        generate,
-        limitMs: stringGridTask.timeLimitMs,
-        scoreRange: stringGridTask.scoreRange,
-        compileFailure: 0,
-        judge(instance, outcome) {
-          if (outcome.kind !== "value") return { score: 0, error: outcomeError(outcome) };
-          const [t, dist] = instance.args;
-          const s = outcome.value;
-          if (typeof s !== "string" || s.length !== t.length || !/^[AB]*$/.test(s)) {
-            const hack = typeof s === "object" && s !== null
-              ? { hack: `${describeValue(s)} where a string was expected` }
-              : {};
-            return {
-              score: 0,
-              error: `bad_answer: expected a string of ${t.length} letters A/B, got ${
-                typeof s === "string" ? JSON.stringify(s.slice(0, 40)) : describeValue(s)
-              }`,
-              ...hack,
-            };
-          }
-          const d = gridDistance(s, t);
-          return { score: d === dist ? 1 : 0.5 - Math.abs(d - dist) / (6 * t.length) };
-        },
-        aggregate: mean,
-      },
-      runner,
-      options,
-    );
+export const stringGridTask: Task<StringGridInstance> = defineTask(
+  {
+    id: "string-grid",
+    count: () => 50,
+    generate,
+    limitMs: 100,
+    scoreRange: [0, 1],
+    compileFailure: 0,
+    judge(instance, outcome) {
+      if (outcome.kind !== "value") return { score: 0, error: outcomeError(outcome) };
+      const [t, dist] = instance.args;
+      const s = outcome.value;
+      if (typeof s !== "string" || s.length !== t.length || !/^[AB]*$/.test(s)) {
+        const hack = typeof s === "object" && s !== null
+          ? { hack: `${describeValue(s)} where a string was expected` }
+          : {};
+        return {
+          score: 0,
+          error: `bad_answer: expected a string of ${t.length} letters A/B, got ${
+            typeof s === "string" ? JSON.stringify(s.slice(0, 40)) : describeValue(s)
+          }`,
+          ...hack,
+        };
+      }
+      const d = gridDistance(s, t);
+      return { score: d === dist ? 1 : 0.5 - Math.abs(d - dist) / (6 * t.length) };
+    },
+    aggregate: mean,
   },
-};
+  {
+    name: "String grid distance",
+    signature: "export function algorithm(t: string, dist: number): string",
+    description: DESCRIPTION,
+    seedFile: "string_grid_seed.ts",
+  },
+);

@@ -3,18 +3,11 @@
  *
  * @module
  */
-import { instanceSeed, mean, outcomeError, runEvaluation } from "./_evaluate.ts";
-import { readProgramFile } from "./_program_file.ts";
+import { instanceSeed, mean, outcomeError } from "./_evaluate.ts";
+import { defineTask } from "./_define_task.ts";
 import { describeValue, hackOf, readTruth, readVector } from "./_validate.ts";
-import { SeededRandom } from "./seeded_random.ts";
-import type {
-  EvaluateOptions,
-  Evaluation,
-  SolutionRunner,
-  Split,
-  Task,
-  TaskInstance,
-} from "./task.ts";
+import { SeededRandom } from "../common/seeded_random.ts";
+import type { Split, Task, TaskInstance } from "./task.ts";
 
 /** Score of a wrong or late answer (per instance), and of a broken program (whole task). */
 export const THREE_SAT_FAILURE_SCORE = 0.01;
@@ -110,65 +103,55 @@ export function satisfiesFormula(
  * equal(instance.args[0].length, 4 * instance.variables);
  * ```
  */
-export const threeSatTask: Task<ThreeSatInstance> = {
-  id: "3sat",
-  name: "3SAT",
-  exportName: "algorithm",
-  signature: "export function algorithm(formula: number[][]): boolean[]",
-  timeLimitMs: 100,
-  scoreRange: [THREE_SAT_FAILURE_SCORE, 1],
-  description: DESCRIPTION,
-  instanceCount: () => 30,
-  generate,
-  seedSolution: () => readProgramFile("three_sat_seed.ts"),
-  evaluate(runner: SolutionRunner, options?: EvaluateOptions): Promise<Evaluation> {
-    return runEvaluation(
-      {
-        id: "3sat",
-        count: threeSatTask.instanceCount,
-        generate,
-        limitMs: threeSatTask.timeLimitMs,
-        scoreRange: threeSatTask.scoreRange,
-        compileFailure: THREE_SAT_FAILURE_SCORE,
-        judge(instance, outcome) {
-          if (outcome.kind === "timeout") {
-            return { score: THREE_SAT_FAILURE_SCORE, error: outcomeError(outcome) };
-          }
-          if (outcome.kind === "error") {
-            return { abort: THREE_SAT_FAILURE_SCORE, error: outcomeError(outcome) };
-          }
-          if (outcome.value === null || outcome.value === undefined) {
-            return {
-              abort: THREE_SAT_FAILURE_SCORE,
-              error: `no_answer: returned ${describeValue(outcome.value)}`,
-            };
-          }
-          const answer = outcome.value;
-          // Element 0 is ignored, as in the release (variables are numbered from 1).
-          const indexed = Array.isArray(answer) && answer.length === instance.variables + 1
-            ? [false, ...answer.slice(1)]
-            : answer;
-          const checked = readVector(
-            indexed,
-            instance.variables + 1,
-            readTruth,
-            "booleans (index 1..n)",
-          );
-          if (!checked.ok) {
-            return {
-              abort: THREE_SAT_FAILURE_SCORE,
-              error: `bad_answer: ${checked.reason}`,
-              ...hackOf(checked),
-            };
-          }
-          return satisfiesFormula(instance.args[0], checked.value)
-            ? { score: 1 }
-            : { score: THREE_SAT_FAILURE_SCORE, error: "wrong_answer: a clause is unsatisfied" };
-        },
-        aggregate: (scores) => Math.max(mean(scores), THREE_SAT_FAILURE_SCORE),
-      },
-      runner,
-      options,
-    );
+export const threeSatTask: Task<ThreeSatInstance> = defineTask(
+  {
+    id: "3sat",
+    count: () => 30,
+    generate,
+    limitMs: 100,
+    scoreRange: [THREE_SAT_FAILURE_SCORE, 1],
+    compileFailure: THREE_SAT_FAILURE_SCORE,
+    judge(instance, outcome) {
+      if (outcome.kind === "timeout") {
+        return { score: THREE_SAT_FAILURE_SCORE, error: outcomeError(outcome) };
+      }
+      if (outcome.kind === "error") {
+        return { abort: THREE_SAT_FAILURE_SCORE, error: outcomeError(outcome) };
+      }
+      if (outcome.value === null || outcome.value === undefined) {
+        return {
+          abort: THREE_SAT_FAILURE_SCORE,
+          error: `no_answer: returned ${describeValue(outcome.value)}`,
+        };
+      }
+      const answer = outcome.value;
+      // Element 0 is ignored, as in the release (variables are numbered from 1).
+      const indexed = Array.isArray(answer) && answer.length === instance.variables + 1
+        ? [false, ...answer.slice(1)]
+        : answer;
+      const checked = readVector(
+        indexed,
+        instance.variables + 1,
+        readTruth,
+        "booleans (index 1..n)",
+      );
+      if (!checked.ok) {
+        return {
+          abort: THREE_SAT_FAILURE_SCORE,
+          error: `bad_answer: ${checked.reason}`,
+          ...hackOf(checked),
+        };
+      }
+      return satisfiesFormula(instance.args[0], checked.value)
+        ? { score: 1 }
+        : { score: THREE_SAT_FAILURE_SCORE, error: "wrong_answer: a clause is unsatisfied" };
+    },
+    aggregate: (scores) => Math.max(mean(scores), THREE_SAT_FAILURE_SCORE),
   },
-};
+  {
+    name: "3SAT",
+    signature: "export function algorithm(formula: number[][]): boolean[]",
+    description: DESCRIPTION,
+    seedFile: "three_sat_seed.ts",
+  },
+);

@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import type { ChatBackend, ChatMessage, ChatRequest, ChatResult } from "../chat_backend.ts";
-import { type Random, seededRandom } from "../seeded_random.ts";
+import { type Random, seededRandom } from "../../common/seeded_random.ts";
 import { estimatePromptTokens, estimateTokens } from "../token_estimate.ts";
 import { CATALOG, catalogFor, readCatalogProgram } from "./catalog.ts";
 import type { CatalogEntry, CatalogQuality } from "./catalog_types.ts";

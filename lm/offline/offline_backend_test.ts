@@ -3,7 +3,7 @@ import type { ChatMessage } from "../chat_backend.ts";
 import type { CatalogEntry, CatalogQuality } from "./catalog_types.ts";
 import { OfflineBackend, qualityWeights, sampleEntry } from "./offline_backend.ts";
 import { STAND_IN_METHOD } from "./stand_in.ts";
-import { seededRandom } from "../seeded_random.ts";
+import { seededRandom } from "../../common/seeded_random.ts";
 
 const QUALITIES: CatalogQuality[] = ["broken", "weak", "fair", "strong"];
 const CATALOG: CatalogEntry[] = ["lpn", "maxcut", "improver"].flatMap((target) =>

@@ -1,5 +1,5 @@
 import { deepEqual, equal, notDeepEqual, ok, throws } from "node:assert/strict";
-import { SeededRandom } from "./seeded_random.ts";
+import { deriveSeed, SeededRandom, seededRandom } from "./seeded_random.ts";
 
 Deno.test("SeededRandom yields the same sequence for the same seed", () => {
   const a = new SeededRandom(4321);
@@ -48,4 +48,38 @@ Deno.test("SeededRandom.shuffle() permutes in place", () => {
 Deno.test("SeededRandom rejects a seed that is not a safe integer", () => {
   throws(() => new SeededRandom(1.5), RangeError);
   throws(() => new SeededRandom(NaN), RangeError);
+});
+
+// The sequences the two generators this one replaced (`lm/seeded_random.ts`,
+// `utilities/seeded_random.ts`) produced, recorded from them before they were merged: task
+// instances, scores and the stand-in's choices depend on them staying the same.
+Deno.test("SeededRandom keeps the integer-seeded sequence of the tasks' old generator", () => {
+  const cases: [number, number[]][] = [
+    [4321, [2429878790, 2680895104, 4134966780, 1911642907, 3669203074]],
+    [0, [4205396811, 3543653536, 1222415357, 3047368389, 387095348]],
+    [-7, [1447784686, 906310225, 1884957040, 208049454, 2872482796]],
+    [2 ** 40 + 3, [4177864034, 802349188, 1521924289, 2187710116, 4258515043]],
+  ];
+  for (const [seed, expected] of cases) {
+    const rng = new SeededRandom(seed);
+    deepEqual(Array.from({ length: 5 }, () => rng.nextUint32()), expected, `seed ${seed}`);
+  }
+});
+
+Deno.test("seededRandom() keeps the hash-seeded sequence of the stand-in's old generator", () => {
+  const r = seededRandom(1, "a", { x: [2] });
+  deepEqual(Array.from({ length: 5 }, () => r()), [
+    0.21420092321932316,
+    0.11588890315033495,
+    0.21975920675322413,
+    0.4342041544150561,
+    0.48921072063967586,
+  ]);
+  const empty = seededRandom();
+  deepEqual(Array.from({ length: 3 }, () => empty()), [
+    0.5791433728300035,
+    0.31270893290638924,
+    0.9908882002346218,
+  ]);
+  deepEqual([deriveSeed("x", 1), deriveSeed()], [34971692, 1357293991]);
 });

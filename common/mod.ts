@@ -1,0 +1,18 @@
+/**
+ * Ideas every folder shares, written once: durable JSONL files with one torn-line policy
+ * (`jsonl_file.ts`) and the seeded generator (`seeded_random.ts`). This folder imports
+ * nothing of the project, so any folder may import it.
+ *
+ * @module
+ */
+export {
+  type CorruptLine,
+  type JsonlContents,
+  JsonlFile,
+  type JsonlLines,
+  parseJsonl,
+  readJsonl,
+  type ReadJsonlOptions,
+  splitJsonl,
+} from "./jsonl_file.ts";
+export { deriveSeed, type Random, SeededRandom, seededRandom } from "./seeded_random.ts";
