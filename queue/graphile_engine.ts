@@ -147,7 +147,7 @@ export interface Listener {
  * @param handlers.onNotification Each notification's payload.
  * @param handlers.onListening After each successful `LISTEN` (the first and every reconnect):
  *   notifications sent while disconnected are lost, so this is where to catch up.
- * @param handlers.onError Connection errors (each is followed by a reconnect attempt).
+ * @param handlers.onError A lost connection, once per outage (reconnect attempts follow).
  * @param options.retryMs Delay between reconnect attempts (default 250 ms).
  * @returns The listener.
  */
@@ -182,9 +182,12 @@ export function listen(
     const fail = (error: Error) => {
       if (failed) return;
       failed = true;
-      if (client === next) client = undefined;
+      const wasListening = client === next;
+      if (wasListening) client = undefined;
       next.end().catch(() => {});
-      if (!closed) handlers.onError(error);
+      // Said once per outage: when a listening connection is lost, or when the first
+      // connection fails; not for every failed reconnect while the database is down.
+      if (!closed && (wasListening || !connectedOnce)) handlers.onError(error);
       scheduleReconnect();
     };
     next.on("error", fail);

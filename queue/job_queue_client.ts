@@ -13,7 +13,7 @@ import { type Database, listen, type Listener, openDatabase } from "./graphile_e
 import { checkPluginHash, checkQueueKey } from "./job_envelope.ts";
 import { type QueueCounts, readQueueCounts } from "./queue_status.ts";
 import { checkQueueUrl, redactQueueUrl, scrubQueueSecret } from "./queue_url.ts";
-import { withReconnect } from "./reconnect.ts";
+import { throttleLines, withReconnect } from "./reconnect.ts";
 import { ensureQueueSchema, QUEUE_SCHEMA, RESULT_CHANNEL, taskFor } from "./schema.ts";
 
 /** What a job needs of the worker that runs it. */
@@ -116,7 +116,8 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
   }
   const shown = redactQueueUrl(url);
   const scrub = (text: string) => scrubQueueSecret(text, url);
-  const warn = (line: string) => options.onWarning?.(scrub(line));
+  const throttled = throttleLines((line) => options.onWarning?.(line), 10_000);
+  const warn = (line: string) => throttled(scrub(line));
   const timeoutMs = options.reconnectTimeoutMs ?? 60_000;
   const db: Database = openDatabase(url, {
     max: options.maxConnections ?? 10,
@@ -128,7 +129,9 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
     await retrying("open the job queue", () => ensureQueueSchema(db));
   } catch (error) {
     await db.close().catch(() => {});
-    throw new Error(scrub((error as Error).message), { cause: error });
+    throw new Error(`Cannot open the job queue at ${shown}: ${scrub((error as Error).message)}`, {
+      cause: error,
+    });
   }
 
   const waiters = new Map<string, Waiter>();
@@ -213,6 +216,7 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
     onListening: (reconnected) => {
       listening();
       if (reconnected) {
+        warn("queue listener reconnected; catching up on results");
         catchUp().catch((error) => {
           for (const key of [...waiters.keys()]) fail(key, error);
         });

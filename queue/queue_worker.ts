@@ -24,7 +24,7 @@
 import { type Database, ENGINE_SCHEMA, openDatabase, runEngine } from "./graphile_engine.ts";
 import { checkPluginHash, readEnvelope } from "./job_envelope.ts";
 import { checkQueueUrl, redactQueueUrl, scrubQueueSecret } from "./queue_url.ts";
-import { isConnectionError, withReconnect } from "./reconnect.ts";
+import { isConnectionError, throttleLines, withReconnect } from "./reconnect.ts";
 import { ensureQueueSchema, QUEUE_SCHEMA, TASK_PREFIX, taskFor } from "./schema.ts";
 
 /** Options of `runQueueWorker`. */
@@ -118,7 +118,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   }
   const shown = redactQueueUrl(url);
   const scrub = (text: string) => scrubQueueSecret(text, url);
-  const log = (line: string) => options.log?.(scrub(line));
+  const log = throttleLines((line) => options.log?.(scrub(line)), 10_000);
   const timeoutMs = options.reconnectTimeoutMs ?? 600_000;
   const host = options.host ?? defaultHost();
   const id = `${host}:${Deno.pid}:${randomId()}`;
@@ -219,7 +219,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
 
   await retrying("open the job queue", () => ensureQueueSchema(db)).catch(async (error) => {
     await db.close().catch(() => {});
-    throw new Error(scrub((error as Error).message), { cause: error });
+    throw new Error(`Cannot open the job queue at ${shown}: ${scrub((error as Error).message)}`, {
+      cause: error,
+    });
   });
   await retrying("register the worker", () =>
     db.query(

@@ -92,3 +92,34 @@ export async function withReconnect<T>(
     }
   }
 }
+
+/**
+ * A line printer that lets through a line at most once per `windowMs` for each shape of line
+ * (the line with its numbers blanked), so a database restart that cuts ten connections and
+ * fails forty reconnects says so in a few lines, not fifty.
+ *
+ * @example
+ * ```ts
+ * import { throttleLines } from "./reconnect.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * const seen: string[] = [];
+ * const log = throttleLines((line) => seen.push(line), 10_000);
+ * log("retry in 115ms"); log("retry in 338ms"); log("connected");
+ * deepEqual(seen, ["retry in 115ms", "connected"]);
+ * ```
+ *
+ * @param log Where lines go.
+ * @param windowMs How long a shape of line stays quiet after it was printed.
+ * @returns The throttled printer.
+ */
+export function throttleLines(log: (line: string) => void, windowMs: number): (line: string) => void {
+  const last = new Map<string, number>();
+  return (line) => {
+    const shape = line.replace(/\d+/g, "#");
+    const now = performance.now();
+    const previous = last.get(shape);
+    if (previous !== undefined && now - previous < windowMs) return;
+    last.set(shape, now);
+    log(line);
+  };
+}
