@@ -196,10 +196,12 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
     const keys = [...waiters.keys()];
     if (keys.length === 0) return;
     const found = await lookUp(keys);
-    await Promise.all(keys.filter((key) => !found.has(key)).map(async (key) => {
-      const waiter = waiters.get(key);
-      if (waiter !== undefined) await enqueue(key, waiter);
-    }));
+    await Promise.all(
+      keys.filter((key) => !found.has(key)).map(async (key) => {
+        const waiter = waiters.get(key);
+        if (waiter !== undefined) await enqueue(key, waiter);
+      }),
+    );
   };
 
   let listening!: () => void;
@@ -247,7 +249,9 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
       return waiters.size;
     },
     submit(key, payload, requires) {
-      if (closed) return Promise.reject(new Error(`Cannot submit job '${key}': the queue is closed`));
+      if (closed) {
+        return Promise.reject(new Error(`Cannot submit job '${key}': the queue is closed`));
+      }
       try {
         checkQueueKey(key);
         checkPluginHash(requires?.pluginHash);

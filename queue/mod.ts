@@ -22,8 +22,8 @@ export {
   type DeadJob,
   formatQueueStatus,
   type QueueCounts,
-  queueStatus,
   type QueueStatus,
+  queueStatus,
   type WorkerSeen,
 } from "./queue_status.ts";
 export { redactQueueUrl, scrubQueueSecret } from "./queue_url.ts";

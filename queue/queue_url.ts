@@ -93,12 +93,16 @@ export function checkQueueUrl(url: string): string {
     parsed = new URL(url);
   } catch {
     throw new Error(
-      `Cannot use the queue URL '${redactQueueUrl(url)}': write it as postgres://user:password@host:port/database`,
+      `Cannot use the queue URL '${
+        redactQueueUrl(url)
+      }': write it as postgres://user:password@host:port/database`,
     );
   }
   if (!["postgres:", "postgresql:"].includes(parsed.protocol) || parsed.hostname === "") {
     throw new Error(
-      `Cannot use the queue URL '${redactQueueUrl(url)}': write it as postgres://user:password@host:port/database`,
+      `Cannot use the queue URL '${
+        redactQueueUrl(url)
+      }': write it as postgres://user:password@host:port/database`,
     );
   }
   return url;

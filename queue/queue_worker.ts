@@ -76,8 +76,10 @@ function defaultHost(): string {
 }
 
 function randomId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) =>
-    b.toString(16).padStart(2, "0")).join("");
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(4)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 /**
@@ -137,12 +139,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     outcome: { state: "done"; result: unknown } | { state: "dead"; reason: string },
     attempts: number,
   ) => {
-    const resultJson = outcome.state === "done"
-      ? (JSON.stringify(outcome.result) ?? "null")
-      : null;
-    const rows = await retrying(`record the result of job '${key}'`, () =>
-      db.query<{ inserted: boolean }>(
-        `with inserted as (
+    const resultJson = outcome.state === "done" ? (JSON.stringify(outcome.result) ?? "null") : null;
+    const rows = await retrying(
+      `record the result of job '${key}'`,
+      () =>
+        db.query<{ inserted: boolean }>(
+          `with inserted as (
           insert into ${QUEUE_SCHEMA}.results
             (key, state, result, reason, plugin_hash, worker_id, attempts)
           values ($1, $2, $3::json, $4, $5, $6, $7)
@@ -152,16 +154,17 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
           where id = $6 and exists (select 1 from inserted)
         )
         select exists (select 1 from inserted) as inserted`,
-        [
-          key,
-          outcome.state,
-          resultJson,
-          outcome.state === "dead" ? outcome.reason : null,
-          hash,
-          id,
-          attempts,
-        ],
-      ));
+          [
+            key,
+            outcome.state,
+            resultJson,
+            outcome.state === "dead" ? outcome.reason : null,
+            hash,
+            id,
+            attempts,
+          ],
+        ),
+    );
     if (rows[0]?.inserted) jobsDone++;
   };
 
@@ -187,8 +190,10 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       }, job.attempts);
       return;
     }
-    const [already] = await retrying(`look up job '${key}'`, () =>
-      db.query(`select 1 from ${QUEUE_SCHEMA}.results where key = $1`, [key]));
+    const [already] = await retrying(
+      `look up job '${key}'`,
+      () => db.query(`select 1 from ${QUEUE_SCHEMA}.results where key = $1`, [key]),
+    );
     if (already !== undefined) return;
     let reason: string | undefined;
     try {
@@ -197,7 +202,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       reason = `its payload could not be checked: ${(error as Error).message}`;
     }
     if (reason !== undefined) {
-      await record(key, { state: "dead", reason: `rejected before running: ${reason}` }, job.attempts);
+      await record(
+        key,
+        { state: "dead", reason: `rejected before running: ${reason}` },
+        job.attempts,
+      );
       return;
     }
     let result: unknown;
@@ -239,11 +248,14 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       handler,
       log,
     });
-    await retrying("register the worker", () =>
-      db.query(`update ${QUEUE_SCHEMA}.workers set engine_id = $2 where id = $1`, [
-        id,
-        engine!.poolId,
-      ]));
+    await retrying(
+      "register the worker",
+      () =>
+        db.query(`update ${QUEUE_SCHEMA}.workers set engine_id = $2 where id = $1`, [
+          id,
+          engine!.poolId,
+        ]),
+    );
   } catch (error) {
     await engine?.stop().catch(() => {});
     await db.close().catch(() => {});

@@ -112,7 +112,10 @@ export async function withReconnect<T>(
  * @param windowMs How long a shape of line stays quiet after it was printed.
  * @returns The throttled printer.
  */
-export function throttleLines(log: (line: string) => void, windowMs: number): (line: string) => void {
+export function throttleLines(
+  log: (line: string) => void,
+  windowMs: number,
+): (line: string) => void {
   const last = new Map<string, number>();
   return (line) => {
     const shape = line.replace(/\d+/g, "#");

@@ -97,7 +97,7 @@ async function installPostgres(): Promise<void> {
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
+function freeLoopbackPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -105,8 +105,10 @@ async function freeLoopbackPort(): Promise<number> {
 }
 
 function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
-    b.toString(16).padStart(2, "0")).join("");
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 /**
@@ -136,7 +138,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   if (root) await Deno.chmod(dir, 0o777);
   const data = `${dir}/data`;
   const password = randomHex(16);
-  const port = await freeLoopbackPort();
+  const port = freeLoopbackPort();
   const asServerUser = (program: string, args: string[]): Promise<string> =>
     root
       ? output("runuser", ["-u", "postgres", "--", `${PG_BIN}/${program}`, ...args], dir)
@@ -161,7 +163,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       "-o",
       serverOptions,
     ]);
-  const stopServer = (mode: "fast" | "immediate") => asServerUser("pg_ctl", ["stop", "-D", data, "-m", mode, "-w"]);
+  const stopServer = (mode: "fast" | "immediate") =>
+    asServerUser("pg_ctl", ["stop", "-D", data, "-m", mode, "-w"]);
   let stopped = false;
   try {
     const pwfile = `${dir}/pwfile`;

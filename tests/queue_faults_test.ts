@@ -8,7 +8,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { openJobQueue } from "../queue/job_queue_client.ts";
 import { queueStatus } from "../queue/queue_status.ts";
 import { startThrowawayPostgres } from "../setup/throwaway_postgres.ts";
-import { readCalls, startWorkerProcess, waitFor } from "./queue_harness.ts";
+import { readCalls, startWorkerProcess, waitFor, within } from "./queue_harness.ts";
 
 const LEASE = { leaseMs: 1500, heartbeatMs: 300, pollMs: 200 };
 
@@ -22,15 +22,22 @@ Deno.test("queue: a worker SIGKILLed mid-job has its job finished elsewhere afte
   try {
     const doomedId = await doomed.ready;
     const result = queue.submit("long", { a: 20, b: 22, sleepMs: 1500 }, { pluginHash: "p" });
-    await waitFor("the doomed worker to start the job", async () =>
-      (await readCalls(calls)).length === 1, 20_000);
+    await waitFor(
+      "the doomed worker to start the job",
+      async () => (await readCalls(calls)).length === 1,
+      20_000,
+    );
     // The survivor starts while the job is locked by the doomed worker: it must not take it
     // before the lease expires.
     survivor = startWorkerProcess(db.url, { label: "survivor", pluginHash: "p", calls, ...LEASE });
     await survivor.ready;
     const killedAt = performance.now();
     doomed.kill();
-    deepEqual(await result, { sum: 42, product: 440, by: "survivor" });
+    deepEqual(await within("the job to be taken over", result, 20_000), {
+      sum: 42,
+      product: 440,
+      by: "survivor",
+    });
     const tookMs = performance.now() - killedAt;
     ok(tookMs >= LEASE.leaseMs, `taken over after ${tookMs} ms, within the lease`);
     deepEqual((await readCalls(calls)).map((c) => c.label), ["doomed", "survivor"]);
@@ -72,7 +79,10 @@ Deno.test("queue: a database restart mid-run is ridden out, every job recorded o
     await waitFor("the first results", () => finished >= 4, 20_000);
     await db.restart({ downMs: 1000 });
     ok(finished < jobs.length, "the run finished before the restart: it tests nothing");
-    const done = await results as { sum: number; product: number }[];
+    const done = await within("every job after the restart", results, 30_000) as {
+      sum: number;
+      product: number;
+    }[];
     deepEqual(done.map((r) => [r.sum, r.product]), jobs.map((j) => [j.a + j.b, j.a * j.b]));
     ok(warnings.length > 0, "the coordinator did not notice the restart");
     const status = await queueStatus(db.url);

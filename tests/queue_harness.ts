@@ -156,7 +156,35 @@ export async function waitFor(
 ): Promise<void> {
   const end = performance.now() + timeoutMs;
   while (!(await condition())) {
-    if (performance.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > end) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * A promise's value, or an error once `timeoutMs` has passed (so a test that would wait
+ * forever fails instead).
+ *
+ * @param what What is awaited, for the error.
+ * @param promise The promise.
+ * @param timeoutMs How long at most.
+ * @returns The promise's value.
+ */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

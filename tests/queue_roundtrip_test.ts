@@ -8,7 +8,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { openJobQueue } from "../queue/job_queue_client.ts";
 import { formatQueueStatus, queueStatus } from "../queue/queue_status.ts";
 import { startThrowawayPostgres } from "../setup/throwaway_postgres.ts";
-import { readCalls, startWorkerProcess } from "./queue_harness.ts";
+import { readCalls, startWorkerProcess, within } from "./queue_harness.ts";
 
 Deno.test("queue: two worker processes, one coordinator, each key run and recorded once", async () => {
   const db = await startThrowawayPostgres();
@@ -23,18 +23,24 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
     await Promise.all(workers.map((w) => w.ready));
     const requires = { pluginHash: "plugin-a" };
     const jobs = Array.from({ length: 24 }, (_, i) => ({ a: i, b: 7 - i, sleepMs: 100 }));
-    const results = await Promise.all(
-      jobs.map((job, i) => queue.submit(`job-${i}`, job, requires)),
+    const results = await within(
+      "the results",
+      Promise.all(jobs.map((job, i) => queue.submit(`job-${i}`, job, requires))),
+      20_000,
     ) as { sum: number; product: number; by: string }[];
     deepEqual(results.map((r) => [r.sum, r.product]), jobs.map((j) => [j.a + j.b, j.a * j.b]));
     deepEqual(new Set(results.map((r) => r.by)), new Set(["w1", "w2"]));
 
     // The same key, twice at once here and once from another coordinator: one job.
-    const twice = await Promise.all([
-      queue.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
-      queue.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
-      other.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
-    ]) as { sum: number }[];
+    const twice = await within(
+      "the duplicate's results",
+      Promise.all([
+        queue.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
+        queue.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
+        other.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
+      ]),
+      20_000,
+    ) as { sum: number }[];
     deepEqual(twice.map((r) => r.sum), [5, 5, 5]);
     // Done already: answered from the results, no new job.
     deepEqual(await queue.submit("job-3", jobs[3], requires), results[3]);

@@ -61,7 +61,9 @@ if (import.meta.main) {
     pluginHash: values["plugin-hash"],
     concurrency: Number(values.concurrency),
     leaseMs: Number(values["lease-ms"]),
-    ...(values["heartbeat-ms"] === undefined ? {} : { heartbeatMs: Number(values["heartbeat-ms"]) }),
+    ...(values["heartbeat-ms"] === undefined
+      ? {}
+      : { heartbeatMs: Number(values["heartbeat-ms"]) }),
     pollIntervalMs: Number(values["poll-ms"]),
     signal: controller.signal,
     validate: validateFakeJob,
