@@ -30,6 +30,8 @@ export interface JobQueueOptions {
   reconnectTimeoutMs?: number;
   /** Database connections at most, besides the listening one (default 10). */
   maxConnections?: number;
+  /** Pause between reconnect attempts of the result listener (default 250 ms). */
+  listenRetryMs?: number;
   /** Connection trouble that the queue rides out, one line each (no password in them). */
   onWarning?: (line: string) => void;
 }
@@ -225,7 +227,7 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
       }
     },
     onError: (error) => warn(`queue listener lost its connection (${error.message}); reconnecting`),
-  });
+  }, { retryMs: options.listenRetryMs ?? 250 });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const listenTimeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
