@@ -299,6 +299,8 @@ export async function runEngine(options: {
     pollInterval: options.pollIntervalMs,
     noHandleSignals: true,
     crontab: "",
+    // Completions of jobs that finish together go to the database as one statement.
+    preset: { worker: { completeJobBatchDelay: 0 } },
     logger: quietLogger(options.log),
     events,
     taskList: {
