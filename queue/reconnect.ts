@@ -82,7 +82,7 @@ export async function withReconnect<T>(
       if (now >= deadline || options.signal?.aborted) {
         throw new Error(
           `Cannot ${options.describe} as the database stayed unreachable for ${
-            Math.round(options.timeoutMs / 1000)
+            (options.timeoutMs / 1000).toFixed(options.timeoutMs < 10_000 ? 1 : 0)
           } s (last error: ${(options.scrub ?? ((t) => t))((error as Error).message)})`,
           { cause: error },
         );
