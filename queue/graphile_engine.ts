@@ -276,6 +276,8 @@ function quietLogger(log: (line: string) => void): Logger {
  * @param options.concurrency Jobs at once.
  * @param options.pollIntervalMs How often an idle pool looks for jobs besides being woken by
  *   `LISTEN/NOTIFY` (which covers new jobs; the poll finds unlocked and retried ones).
+ * @param options.prefetch Jobs fetched and locked at once by the pool and served to its
+ *   slots in turn (the engine's local queue); 0 or 1 for one job per fetch.
  * @param options.handler Runs one job.
  * @param options.log The engine's warnings and errors, one line each.
  * @returns The running pool.
@@ -285,6 +287,7 @@ export async function runEngine(options: {
   task: string;
   concurrency: number;
   pollIntervalMs: number;
+  prefetch: number;
   handler: (payload: unknown, job: EngineJob) => Promise<void>;
   log: (line: string) => void;
 }): Promise<EngineRunner> {
@@ -300,7 +303,13 @@ export async function runEngine(options: {
     noHandleSignals: true,
     crontab: "",
     // Completions of jobs that finish together go to the database as one statement.
-    preset: { worker: { completeJobBatchDelay: 0 } },
+    preset: {
+      worker: {
+        completeJobBatchDelay: 0,
+        // Fetching (and locking) several jobs in one statement, served to the slots in turn.
+        localQueue: { size: options.prefetch > 1 ? options.prefetch : -1 },
+      },
+    },
     logger: quietLogger(options.log),
     events,
     taskList: {

@@ -209,7 +209,18 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
   let listening!: () => void;
   const firstListen = new Promise<void>((resolve) => listening = resolve);
   const listener: Listener = listen(url, RESULT_CHANNEL, {
-    onNotification: (key) => {
+    onNotification: (message) => {
+      if (message.startsWith("r:")) {
+        let row: ResultRow & { key: string };
+        try {
+          row = JSON.parse(message.slice(2));
+        } catch {
+          return;
+        }
+        settle(row.key, row);
+        return;
+      }
+      const key = message.slice(2);
       if (!waiters.has(key)) return;
       notified.add(key);
       if (!flushScheduled) {

@@ -9,7 +9,10 @@ import { type Database, ENGINE_SCHEMA, migrateEngine } from "./graphile_engine.t
 /** The schema of the queue's own tables. */
 export const QUEUE_SCHEMA = "stop_queue";
 
-/** The channel a new result's key is notified on. */
+/**
+ * The channel a new result is notified on: `r:` and the result row as JSON (`key`, `state`,
+ * `result`, `reason`) when it fits in a notification, else `k:` and the key.
+ */
 export const RESULT_CHANNEL = "stop_queue_result";
 
 /** Prefix of the engine task names; the plugin hash follows, one task per hash. */
@@ -31,7 +34,7 @@ create schema if not exists ${QUEUE_SCHEMA};
 create table if not exists ${QUEUE_SCHEMA}.results (
   key text primary key,
   state text not null check (state in ('done', 'dead')),
-  result jsonb,
+  result json,
   reason text,
   plugin_hash text,
   worker_id text,
@@ -54,8 +57,16 @@ create table if not exists ${QUEUE_SCHEMA}.workers (
 );
 create or replace function ${QUEUE_SCHEMA}.notify_result() returns trigger
 language plpgsql as $$
+declare
+  message text := 'r:' || json_build_object(
+    'key', new.key, 'state', new.state, 'result', new.result, 'reason', new.reason
+  )::text;
 begin
-  perform pg_notify('${RESULT_CHANNEL}', new.key);
+  -- The whole result when it fits in a notification (8000 bytes), else only its key.
+  if octet_length(message) > 7900 then
+    message := 'k:' || new.key;
+  end if;
+  perform pg_notify('${RESULT_CHANNEL}', message);
   return null;
 end
 $$;
@@ -63,7 +74,7 @@ create or replace trigger results_notify after insert on ${QUEUE_SCHEMA}.results
   for each row execute function ${QUEUE_SCHEMA}.notify_result();
 create or replace function ${QUEUE_SCHEMA}.submit(
   p_key text, p_task text, p_envelope json, p_max_attempts integer
-) returns table (state text, result jsonb, reason text)
+) returns table (state text, result json, reason text)
 language plpgsql as $$
 begin
   return query select r.state, r.result, r.reason from ${QUEUE_SCHEMA}.results r

@@ -16,7 +16,8 @@ import { startWorkerProcess, within } from "./queue_harness.ts";
 const HELP = `Usage: deno task bench:queue [--jobs N] [--slots S] [--processes P] [--eval-ms MS]
 
 Measures the job queue's throughput through one coordinator, with a fake evaluation that
-only waits: a throwaway PostgreSQL, P worker processes with S slots in all, N jobs.
+only waits: a throwaway PostgreSQL, P worker processes with S slots in all, N jobs; once with
+one job per fetch (the default) and once with each worker prefetching its slots' worth.
 
 Options:
   --jobs N        jobs to run (default 3000)
@@ -56,61 +57,81 @@ if (!(evalMs >= 0) || processes > slots) {
   Deno.exit(2);
 }
 
-const db = await startThrowawayPostgres();
-const workers = Array.from({ length: processes }, (_, i) =>
-  startWorkerProcess(db.url, {
-    label: `w${i}`,
-    pluginHash: "bench",
-    concurrency: Math.floor(slots / processes) + (i < slots % processes ? 1 : 0),
-  }));
-try {
-  await Promise.all(workers.map((w) => w.ready));
-  const queue = await openJobQueue(db.url);
+/**
+ * Runs the jobs through fresh worker processes with a given prefetch, on the given database.
+ *
+ * @returns Jobs per second.
+ */
+async function measure(url: string, prefetch: number, tag: string): Promise<number> {
+  const workers = Array.from({ length: processes }, (_, i) =>
+    startWorkerProcess(url, {
+      label: `w${i}`,
+      pluginHash: "bench",
+      concurrency: Math.floor(slots / processes) + (i < slots % processes ? 1 : 0),
+      prefetch,
+    }));
   try {
-    const requires = { pluginHash: "bench" };
-    // Warm-up: connections, prepared statements, the engine's task lookup.
-    await within(
-      "the warm-up",
-      Promise.all(
-        Array.from(
-          { length: slots },
-          (_, i) => queue.submit(`warm-${i}`, { a: i, b: 1, sleepMs: evalMs }, requires),
+    await Promise.all(workers.map((w) => w.ready));
+    const queue = await openJobQueue(url);
+    try {
+      const requires = { pluginHash: "bench" };
+      // Warm-up: connections, prepared statements, the engine's task lookup.
+      await within(
+        "the warm-up",
+        Promise.all(
+          Array.from(
+            { length: slots },
+            (_, i) => queue.submit(`${tag}-warm-${i}`, { a: i, b: 1, sleepMs: evalMs }, requires),
+          ),
         ),
-      ),
-      60_000,
-    );
-    const start = performance.now();
-    const results = await within(
-      "the benchmark's jobs",
-      Promise.all(
-        Array.from(
-          { length: jobs },
-          (_, i) => queue.submit(`job-${i}`, { a: i, b: 2, sleepMs: evalMs }, requires),
+        60_000,
+      );
+      const start = performance.now();
+      const results = await within(
+        "the benchmark's jobs",
+        Promise.all(
+          Array.from(
+            { length: jobs },
+            (_, i) => queue.submit(`${tag}-job-${i}`, { a: i, b: 2, sleepMs: evalMs }, requires),
+          ),
         ),
-      ),
-      600_000,
-    ) as { sum: number }[];
-    const seconds = (performance.now() - start) / 1000;
-    const wrong = results.filter((r, i) => r.sum !== i + 2).length;
-    if (wrong > 0) throw new Error(`${wrong} results are wrong`);
-    const rate = jobs / seconds;
-    const ideal = slots / (evalMs / 1000);
-    const overheadMs = (seconds * 1000 * slots) / jobs - evalMs;
-    console.log(
-      `queue: ${jobs} jobs, ${slots} slots in ${processes} worker processes, fake evaluation ${evalMs} ms`,
-    );
-    console.log(
-      `  ${rate.toFixed(0)} evaluations/s through one coordinator (ideal ${
-        ideal.toFixed(0)
-      }/s, target ≥ 200/s): ${seconds.toFixed(2)} s`,
-    );
-    console.log(
-      `  overhead per job: ${overheadMs.toFixed(1)} ms of a slot's time beyond the evaluation`,
-    );
+        600_000,
+      ) as { sum: number }[];
+      const seconds = (performance.now() - start) / 1000;
+      const wrong = results.filter((r, i) => r.sum !== i + 2).length;
+      if (wrong > 0) throw new Error(`${wrong} results are wrong`);
+      return jobs / seconds;
+    } finally {
+      await queue.close();
+    }
   } finally {
-    await queue.close();
+    for (const w of workers) await w.stop();
+  }
+}
+
+const db = await startThrowawayPostgres();
+try {
+  const ideal = slots / (evalMs / 1000);
+  console.log(
+    `queue: ${jobs} jobs, ${slots} slots in ${processes} worker processes, fake evaluation ${evalMs} ms (ideal ${
+      ideal.toFixed(0)
+    }/s; target ≥ 200/s through one coordinator)`,
+  );
+  const perProcess = Math.ceil(slots / processes);
+  for (
+    const [prefetch, what] of [[0, "one job per fetch (default)"], [
+      perProcess,
+      `prefetch ${perProcess}`,
+    ]] as const
+  ) {
+    const rate = await measure(db.url, prefetch, `p${prefetch}`);
+    const overheadMs = (1000 * slots) / rate - evalMs;
+    console.log(
+      `  ${what}: ${rate.toFixed(0)} evaluations/s, overhead per job ${
+        overheadMs.toFixed(1)
+      } ms of a slot's time beyond the evaluation`,
+    );
   }
 } finally {
-  for (const w of workers) await w.stop();
   await db.stop();
 }

@@ -32,6 +32,8 @@ export interface WorkerProcessOptions {
   leaseMs?: number;
   heartbeatMs?: number;
   pollMs?: number;
+  /** Jobs fetched and locked at once (the worker's `prefetch`). */
+  prefetch?: number;
   /** The file the fake handler appends each call to. */
   calls?: string;
 }
@@ -51,7 +53,7 @@ export function startWorkerProcess(url: string, options: WorkerProcessOptions): 
     "--allow-net=127.0.0.1",
     `--allow-read=${ROOT},/tmp`,
     "--allow-write=/tmp",
-    "--allow-sys=homedir",
+    "--allow-sys=homedir,hostname",
     `--allow-env=STOP_QUEUE_URL,${QUEUE_ENV_VARS.join(",")}`,
     ENTRY,
     "--label",
@@ -64,6 +66,8 @@ export function startWorkerProcess(url: string, options: WorkerProcessOptions): 
     String(options.leaseMs ?? 30_000),
     "--poll-ms",
     String(options.pollMs ?? 200),
+    "--prefetch",
+    String(options.prefetch ?? 0),
     ...(options.heartbeatMs === undefined ? [] : ["--heartbeat-ms", String(options.heartbeatMs)]),
     ...(options.calls === undefined ? [] : ["--calls", options.calls]),
   ];

@@ -30,6 +30,16 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
     ) as { sum: number; product: number; by: string }[];
     deepEqual(results.map((r) => [r.sum, r.product]), jobs.map((j) => [j.a + j.b, j.a * j.b]));
     deepEqual(new Set(results.map((r) => r.by)), new Set(["w1", "w2"]));
+    // The result comes back as the worker wrote it, key order included.
+    deepEqual(Object.keys(results[0]!), ["sum", "product", "by"]);
+    // Too big for a notification: fetched by key.
+    const big = await within(
+      "the big result",
+      queue.submit("big", { a: 1, b: 1, padBytes: 20_000 }, requires),
+      20_000,
+    ) as { sum: number; pad: string };
+    equal(big.sum, 2);
+    equal(big.pad, "x".repeat(20_000));
 
     // The same key, twice at once here and once from another coordinator: one job.
     const twice = await within(
@@ -46,18 +56,18 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
     deepEqual(await queue.submit("job-3", jobs[3], requires), results[3]);
     const log = await readCalls(calls);
     equal(log.filter((c) => c.payload.a === 2 && c.payload.b === 3).length, 1);
-    equal(log.length, 25);
+    equal(log.length, 26);
 
     const status = await queueStatus(db.url);
-    deepEqual(status.counts, { waiting: 0, running: 0, failed: 0, done: 25, dead: 0 });
+    deepEqual(status.counts, { waiting: 0, running: 0, failed: 0, done: 26, dead: 0 });
     equal(status.workers.filter((w) => w.state === "running").length, 2);
-    equal(status.workers.reduce((n, w) => n + w.jobsDone, 0), 25);
-    equal(status.finishedLastMinute, 25);
+    equal(status.workers.reduce((n, w) => n + w.jobsDone, 0), 26);
+    equal(status.finishedLastMinute, 26);
     const text = formatQueueStatus(status);
     const password = new URL(db.url).password;
     ok(!text.includes(password), "the status shows the password");
     ok(text.includes("postgres://postgres:***@127.0.0.1:"), text);
-    ok(text.includes("done 25 · dead 0"), text);
+    ok(text.includes("done 26 · dead 0"), text);
   } finally {
     await queue.close();
     await other.close();

@@ -2,7 +2,7 @@
 /**
  * A queue worker with a fake handler, for the queue's tests and benchmark: a job's payload
  * `{ a, b, sleepMs }` gives `{ sum: a + b, product: a * b, by: <worker label> }` after
- * `sleepMs` of waiting; `{ fail: "message" }` throws that message. `validate` rejects anything
+ * `sleepMs` of waiting (with `padBytes: n`, also `pad`: n times "x"); `{ fail: "message" }` throws that message. `validate` rejects anything
  * else (not an object, non-finite numbers, a sleep outside 0..60000 ms). With `--calls FILE`
  * every call of the handler appends its payload as one JSON line to FILE, so a test can tell
  * that a payload never reached it. Prints `ready <worker id>` once it takes jobs; SIGTERM
@@ -27,6 +27,10 @@ export function validateFakeJob(payload: unknown): string | undefined {
   if (typeof p.fail === "string") return undefined;
   if (typeof p.a !== "number" || !Number.isFinite(p.a)) return "'a' is not a finite number";
   if (typeof p.b !== "number" || !Number.isFinite(p.b)) return "'b' is not a finite number";
+  const pad = p.padBytes ?? 0;
+  if (typeof pad !== "number" || !Number.isInteger(pad) || pad < 0 || pad > 1_000_000) {
+    return "'padBytes' is not a whole number from 0 to 1000000";
+  }
   const sleep = p.sleepMs ?? 0;
   if (typeof sleep !== "number" || !(sleep >= 0 && sleep <= 60_000)) {
     return "'sleepMs' is not a number of milliseconds from 0 to 60000";
@@ -43,6 +47,7 @@ if (import.meta.main) {
       "lease-ms": { type: "string", default: "30000" },
       "heartbeat-ms": { type: "string" },
       "poll-ms": { type: "string", default: "1000" },
+      prefetch: { type: "string", default: "0" },
       calls: { type: "string" },
       label: { type: "string", default: "worker" },
     },
@@ -65,10 +70,17 @@ if (import.meta.main) {
       ? {}
       : { heartbeatMs: Number(values["heartbeat-ms"]) }),
     pollIntervalMs: Number(values["poll-ms"]),
+    prefetch: Number(values.prefetch),
     signal: controller.signal,
     validate: validateFakeJob,
     handle: async (payload) => {
-      const p = payload as { a: number; b: number; sleepMs?: number; fail?: string };
+      const p = payload as {
+        a: number;
+        b: number;
+        sleepMs?: number;
+        padBytes?: number;
+        fail?: string;
+      };
       if (calls !== undefined) {
         await Deno.writeTextFile(calls, `${JSON.stringify({ label, payload })}\n`, {
           append: true,
@@ -76,7 +88,8 @@ if (import.meta.main) {
       }
       if (p.fail !== undefined) throw new Error(p.fail);
       await new Promise((resolve) => setTimeout(resolve, p.sleepMs ?? 0));
-      return { sum: p.a + p.b, product: p.a * p.b, by: label };
+      const result = { sum: p.a + p.b, product: p.a * p.b, by: label };
+      return p.padBytes ? { ...result, pad: "x".repeat(p.padBytes) } : result;
     },
     onReady: ({ id }) => console.log(`ready ${id}`),
     log: (line) => console.error(`${label}: ${line}`),
