@@ -8,9 +8,16 @@
  * per-job keys with a de-duplicating mode (`unsafe_dedupe`: a key already queued or running is
  * not queued again), bounded retries per job (`max_attempts`), and public SQL functions to
  * unlock the jobs of a worker known to be dead (`force_unlock_workers`) and to remove jobs
- * (`complete_jobs`). Its own lock timeout (4 hours, fixed) is far too long for us, so the
- * queue's lease is ours: heartbeats, and `force_unlock_workers` on the pools of workers whose
- * heartbeat stopped (see `queue_worker.ts`).
+ * (`complete_jobs`). Its own lock timeout (4 hours, fixed in its SQL) is far too long for us,
+ * so the queue's lease is ours: heartbeats, and `force_unlock_workers` on the pools of workers
+ * whose heartbeat stopped (see `queue_worker.ts`).
+ *
+ * Re-checked for this file: pg-boss 12.38 has since gained an opt-in LISTEN/NOTIFY mode per
+ * queue, a fixed per-job expiry and dead-letter queues; a fixed expiry must outlast the
+ * longest job, where a heartbeat lease does not, and graphile-worker was already working
+ * here, so it stays. Its costs under Deno: importing it searches for a config file from the
+ * working directory upward (cosmiconfig; `.graphile-workerrc.json` at the project root ends
+ * the search), and it and `pg` read the environment variables in `QUEUE_ENV_VARS`.
  *
  * @module
  */

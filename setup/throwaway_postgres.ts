@@ -13,6 +13,8 @@
  * @module
  */
 
+import { denoCommand, run } from "./setup_tools.ts";
+
 /** Where Debian's PostgreSQL 15 puts its server programs. */
 export const PG_BIN = "/usr/lib/postgresql/15/bin";
 
@@ -33,30 +35,6 @@ export interface ThrowawayPostgres {
   restart(options?: { downMs?: number }): Promise<void>;
 }
 
-async function output(cmd: string, args: string[], cwd: string): Promise<string> {
-  let result: Deno.CommandOutput;
-  try {
-    result = await new Deno.Command(cmd, {
-      args,
-      cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    throw new Error(`Cannot run '${cmd}': ${(error as Error).message}`, { cause: error });
-  }
-  const decoder = new TextDecoder();
-  if (!result.success) {
-    throw new Error(
-      `'${cmd} ${args.join(" ")}' failed (exit ${result.code}):\n${
-        decoder.decode(result.stderr).slice(-2000)
-      }${decoder.decode(result.stdout).slice(-2000)}`,
-    );
-  }
-  return decoder.decode(result.stdout);
-}
-
 /**
  * Whether PostgreSQL's server programs run (as the server user when root).
  *
@@ -67,8 +45,8 @@ async function output(cmd: string, args: string[], cwd: string): Promise<string>
 async function installed(root: boolean): Promise<boolean> {
   try {
     await (root
-      ? output("runuser", ["-u", "postgres", "--", `${PG_BIN}/pg_ctl`, "--version"], "/")
-      : output(`${PG_BIN}/pg_ctl`, ["--version"], "/"));
+      ? run("runuser", ["-u", "postgres", "--", `${PG_BIN}/pg_ctl`, "--version"], { cwd: "/" })
+      : run(`${PG_BIN}/pg_ctl`, ["--version"], { cwd: "/" }));
     return true;
   } catch (error) {
     if ((error as Error).cause instanceof Deno.errors.NotCapable) throw error;
@@ -82,7 +60,7 @@ async function installed(root: boolean): Promise<boolean> {
  */
 async function installPostgres(): Promise<void> {
   const script = new URL("./install_packages.ts", import.meta.url).pathname;
-  const result = await new Deno.Command("deno", {
+  const result = await new Deno.Command(denoCommand(), {
     args: ["run", "--quiet", "--no-prompt", "--allow-run=sh,id", script, "database"],
     stdin: "null",
     stdout: "piped",
@@ -141,8 +119,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const port = freeLoopbackPort();
   const asServerUser = (program: string, args: string[]): Promise<string> =>
     root
-      ? output("runuser", ["-u", "postgres", "--", `${PG_BIN}/${program}`, ...args], dir)
-      : output(`${PG_BIN}/${program}`, args, dir);
+      ? run("runuser", ["-u", "postgres", "--", `${PG_BIN}/${program}`, ...args], { cwd: dir })
+      : run(`${PG_BIN}/${program}`, args, { cwd: dir });
   const serverOptions = [
     "-c listen_addresses=127.0.0.1",
     `-p ${port}`,
