@@ -143,10 +143,10 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   /** Records a job's outcome under its key, once; counts it for this worker when it was new. */
   const record = async (
     key: string,
-    outcome: { state: "done"; result: unknown } | { state: "dead"; reason: string },
+    outcome: { state: "done"; json: string } | { state: "dead"; reason: string },
     attempts: number,
   ) => {
-    const resultJson = outcome.state === "done" ? (JSON.stringify(outcome.result) ?? "null") : null;
+    const resultJson = outcome.state === "done" ? outcome.json : null;
     const rows = await retrying(
       `record the result of job '${key}'`,
       () =>
@@ -219,9 +219,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       );
       return;
     }
-    let result: unknown;
+    let json: string;
     try {
-      result = await options.handle(envelope.payload);
+      const result = await options.handle(envelope.payload);
+      // A result that is not JSON fails like a throw: `undefined` becomes null, a BigInt or a
+      // cycle is an error.
+      json = JSON.stringify(result) ?? "null";
     } catch (error) {
       const message = scrub(error instanceof Error ? error.message : String(error));
       if (job.attempts >= job.maxAttempts) {
@@ -233,7 +236,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       }
       throw new Error(message);
     }
-    await record(key, { state: "done", result }, job.attempts);
+    await record(key, { state: "done", json }, job.attempts);
   };
 
   await retrying("open the job queue", () => ensureQueueSchema(db)).catch(async (error) => {
@@ -326,7 +329,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
 }
 
 /**
- * Marks workers whose heartbeat is older than their own lease as lost, unlocks every queue
+ * Marks workers whose heartbeat is older than their own lease as lost (and forgets stopped and
+ * lost workers after a day), unlocks every queue
  * job locked for longer than `leaseMs` by a pool that no running worker owns (so the engine
  * hands it out again), and dead-letters the queue's jobs that have used up their attempts.
  * One worker at a time sweeps (an advisory lock); the others skip.
@@ -344,6 +348,10 @@ export async function sweepLostWorkers(db: Database, leaseMs: number): Promise<v
     await query(
       `update ${QUEUE_SCHEMA}.workers set state = 'lost'
        where state = 'running' and last_heartbeat < now() - lease_ms * interval '1 millisecond'`,
+    );
+    await query(
+      `delete from ${QUEUE_SCHEMA}.workers
+       where state <> 'running' and last_heartbeat < now() - interval '1 day'`,
     );
     const orphans = await query<{ locked_by: string }>(
       `select distinct locked_by from ${ENGINE_SCHEMA}.jobs

@@ -68,6 +68,8 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
     ok(!text.includes(password), "the status shows the password");
     ok(text.includes("postgres://postgres:***@127.0.0.1:"), text);
     ok(text.includes("done 26 · dead 0"), text);
+    for (const w of workers) equal((await w.stop()).code, 0, w.stderr());
+    deepEqual((await queueStatus(db.url)).workers.map((w) => w.state), ["stopped", "stopped"]);
   } finally {
     await queue.close();
     await other.close();

@@ -38,6 +38,24 @@ export function validateFakeJob(payload: unknown): string | undefined {
   return undefined;
 }
 
+const HELP =
+  `Usage: STOP_QUEUE_URL=postgres://… deno run --allow-net=HOST --allow-env=STOP_QUEUE_URL,… \\
+  tests/queue_worker_entry.ts --plugin-hash H [options]
+
+A queue worker with a fake handler, for the queue's tests and benchmark: { a, b, sleepMs }
+gives { sum, product, by } after sleepMs; { fail: "message" } throws. Prints 'ready <id>'.
+
+Options:
+  --plugin-hash H     the plugin hash whose jobs it takes (required)
+  --concurrency N     jobs at once (default 1)
+  --lease-ms MS       its lease (default 30000)
+  --heartbeat-ms MS   its heartbeat (default lease / 3)
+  --poll-ms MS        the engine's poll when idle (default 1000)
+  --prefetch N        jobs fetched and locked at once (default 0)
+  --calls FILE        append each handler call to FILE as a JSON line
+  --label NAME        the 'by' of its results (default worker)
+  --help              show this help`;
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -50,11 +68,16 @@ if (import.meta.main) {
       prefetch: { type: "string", default: "0" },
       calls: { type: "string" },
       label: { type: "string", default: "worker" },
+      help: { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
   const url = Deno.env.get("STOP_QUEUE_URL");
   if (url === undefined || values["plugin-hash"] === undefined) {
-    console.error("queue_worker_entry: set STOP_QUEUE_URL and pass --plugin-hash");
+    console.error(`queue_worker_entry: set STOP_QUEUE_URL and pass --plugin-hash\n\n${HELP}`);
     Deno.exit(2);
   }
   const controller = new AbortController();
