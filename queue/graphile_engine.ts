@@ -22,8 +22,7 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import { Logger, run as runGraphile } from "graphile-worker";
-import type { JobHelpers, Runner, WorkerEvents, WorkerPool } from "graphile-worker";
+import type { JobHelpers, Logger, Runner, WorkerEvents, WorkerPool } from "graphile-worker";
 import pg from "pg";
 
 /**
@@ -261,12 +260,24 @@ export interface EngineRunner {
  * @param db The database.
  */
 export async function migrateEngine(db: Database): Promise<void> {
-  const { runMigrations } = await import("graphile-worker");
-  await runMigrations({ pgPool: db._pool, logger: quietLogger(() => {}) });
+  const engine = await loadEngine();
+  await engine.runMigrations({ pgPool: db._pool, logger: quietLogger(engine, () => {}) });
 }
 
-function quietLogger(log: (line: string) => void): Logger {
-  return new Logger((scope) => (level, message) => {
+/**
+ * Imports the engine, only when a queue is opened: importing it reads the environment and
+ * searches the working directory for a config file, which a process that never uses the
+ * queue must not need permissions for.
+ */
+function loadEngine(): Promise<typeof import("graphile-worker")> {
+  return import("graphile-worker");
+}
+
+function quietLogger(
+  engine: typeof import("graphile-worker"),
+  log: (line: string) => void,
+): Logger {
+  return new engine.Logger((scope) => (level, message) => {
     if (level === "error" || level === "warning") {
       log(`${level}${scope.label ? ` (${scope.label})` : ""}: ${message}`);
     }
@@ -303,7 +314,8 @@ export async function runEngine(options: {
   events.on("pool:create", ({ workerPool }: { workerPool: WorkerPool }) => {
     poolId = workerPool.id;
   });
-  const runner: Runner = await runGraphile({
+  const engine = await loadEngine();
+  const runner: Runner = await engine.run({
     pgPool: options.db._pool,
     concurrency: options.concurrency,
     pollInterval: options.pollIntervalMs,
@@ -317,7 +329,7 @@ export async function runEngine(options: {
         localQueue: { size: options.prefetch > 1 ? options.prefetch : -1 },
       },
     },
-    logger: quietLogger(options.log),
+    logger: quietLogger(engine, options.log),
     events,
     taskList: {
       [options.task]: async (payload: unknown, helpers: JobHelpers) => {
