@@ -169,7 +169,7 @@ export function listen(
   options: { retryMs?: number } = {},
 ): Listener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) {
-    throw new Error(`Cannot listen on '${channel}': use a plain lower-case identifier`);
+    throw new TypeError(`Cannot listen on '${channel}': use a plain lower-case identifier`);
   }
   let closed = false;
   let client: pg.Client | undefined;

@@ -15,11 +15,11 @@ const HASH_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
  * Checks a job key.
  *
  * @param key The key.
- * @throws {Error} When it is not a string of 1 to 512 characters.
+ * @throws {TypeError} When it is not a string of 1 to 512 characters.
  */
 export function checkQueueKey(key: unknown): asserts key is string {
   if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new Error(
+    throw new TypeError(
       `Cannot use the job key ${
         JSON.stringify(typeof key === "string" ? key.slice(0, 80) : String(key))
       }: use a string of 1 to ${MAX_KEY_LENGTH} characters`,
@@ -39,11 +39,11 @@ export function checkQueueKey(key: unknown): asserts key is string {
  * ```
  *
  * @param hash The hash.
- * @throws {Error} When it is not 1 to 128 letters, digits, `.`, `_`, `:` or `-`.
+ * @throws {TypeError} When it is not 1 to 128 letters, digits, `.`, `_`, `:` or `-`.
  */
 export function checkPluginHash(hash: unknown): asserts hash is string {
   if (typeof hash !== "string" || !HASH_PATTERN.test(hash)) {
-    throw new Error(
+    throw new TypeError(
       `Cannot use the plugin hash ${
         JSON.stringify(typeof hash === "string" ? hash.slice(0, 80) : String(hash))
       }: use 1 to 128 letters, digits, '.', '_', ':' or '-'`,

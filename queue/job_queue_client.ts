@@ -10,11 +10,14 @@
  * @module
  */
 import { type Database, listen, type Listener, openDatabase } from "./graphile_engine.ts";
+import { QueueJobDeadError } from "./errors.ts";
 import { checkPluginHash, checkQueueKey } from "./job_envelope.ts";
 import { type QueueCounts, readQueueCounts } from "./queue_status.ts";
 import { checkQueueUrl, redactQueueUrl, scrubQueueSecret } from "./queue_url.ts";
 import { throttleLines, withReconnect } from "./reconnect.ts";
 import { ensureQueueSchema, QUEUE_SCHEMA, RESULT_CHANNEL, taskFor } from "./schema.ts";
+
+export { QueueJobDeadError };
 
 /** What a job needs of the worker that runs it. */
 export interface JobRequirements {
@@ -59,25 +62,6 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
-/** A job that ended in the dead-letter state: it will not run again under this key. */
-export class QueueJobDeadError extends Error {
-  /** The job's key. */
-  readonly key: string;
-  /** Why it was dead-lettered. */
-  readonly reason: string;
-
-  /**
-   * @param key The job's key.
-   * @param reason Why it was dead-lettered.
-   */
-  constructor(key: string, reason: string) {
-    super(`Job '${key}' was dead-lettered: ${reason}`);
-    this.name = "QueueJobDeadError";
-    this.key = key;
-    this.reason = reason;
-  }
-}
-
 interface Waiter {
   payload: unknown;
   requires: JobRequirements;
@@ -114,7 +98,9 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
   checkQueueUrl(url);
   const maxAttempts = options.maxAttempts ?? 3;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
-    throw new Error(`Cannot use maxAttempts ${maxAttempts}: use a whole number from 1 to 100`);
+    throw new RangeError(
+      `Cannot open the job queue as 'maxAttempts' must be a whole number from 1 to 100: current value is ${maxAttempts}`,
+    );
   }
   const shown = redactQueueUrl(url);
   const scrub = (text: string) => scrubQueueSecret(text, url);
@@ -269,7 +255,7 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
         checkQueueKey(key);
         checkPluginHash(requires?.pluginHash);
         if (payload === undefined || JSON.stringify(payload) === undefined) {
-          throw new Error(`Cannot submit job '${key}': its payload is not a JSON value`);
+          throw new TypeError(`Cannot submit job '${key}' as its payload is not a JSON value`);
         }
       } catch (error) {
         return Promise.reject(error);

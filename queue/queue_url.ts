@@ -85,21 +85,21 @@ function queueSecrets(url: string): string[] {
  *
  * @param url The URL.
  * @returns The URL unchanged.
- * @throws {Error} When it is not a `postgres://` or `postgresql://` URL with a host.
+ * @throws {TypeError} When it is not a `postgres://` or `postgresql://` URL with a host.
  */
 export function checkQueueUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(
+    throw new TypeError(
       `Cannot use the queue URL '${
         redactQueueUrl(url)
       }': write it as postgres://user:password@host:port/database`,
     );
   }
   if (!["postgres:", "postgresql:"].includes(parsed.protocol) || parsed.hostname === "") {
-    throw new Error(
+    throw new TypeError(
       `Cannot use the queue URL '${
         redactQueueUrl(url)
       }': write it as postgres://user:password@host:port/database`,

@@ -114,14 +114,14 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const url = checkQueueUrl(options.url);
   checkPluginHash(options.pluginHash);
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new Error(
-      `Cannot run a queue worker with concurrency ${options.concurrency}: use a whole number ≥ 1`,
+    throw new RangeError(
+      `Cannot run a queue worker as 'concurrency' must be a whole number >= 1: current value is ${options.concurrency}`,
     );
   }
   const leaseMs = options.leaseMs ?? 30_000;
   const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3));
   if (!(leaseMs > 0 && heartbeatMs > 0 && heartbeatMs < leaseMs)) {
-    throw new Error(
+    throw new RangeError(
       `Cannot run a queue worker with lease ${leaseMs} ms and heartbeat ${heartbeatMs} ms: the heartbeat must be shorter than the lease`,
     );
   }

@@ -127,7 +127,9 @@ try {
     const rate = await measure(db.url, prefetch, `p${prefetch}`);
     const overheadMs = (1000 * slots) / rate - evalMs;
     console.log(
-      `  ${what}: ${rate.toFixed(0)} evaluations/s, overhead per job ${
+      `  ${what}: ${rate.toFixed(0)} evaluations/s (${
+        (100 * rate / ideal).toFixed(0)
+      }% of ideal), overhead per job ${
         overheadMs.toFixed(1)
       } ms of a slot's time beyond the evaluation`,
     );
