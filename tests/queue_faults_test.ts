@@ -2,9 +2,10 @@
  * The job queue's faults on a real PostgreSQL: a worker SIGKILLed in the middle of a job has
  * that job finished by another worker once its lease expires, recorded once; a database
  * restart in the middle of a run is ridden out by the coordinator and the workers, and every
- * job completes with its right result, recorded once.
+ * job completes with its right result, recorded once; a job that lost its worker on its last
+ * attempt is dead-lettered with that reason instead of waiting forever.
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { openJobQueue } from "../queue/job_queue_client.ts";
 import { queueStatus } from "../queue/queue_status.ts";
 import { startThrowawayPostgres } from "../setup/throwaway_postgres.ts";
@@ -99,6 +100,41 @@ Deno.test("queue: a database restart mid-run is ridden out, every job recorded o
   } finally {
     await queue.close();
     for (const w of workers) await w.stop();
+    await db.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("queue: a job whose every attempt lost its worker is dead-lettered, not retried", async () => {
+  const db = await startThrowawayPostgres();
+  const dir = await Deno.makeTempDir({ prefix: "stop_queue_test_" });
+  const calls = `${dir}/calls.jsonl`;
+  const doomed = startWorkerProcess(db.url, { label: "doomed", pluginHash: "p", calls, ...LEASE });
+  const queue = await openJobQueue(db.url, { maxAttempts: 1 });
+  let sweeper: ReturnType<typeof startWorkerProcess> | undefined;
+  try {
+    await doomed.ready;
+    const result = queue.submit("once", { a: 1, b: 2, sleepMs: 5000 }, { pluginHash: "p" });
+    await waitFor(
+      "the doomed worker to start the job",
+      async () => (await readCalls(calls)).length === 1,
+      20_000,
+    );
+    sweeper = startWorkerProcess(db.url, { label: "sweeper", pluginHash: "p", calls, ...LEASE });
+    await sweeper.ready;
+    doomed.kill();
+    await rejects(
+      within("the dead letter", result, 20_000),
+      /dead-lettered: its worker was lost \(no heartbeat within the lease\) on each of 1 attempt\(s\)/,
+    );
+    deepEqual((await readCalls(calls)).map((c) => c.label), ["doomed"]);
+    const status = await queueStatus(db.url);
+    deepEqual(status.counts, { waiting: 0, running: 0, failed: 0, done: 0, dead: 1 });
+  } finally {
+    await queue.close();
+    doomed.kill();
+    await doomed.stop();
+    await sweeper?.stop();
     await db.stop();
     await Deno.remove(dir, { recursive: true });
   }
