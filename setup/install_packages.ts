@@ -50,6 +50,18 @@ export const PACKAGE_SETS: Readonly<Record<string, PackageSet>> = {
     purpose: "the headless browser the report test opens",
     ready: () => commandExists("chromium"),
   },
+  database: {
+    packages: ["postgresql-15"],
+    purpose: "the PostgreSQL server the job-queue tests start",
+    ready: async () => {
+      try {
+        await run("sh", ["-c", "test -x /usr/lib/postgresql/15/bin/pg_ctl"]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  },
 };
 
 const HELP = `Usage: deno run --no-prompt --allow-run=sh,id setup/install_packages.ts <set>...
