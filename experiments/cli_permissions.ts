@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { QUEUE_ENV_VARS } from "../queue/mod.ts";
 
 /** What a process may touch, as Deno's `--allow-*` lists. */
 export interface DeclaredPermissions {
@@ -30,6 +31,8 @@ export interface DeclaredPermissions {
   net: string[];
   /** Programs it may run. */
   run: string[];
+  /** System information it may read (`homedir`, `hostname`): only with a job queue. */
+  sys?: string[];
 }
 
 /** Environment variables the CLI reads (the Extism SDK reads the last two). */
@@ -109,15 +112,17 @@ export function cliPermissions(options: {
   if (options.modelHost !== undefined && !net.includes(options.modelHost)) {
     net.push(options.modelHost);
   }
-  if (options.queueHost !== undefined && !net.includes(options.queueHost)) {
-    net.push(options.queueHost);
-  }
+  const queue = options.queueHost !== undefined;
+  if (queue && !net.includes(options.queueHost!)) net.push(options.queueHost!);
   return {
     read: inProject ? [projectRoot] : [projectRoot, runsRoot],
     write: [runsRoot],
-    env: [...CLI_ENV],
+    // The queue's engine and its PostgreSQL driver read libpq's variables and the home folder
+    // (queue/graphile_engine.ts); the worker records its host name in its heartbeat.
+    env: queue ? [...CLI_ENV, ...QUEUE_ENV_VARS] : [...CLI_ENV],
     net,
     run: [],
+    ...(queue ? { sys: ["homedir", "hostname"] } : {}),
   };
 }
 
@@ -129,8 +134,9 @@ export function cliPermissions(options: {
  */
 export function permissionFlags(p: DeclaredPermissions): string[] {
   const flags = ["--no-prompt"];
-  for (const name of ["read", "write", "env", "net", "run"] as const) {
-    if (p[name].length > 0) flags.push(`--allow-${name}=${p[name].join(",")}`);
+  for (const name of ["read", "write", "env", "net", "run", "sys"] as const) {
+    const list = p[name] ?? [];
+    if (list.length > 0) flags.push(`--allow-${name}=${list.join(",")}`);
   }
   return flags;
 }

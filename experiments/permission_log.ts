@@ -120,6 +120,8 @@ export function isDeclared(check: PermissionCheck, declared: DeclaredPermissions
       return netAllowed(value, declared.net);
     case "run":
       return declared.run.includes(value);
+    case "sys":
+      return (declared.sys ?? []).includes(value);
     default:
       return false;
   }
@@ -177,7 +179,8 @@ function parseDeclared(text: string): DeclaredPermissions | undefined {
     const list = (x: unknown) => Array.isArray(x) && x.every((v) => typeof v === "string");
     if (
       typeof p === "object" && p !== null &&
-      ["read", "write", "env", "net", "run"].every((k) => list(p[k]))
+      ["read", "write", "env", "net", "run"].every((k) => list(p[k])) &&
+      (p.sys === undefined || list(p.sys))
     ) return p as DeclaredPermissions;
   } catch {
     // not JSON: fall back to the defaults

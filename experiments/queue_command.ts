@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { printJson, say, UsageError } from "./_terminal.ts";
 import { QUEUE_OPTION, QUEUE_URL_ENV, queueFlag } from "./_queue_flag.ts";
-import { type QueueStatus, readQueueStatus } from "./queue_engine.ts";
+import { formatQueueStatus, type QueueStatus, readQueueStatus } from "./queue_engine.ts";
 
 /** Usage text of the command. */
 export const QUEUE_USAGE = `Usage: deno task stop queue status --queue URL [options]
@@ -21,45 +21,6 @@ Options:
                        ${QUEUE_URL_ENV} (prefer the variable for a URL with a password)
   --json               end with one JSON object on its own line
   --help               show this help`;
-
-/**
- * The lines `stop queue status` prints.
- *
- * @example
- * ```ts
- * import { formatQueueStatus } from "./queue_command.ts";
- * import { match } from "node:assert/strict";
- * const lines = formatQueueStatus({
- *   jobs: { waiting: 3, running: 2, done: 40, failed: 1, dead: 0 },
- *   workers: [],
- *   lastMinute: 12,
- * }, new Date());
- * match(lines[0]!, /3 waiting, 2 running, 40 done, 1 failed, 0 dead/);
- * ```
- *
- * @param status The queue's state.
- * @param now The time heartbeats are measured against.
- * @returns Lines of text.
- */
-export function formatQueueStatus(status: QueueStatus, now: Date): string[] {
-  const j = status.jobs;
-  const lines = [
-    `jobs: ${j.waiting} waiting, ${j.running} running, ${j.done} done, ${j.failed} failed, ${j.dead} dead`,
-    `throughput: ${status.lastMinute} job(s) finished in the last minute`,
-    `workers: ${status.workers.length === 0 ? "none seen" : status.workers.length}`,
-  ];
-  for (const w of status.workers) {
-    const ago = Math.max(0, Math.round((now.getTime() - Date.parse(w.lastHeartbeat)) / 1000));
-    const running = w.running === undefined ? "" : `, ${w.running} running`;
-    const plugin = w.pluginHash === undefined ? "" : `, plugin ${w.pluginHash}`;
-    lines.push(
-      `  ${w.id}: last heartbeat ${
-        Number.isFinite(ago) ? `${ago} s ago` : "unknown"
-      }${running}${plugin}`,
-    );
-  }
-  return lines;
-}
 
 /**
  * Runs the command.
@@ -108,10 +69,9 @@ export async function queueCommand(
     throw new Error(queue.scrub((error as Error).message), { cause: error });
   }
   if (values.json) {
-    printJson({ queue: queue.redacted, ...status });
+    printJson(status);
     return 0;
   }
-  say(`queue ${queue.redacted}`);
-  for (const line of formatQueueStatus(status, new Date())) say(line);
+  say(formatQueueStatus(status));
   return 0;
 }

@@ -1,43 +1,71 @@
 /**
- * The join between the commands and the PostgreSQL job-queue engine (`queue/`): the three
- * things a command asks of a queue, each behind one function. The engine is not built in this
- * branch, so each says so with a clear error; the queue engine's merge replaces their bodies
- * with calls into its client (`submit`, `runQueueWorker`, the status query), and nothing else
- * changes. The queue's URL arrives as a {@linkcode QueueTarget}: `url` holds its credentials
- * and is for the connection only; messages use `redacted` and `scrub`.
+ * The join between the commands and the PostgreSQL job queue (`queue/`): the three things a
+ * command asks of a queue. The queue's URL arrives as a {@linkcode QueueTarget}: `url` holds
+ * its credentials and is for the connection only; messages use `redacted` and `scrub`.
  *
  * @module
  */
-import type { EvaluationService } from "../utilities/evaluation_service.ts";
+import {
+  formatQueueStatus,
+  openJobQueue,
+  type QueueStatus,
+  queueStatus,
+  redactQueueUrl,
+  runQueueWorker,
+} from "../queue/mod.ts";
+import {
+  type EvaluationService,
+  queuedEvaluationService,
+} from "../utilities/evaluation_service.ts";
 import type { QueueTarget } from "./_queue_flag.ts";
 
-/** The queue engine is not part of this build. */
-export class QueueEngineMissingError extends Error {
-  /** @param queue The queue that was asked for (only its redacted form is shown). */
-  constructor(queue: QueueTarget) {
-    super(
-      `Cannot use the job queue at ${queue.redacted} as the queue engine is not built in this branch: run without --queue (and without STOP_QUEUE_URL) to score programs in local sandboxes`,
-    );
-    this.name = "QueueEngineMissingError";
+export { formatQueueStatus, type QueueStatus };
+
+/**
+ * Runs a step of the engine's, rethrowing its failure with the queue named as the commands
+ * name it (`QueueTarget.redacted`) and nothing secret left in the message.
+ */
+async function inCommandTerms<T>(queue: QueueTarget, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const message = String((error as Error)?.message ?? error)
+      .replaceAll(redactQueueUrl(queue.url), queue.redacted);
+    throw new Error(queue.scrub(message));
   }
 }
 
 /**
- * The coordinator's side: leaf evaluations through the queue (build it with
- * `queuedEvaluationService(client.submit, { running, scrub })` from
- * `utilities/evaluation_service.ts`), with `close()` to release its connections.
+ * How long a command waits for an unreachable queue when it starts: it says so at once
+ * instead of after the minute a running queue rides out.
+ */
+export const QUEUE_OPEN_TIMEOUT_MS = 5_000;
+
+/**
+ * The coordinator's side: every leaf evaluation goes to the queue as a job keyed by its
+ * content, and comes back as the result a worker recorded (`queuedEvaluationService`).
  *
  * @param queue The queue.
- * @returns The service, connected.
- * @throws {QueueEngineMissingError} Always, in this branch.
+ * @param options.onWarning Connection trouble the queue rides out, one line each.
+ * @returns The service, connected, with `close()` to release its connections.
  */
-export function createQueueEvaluationService(
+export async function createQueueEvaluationService(
   queue: QueueTarget,
+  options: { onWarning?: (line: string) => void } = {},
 ): Promise<EvaluationService & { close(): Promise<void> }> {
-  return Promise.reject(new QueueEngineMissingError(queue));
+  const client = await inCommandTerms(queue, () =>
+    openJobQueue(queue.url, {
+      openTimeoutMs: QUEUE_OPEN_TIMEOUT_MS,
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    }));
+  const service = queuedEvaluationService(
+    (key, payload, requires) => client.submit(key, payload, requires),
+    { scrub: queue.scrub },
+  );
+  return Object.assign(service, { close: () => client.close() });
 }
 
-/** What a worker runs: the queue engine's `runQueueWorker` options, as the commands give them. */
+/** What a worker runs, as the `worker` command gives it. */
 export interface QueueWorkerOptions {
   /** Jobs run at once (each holds a sandbox and a core). */
   sandboxes: number;
@@ -49,8 +77,10 @@ export interface QueueWorkerOptions {
   validate(payload: unknown): string | undefined;
   /** Resolves when the worker should stop taking jobs (e.g. on Ctrl-C). */
   stopped: Promise<void>;
-  /** Told about each job done or refused, for the worker's log. */
+  /** Told about each job its handler ran, for the worker's log. */
   onJob?(outcome: { key: string; ok: boolean; ms: number; error?: string }): void;
+  /** The queue's warnings (lost connections, jobs left for another plugin), one line each. */
+  log?(line: string): void;
 }
 
 /**
@@ -59,30 +89,49 @@ export interface QueueWorkerOptions {
  *
  * @param queue The queue.
  * @param options The handler, the validator, the plugin hash and the concurrency.
- * @throws {QueueEngineMissingError} Always, in this branch.
+ * @returns How many jobs this worker recorded.
  */
-export function runQueueWorkerOn(queue: QueueTarget, options: QueueWorkerOptions): Promise<void> {
-  void options;
-  return Promise.reject(new QueueEngineMissingError(queue));
-}
-
-/** Jobs by state, workers and throughput: what `stop queue status` shows. */
-export interface QueueStatus {
-  /** Jobs by state. */
-  jobs: { waiting: number; running: number; done: number; failed: number; dead: number };
-  /** Workers seen, with their last heartbeat (ISO time) and the plugin hash they run. */
-  workers: { id: string; lastHeartbeat: string; pluginHash?: string; running?: number }[];
-  /** Jobs finished in the last minute. */
-  lastMinute: number;
+export async function runQueueWorkerOn(
+  queue: QueueTarget,
+  options: QueueWorkerOptions,
+): Promise<{ jobsDone: number }> {
+  const controller = new AbortController();
+  void options.stopped.then(() => controller.abort());
+  let seq = 0;
+  const handle = async (payload: unknown) => {
+    const key = `#${++seq}`;
+    const started = performance.now();
+    try {
+      const result = await options.handle(payload);
+      options.onJob?.({ key, ok: true, ms: performance.now() - started });
+      return result;
+    } catch (error) {
+      const message = queue.scrub(String((error as Error)?.message ?? error));
+      options.onJob?.({ key, ok: false, ms: performance.now() - started, error: message });
+      throw error;
+    }
+  };
+  const { jobsDone } = await inCommandTerms(queue, () =>
+    runQueueWorker({
+      url: queue.url,
+      concurrency: options.sandboxes,
+      pluginHash: options.pluginHash,
+      handle,
+      validate: options.validate,
+      signal: controller.signal,
+      openTimeoutMs: QUEUE_OPEN_TIMEOUT_MS,
+      ...(options.log === undefined ? {} : { log: options.log }),
+    }));
+  return { jobsDone };
 }
 
 /**
- * Reads the queue's state.
+ * Reads the queue's state: jobs by state, dead jobs with their reasons, workers with their
+ * last heartbeat, throughput over the last minute.
  *
  * @param queue The queue.
- * @returns Jobs by state, workers, throughput.
- * @throws {QueueEngineMissingError} Always, in this branch.
+ * @returns The status (its URL without the password).
  */
 export function readQueueStatus(queue: QueueTarget): Promise<QueueStatus> {
-  return Promise.reject(new QueueEngineMissingError(queue));
+  return inCommandTerms(queue, () => queueStatus(queue.url));
 }

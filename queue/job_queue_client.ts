@@ -31,6 +31,11 @@ export interface JobQueueOptions {
   maxAttempts?: number;
   /** How long to keep re-connecting to an unreachable database before failing (default 60 s). */
   reconnectTimeoutMs?: number;
+  /**
+   * How long opening waits for an unreachable database (a command that cannot reach its queue
+   * should say so at once, not after a minute). @default {reconnectTimeoutMs}
+   */
+  openTimeoutMs?: number;
   /** Database connections at most, besides the listening one (default 10). */
   maxConnections?: number;
   /** Pause between reconnect attempts of the result listener (default 250 ms). */
@@ -114,7 +119,11 @@ export async function openJobQueue(url: string, options: JobQueueOptions = {}): 
   const retrying = <T>(describe: string, step: () => Promise<T>) =>
     withReconnect(step, { timeoutMs, describe: `${describe} at ${shown}`, scrub });
   try {
-    await retrying("open the job queue", () => ensureQueueSchema(db));
+    await withReconnect(() => ensureQueueSchema(db), {
+      timeoutMs: options.openTimeoutMs ?? timeoutMs,
+      describe: `open the job queue at ${shown}`,
+      scrub,
+    });
   } catch (error) {
     await db.close().catch(() => {});
     throw new Error(`Cannot open the job queue at ${shown}: ${scrub((error as Error).message)}`, {

@@ -56,6 +56,8 @@ export interface QueueWorkerOptions {
   prefetch?: number;
   /** How long to wait for an unreachable database before giving up a step (default 10 min). */
   reconnectTimeoutMs?: number;
+  /** How long starting waits for an unreachable database. @default {reconnectTimeoutMs} */
+  openTimeoutMs?: number;
   /** The host name recorded (default the machine's, when the process may read it). */
   host?: string;
   /** Called once the worker is registered and taking jobs. */
@@ -239,7 +241,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     await record(key, { state: "done", json }, job.attempts);
   };
 
-  await retrying("open the job queue", () => ensureQueueSchema(db)).catch(async (error) => {
+  await withReconnect(() => ensureQueueSchema(db), {
+    timeoutMs: options.openTimeoutMs ?? timeoutMs,
+    describe: `open the job queue at ${shown}`,
+    scrub,
+  }).catch(async (error) => {
     await db.close().catch(() => {});
     throw new Error(`Cannot open the job queue at ${shown}: ${scrub((error as Error).message)}`, {
       cause: error,
