@@ -1044,9 +1044,11 @@ export const UNITS_PER_CALL = 40;
  * Measured 2026-11-28 on the 2-core development VM (Python 3.11.7, load average about 1 to 2),
  * `deno task calibrate:cpython --repeats 15 --instances 10`: fitted 1305 (geometric mean over
  * the five programs of the ps per unit that makes each one's virtual time its CPython time);
- * a second run gave 1312. With fewer repeats the least CPython time is noisier on this shared
- * machine and the fit higher: `--repeats 3` gave 1686, `--repeats 5` 1753, 1332, 1466 and
- * 1434 (the figure in `tests/calibration/README.md`). Program by program, CPython's time over
+ * a second run gave 1312, two later ones while the load rose 1398 and 1582 (every program's
+ * least CPython time over all runs is within 2 % of the 1305 run's, the CPython column being
+ * the one load slows). With fewer repeats the fit is noisier and higher: `--repeats 3` gave
+ * 1686, `--repeats 5` 1753, 1332, 1466 and 1434 (the figure first recorded in
+ * `tests/calibration/README.md`). Program by program, CPython's time over
  * the fitted virtual time is 0.39 (`lpn/small_subsets`: a closure call per subset where the
  * port loops inline) to 1.44 (`string-grid/dynamic_programming`); max-cut seed 1.09,
  * quadratic-assignment seed 1.41, `lpn/subset_brute_force` 1.13.
