@@ -57,8 +57,7 @@ export interface LoadOptions {
    * `backstopFactor × timeoutMs + killSlackMs` wall milliseconds is killed and fails as
    * `wall_timeout`. It catches work the virtual clock does not count (native built-ins that
    * never poll, such as a catastrophic regex); generous, so that load on the machine never
-   * fires it for programs that keep to their virtual limit (a 2-core machine with a load
-   * average of 12 ran guest code 8 to 13 times slower than idle). @default {50}
+   * fires it for programs that keep to their virtual limit. @default {DEFAULT_BACKSTOP_FACTOR}
    */
   backstopFactor?: number;
   /** Wall milliseconds added to the backstop. @default {1000} */
@@ -68,6 +67,17 @@ export interface LoadOptions {
   /** See {@linkcode UNMETERED_FOR_BENCHMARKS}: benchmarks only, never with a pool. */
   [UNMETERED_FOR_BENCHMARKS]?: true;
 }
+
+/**
+ * Default {@linkcode LoadOptions.backstopFactor}: wall milliseconds allowed per virtual
+ * millisecond of a call's limit. Idle, the development machine (2 cores) runs 1.6 to 6.1 wall
+ * ms per virtual ms (the calibration programs; the max-cut seed 6.3 on its slowest call); a
+ * load average of 12 ran guest code 8 to 13 times slower than idle, and a load average of 15
+ * to 20 took the max-cut seed to 76 (4.8 wall s for 62.8 virtual ms). 125 is the 50 that held
+ * before the clock was calibrated to CPython, scaled by the work a virtual ms now stands for
+ * (3300 / 1305 virtual ps per unit), so a call gets the same wall time per unit of work.
+ */
+export const DEFAULT_BACKSTOP_FACTOR = 125;
 
 /** Options of {@linkcode Program.call}. */
 export interface CallOptions {
@@ -316,7 +326,7 @@ export class Program implements AsyncDisposable {
     timeoutMs: number,
   ): Promise<Sent> {
     const bytes = new TextEncoder().encode(JSON.stringify(input));
-    const backstopMs = timeoutMs * (this.#options.backstopFactor ?? 50) +
+    const backstopMs = timeoutMs * (this.#options.backstopFactor ?? DEFAULT_BACKSTOP_FACTOR) +
       (this.#options.killSlackMs ?? 1000);
     const startHostMs = this.#hostMs;
     const started = performance.now();

@@ -7,8 +7,10 @@
  * `wall ≈ a × instructions + b × calls + c × callsToTheExport` (least relative squares over the
  * programs; `c` is the host's marshalling, which the virtual clock does not charge) and prints
  * the constants under which a virtual millisecond is, on average, a wall millisecond of this
- * machine when idle: `VIRTUAL_PS_PER_UNIT = a`, `UNITS_PER_CALL = b / a`. Record the figures
- * beside the constants in `sandbox/plugin/build_config.ts`.
+ * machine when idle: `VIRTUAL_PS_PER_UNIT = a`, `UNITS_PER_CALL = b / a`. The project takes
+ * `UNITS_PER_CALL` from this fit and `VIRTUAL_PS_PER_UNIT` from CPython
+ * (`tests/calibrate_cpython.ts`); record the figures beside the constants in
+ * `sandbox/plugin/build_config.ts`.
  *
  * Run: `deno run -P=bench tests/calibrate_clock.ts [--repeats 3] [--instances 6]`
  *

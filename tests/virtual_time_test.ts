@@ -1,14 +1,16 @@
 /**
  * The sandbox's clock is virtual: a count of the guest's work. The plugin needs no WASI (so
- * no `ExperimentalWarning` from the host), and an evaluation's score, virtual times and
- * timeout verdicts, a program that times itself, and an endless loop all come out the same
- * idle and under a CPU load the test starts and stops itself.
+ * no `ExperimentalWarning` from the host), and evaluations' scores, virtual times and timeout
+ * verdicts (every task's seed, the stand-in's task programs), a program that times itself,
+ * and an endless loop all come out the same idle and under a CPU load the test starts and
+ * stops itself.
  */
 import assert from "node:assert/strict";
 import { compiledPlugin } from "../sandbox/plugin_instance.ts";
 import { DEFAULT_LIMITS } from "../sandbox/limits.ts";
 import { runProgram } from "../sandbox/program.ts";
-import { getTask, loadWatchedSolution } from "../utilities/mod.ts";
+import { TASK_CATALOG } from "../lm/offline/catalog_tasks.ts";
+import { getTask, loadWatchedSolution, TASK_IDS, type TaskId } from "../utilities/mod.ts";
 import { underLoad } from "./cpu_load.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -60,23 +62,29 @@ interface Scored {
 }
 
 interface Observation {
-  /** The 3SAT seed on the test split: many calls of varied length. */
-  threeSat: Scored;
-  /** The max-cut seed on the test split: its first call runs past the limit. */
-  maxCut: Scored;
+  /** Every task's seed on the whole test split (the max-cut seed's first timeout ends it). */
+  seeds: Record<string, Scored>;
+  /** The stand-in's task programs on the first instances of the test split. */
+  standIn: Record<string, Scored>;
   clock: { value: unknown; guestMs: number }[];
   spin: { kind: string; guestMs: number };
 }
 
-/** Evaluates a task's seed on the test split the way `stop evaluate` does. */
-async function evaluateSeed(id: "3sat" | "maxcut"): Promise<Scored> {
+/** Instances of the test split per stand-in program: enough for every kind of call. */
+const STAND_IN_INSTANCES = 3;
+
+/** Evaluates a program on the test split the way `stop evaluate` does. */
+async function evaluate(id: TaskId, source: string, instances?: number): Promise<Scored> {
   const task = getTask(id);
-  const seed = await loadWatchedSolution(await task.seedSolution());
+  const solution = await loadWatchedSolution(source);
   let evaluation;
   try {
-    evaluation = await task.evaluate(seed, { split: "test" });
+    evaluation = await task.evaluate(solution, {
+      split: "test",
+      ...(instances === undefined ? {} : { instances }),
+    });
   } finally {
-    await seed.close();
+    await solution.close();
   }
   return {
     score: evaluation.score,
@@ -90,8 +98,15 @@ async function evaluateSeed(id: "3sat" | "maxcut"): Promise<Scored> {
 }
 
 async function observe(): Promise<Observation> {
-  const threeSat = await evaluateSeed("3sat");
-  const maxCut = await evaluateSeed("maxcut");
+  const seeds: Record<string, Scored> = {};
+  for (const id of TASK_IDS) seeds[id] = await evaluate(id, await getTask(id).seedSolution());
+  const standIn: Record<string, Scored> = {};
+  for (const entry of TASK_CATALOG) {
+    // Endless programs are the spin program's case below; improvers are not task programs.
+    if (entry.target === "improver" || entry.tags.includes("timeout")) continue;
+    const source = await Deno.readTextFile(`${root}lm/offline/programs/${entry.file}`);
+    standIn[entry.id] = await evaluate(entry.target, source, STAND_IN_INSTANCES);
+  }
   const clock = [];
   for (let i = 0; i < 2; i++) {
     const result = await runProgram(CLOCK_PROGRAM, "main", []);
@@ -100,24 +115,32 @@ async function observe(): Promise<Observation> {
   }
   const spin = await runProgram(SPIN_PROGRAM, "main", [], { limits: { timeoutMs: 300 } });
   return {
-    threeSat,
-    maxCut,
+    seeds,
+    standIn,
     clock,
     spin: { kind: spin.ok ? "value" : spin.failure.kind, guestMs: spin.guestMs },
   };
 }
 
-Deno.test("an evaluation, a self-timed loop and an endless loop come out identical idle and under CPU load", async () => {
+Deno.test("the seeds, the stand-in's programs, a self-timed loop and an endless loop come out identical idle and under CPU load", async () => {
   const idle = await observe();
   const loaded = await underLoad(observe);
 
   // What is compared must be worth comparing: timeouts happen, the clock advances, the
   // self-timed loop iterates, and the endless loop ends in the virtual timeout.
+  assert.deepEqual(Object.keys(idle.seeds), [...TASK_IDS]);
   assert.ok(
-    idle.maxCut.instances.some((i) => i.error?.startsWith("timeout: the program ran past")),
-    `the max-cut seed had no timeout to compare: ${JSON.stringify(idle.maxCut)}`,
+    idle.seeds.maxcut!.instances.some((i) => i.error?.startsWith("timeout: the program ran past")),
+    `the max-cut seed had no timeout to compare: ${JSON.stringify(idle.seeds.maxcut)}`,
   );
-  assert.ok(idle.threeSat.instances.length >= 20 && idle.threeSat.instances.every((i) => i.ms > 0));
+  const threeSat = idle.seeds["3sat"]!.instances;
+  assert.ok(threeSat.length === 30 && threeSat.every((i) => i.ms > 0));
+  // The quadratic-assignment objective adds the (virtual) seconds taken: its score reads the clock.
+  assert.ok(idle.seeds["quadratic-assignment"]!.instances.every((i) => i.ms > 1));
+  assert.ok(Object.keys(idle.standIn).length >= 25, Object.keys(idle.standIn).join(", "));
+  for (const [id, scored] of Object.entries(idle.standIn)) {
+    assert.ok(scored.instances.length > 0 || scored.failure !== undefined, id);
+  }
   const [n, elapsed, perfElapsed, dateElapsed] = idle.clock[0]!.value as number[];
   assert.ok(n! > 1000, `only ${n} iterations`);
   assert.ok(elapsed! >= 90 && elapsed! <= 91, `Date.now() advanced ${elapsed} ms`);
