@@ -69,7 +69,7 @@ export {
   SANDBOX_WARNING,
   type SandboxAuditOptions,
   type SandboxAuditResult,
-} from "./sandbox_audit.ts";
+} from "./circumvention.ts";
 export { type AuditSummary, summarizeAudit } from "./audit_summary.ts";
-export { readRun, renderHtml, renderMarkdown, writeReport } from "./report.ts";
+export { readRun, renderHtml, renderMarkdown, writeReport } from "../report/report.ts";
 export { meanSe, wilsonInterval } from "./stats.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { cliPermissions, type DeclaredPermissions, LOOPBACK_HOSTS } from "./cli_permissions.ts";
+import { cliPermissions, type DeclaredPermissions, LOOPBACK_HOSTS } from "./run_permissions.ts";
 import { DENO_PERMISSION_AUDIT_FILE, PERMISSIONS_FILE, RUNS_ROOT } from "./run_dir.ts";
 import { parseJsonl } from "../common/jsonl_file.ts";
 

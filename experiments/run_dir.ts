@@ -19,7 +19,7 @@ export const RUNS_ROOT: string = new URL("../runs/", import.meta.url).pathname;
 /**
  * The file beside Deno's permission audit (`DENO_AUDIT_PERMISSIONS`) where this process names
  * the run directory it works in and how many bytes of the audit it has copied there, so that
- * `deno task stop` (`setup/launch.ts`) appends the rest when the process exits, however it
+ * `deno task stop` (`cli/launch.ts`) appends the rest when the process exits, however it
  * exits. JSON: {@linkcode PermissionAuditMarker}.
  *
  * @param auditPath The path in `DENO_AUDIT_PERMISSIONS`.

@@ -21,7 +21,7 @@ import {
 } from "../lm/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { type IterationRecord, selfImprove } from "../improvers/self_improve.ts";
-import { analyzeStrategy, strategyProportions } from "../improvers/strategy.ts";
+import { analyzeStrategy, strategyProportions } from "../analysis/strategy.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import type { EvaluationMemo } from "../utilities/utility.ts";
 import type { EvaluationService } from "../utilities/evaluation_service.ts";

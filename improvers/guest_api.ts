@@ -13,8 +13,8 @@ import type { LanguageModel } from "../lm/language_model.ts";
 import { extractCode } from "./programs/helpers.ts";
 import { type AuditSignal, isScoreKey, recordSignal } from "../utilities/audit_signals.ts";
 import { GUEST_WATCH_JS, watchHostFunction } from "../utilities/guest_watch.ts";
-import { claimedScores } from "./self_report.ts";
-import { selfReportedScoreOffThread } from "./off_thread.ts";
+import { claimedScores } from "../analysis/self_report.ts";
+import { selfReportedScoreOffThread } from "../analysis/off_thread.ts";
 import { type HostFailureError, hostFailureOf } from "../utilities/host_failure.ts";
 
 /** What an improver's utility needs from the host (`utilities/utility.ts`'s `Utility` fits). */

@@ -25,6 +25,6 @@ export {
   type StrategyLabel,
   type StrategyProportions,
   strategyProportions,
-} from "./strategy.ts";
-export { confirmStrategy } from "./confirm_strategy.ts";
-export { detectUnsandboxing, detectUnsandboxingDynamically } from "./unsandboxing.ts";
+} from "../analysis/strategy.ts";
+export { confirmStrategy } from "../analysis/confirm_strategy.ts";
+export { detectUnsandboxing, detectUnsandboxingDynamically } from "../analysis/unsandboxing.ts";

@@ -1,8 +1,8 @@
 import { equal, match, ok } from "node:assert/strict";
-import type { ServerProfileName, ServerProfileOptions } from "./server_profile.ts";
+import type { ServerProfileName, ServerProfileOptions } from "../stand_in/server_profile.ts";
 import { checkEndpoint } from "./check_endpoint.ts";
-import { serveOfflineModel } from "./serve_offline_model.ts";
-import { OfflineBackend } from "./offline/offline_backend.ts";
+import { serveOfflineModel } from "../stand_in/serve_offline_model.ts";
+import { OfflineBackend } from "../stand_in/offline_backend.ts";
 
 const noWait = () => Promise.resolve();
 const status = (report: Awaited<ReturnType<typeof checkEndpoint>>, name: string) =>

@@ -7,12 +7,15 @@ import type { ChatRequest } from "./chat_backend.ts";
 import { ModelError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { ModelGateway } from "./model_gateway.ts";
-import type { CatalogEntry } from "./offline/catalog_types.ts";
-import { OfflineBackend } from "./offline/offline_backend.ts";
+import type { CatalogEntry } from "../stand_in/catalog_types.ts";
+import { OfflineBackend } from "../stand_in/offline_backend.ts";
 import { type AdaptationEvent, OpenAiClient, type OpenAiClientOptions } from "./openai_client.ts";
 import { ResponseCache } from "./response_cache.ts";
-import { serveOfflineModel, type ServeOfflineModelOptions } from "./serve_offline_model.ts";
-import type { ServerProfileName } from "./server_profile.ts";
+import {
+  serveOfflineModel,
+  type ServeOfflineModelOptions,
+} from "../stand_in/serve_offline_model.ts";
+import type { ServerProfileName } from "../stand_in/server_profile.ts";
 import { estimatePromptTokens } from "./token_estimate.ts";
 
 const CATALOG: CatalogEntry[] = ["a", "b", "c"].map((name, i) => ({

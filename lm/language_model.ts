@@ -80,7 +80,7 @@ export interface LanguageModelOptions {
  * ```ts
  * import { createLanguageModel } from "./language_model.ts";
  * import { ModelGateway } from "./model_gateway.ts";
- * import { OfflineBackend } from "./offline/offline_backend.ts";
+ * import { OfflineBackend } from "../stand_in/offline_backend.ts";
  * import { equal, rejects } from "node:assert/strict";
  * const gateway = new ModelGateway(new OfflineBackend({ catalog: [] }));
  * const model = createLanguageModel(gateway, { budget: 1 });

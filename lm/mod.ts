@@ -50,7 +50,7 @@ export {
   type ChatBackendConfig,
   createChatBackend,
   type ModelEnvironment,
-} from "./create_chat_backend.ts";
+} from "../experiments/create_chat_backend.ts";
 export {
   BudgetExceededError,
   type BudgetResource,
@@ -88,25 +88,25 @@ export {
   summarizeLedger,
 } from "./ledger.ts";
 export { type ModelCall, ModelGateway, type ModelGatewayOptions } from "./model_gateway.ts";
-export { CATALOG, catalogFor, readCatalogProgram } from "./offline/catalog.ts";
-export type { CatalogEntry, CatalogQuality, CatalogTarget } from "./offline/catalog_types.ts";
+export { CATALOG, catalogFor, readCatalogProgram } from "../stand_in/catalog.ts";
+export type { CatalogEntry, CatalogQuality, CatalogTarget } from "../stand_in/catalog_types.ts";
 export {
   OfflineBackend,
   type OfflineBackendOptions,
   qualityWeights,
   sampleEntry,
-} from "./offline/offline_backend.ts";
-export { type RecognizedRequest, recognizeRequest } from "./offline/recognize_request.ts";
+} from "../stand_in/offline_backend.ts";
+export { type RecognizedRequest, recognizeRequest } from "../stand_in/recognize_request.ts";
 export {
   STAND_IN_BANNER,
   STAND_IN_METHOD,
   STAND_IN_MODEL,
   standInBanner,
-} from "./offline/stand_in.ts";
+} from "../stand_in/stand_in.ts";
 export {
   createOfflineLanguageModel,
   type OfflineLanguageModelOptions,
-} from "./offline_language_model.ts";
+} from "../stand_in/offline_language_model.ts";
 export {
   type AdaptationEvent,
   type AdaptationKind,
@@ -125,7 +125,7 @@ export {
   serverProfile,
   type ServerProfileName,
   type ServerProfileOptions,
-} from "./server_profile.ts";
+} from "../stand_in/server_profile.ts";
 export { splitReasoning, type SplitReply } from "./split_reasoning.ts";
 export {
   costUsd,
@@ -146,7 +146,7 @@ export {
   type ServeOfflineModelOptions,
   type ServerFault,
   type ServerStats,
-} from "./serve_offline_model.ts";
+} from "../stand_in/serve_offline_model.ts";
 export {
   estimatePromptTokens,
   estimateTokens,

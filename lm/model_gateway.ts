@@ -81,7 +81,7 @@ interface PlannedRequest {
  * @example
  * ```ts
  * import { ModelGateway } from "./model_gateway.ts";
- * import { OfflineBackend } from "./offline/offline_backend.ts";
+ * import { OfflineBackend } from "../stand_in/offline_backend.ts";
  * import { equal } from "node:assert/strict";
  * const gateway = new ModelGateway(new OfflineBackend({ catalog: [] }));
  * const replies = await gateway.call({ expertise: "You help.", messages: ["hello"], n: 2 });

@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { CatalogEntry } from "./offline/catalog_types.ts";
-import { OfflineBackend } from "./offline/offline_backend.ts";
+import type { CatalogEntry } from "../stand_in/catalog_types.ts";
+import { OfflineBackend } from "../stand_in/offline_backend.ts";
 import { OpenAiClient } from "./openai_client.ts";
-import { serveOfflineModel } from "./serve_offline_model.ts";
+import { serveOfflineModel } from "../stand_in/serve_offline_model.ts";
 
 const REQUESTS = 64;
 const LATENCY_MS = 50;

@@ -1,10 +1,13 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import type { ChatRequest } from "./chat_backend.ts";
 import { ModelError } from "./errors.ts";
-import type { CatalogEntry } from "./offline/catalog_types.ts";
-import { OfflineBackend } from "./offline/offline_backend.ts";
+import type { CatalogEntry } from "../stand_in/catalog_types.ts";
+import { OfflineBackend } from "../stand_in/offline_backend.ts";
 import { OpenAiClient, type OpenAiClientOptions } from "./openai_client.ts";
-import { serveOfflineModel, type ServeOfflineModelOptions } from "./serve_offline_model.ts";
+import {
+  serveOfflineModel,
+  type ServeOfflineModelOptions,
+} from "../stand_in/serve_offline_model.ts";
 
 const CATALOG: CatalogEntry[] = ["a", "b", "c", "d"].map((name, i) => ({
   id: `lpn/${name}`,

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console -- an entry point: it reports progress on the terminal
 /**
  * Set-up step: fetches the charting library the HTML report inlines (the pinned packages of
- * `experiments/report_assets.ts`) into `.cache/report/`, once. Prints one line when it fetches
+ * `report/assets.ts`) into `.cache/report/`, once. Prints one line when it fetches
  * and nothing when the files are there.
  *
  * ```sh
@@ -16,7 +16,7 @@ import {
   CHART_PACKAGES,
   chartAssetPath,
   type ChartPackage,
-} from "../experiments/report_assets.ts";
+} from "../report/assets.ts";
 import { exists, packPinned, run } from "./setup_tools.ts";
 
 /**

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { pluginPath, type PluginVariant } from "../sandbox/plugin/build_config.ts";
-import { CHART_PACKAGES, chartAssetPath } from "../experiments/report_assets.ts";
+import { CHART_PACKAGES, chartAssetPath } from "../report/assets.ts";
 import { denoCommand, exists } from "./setup_tools.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");

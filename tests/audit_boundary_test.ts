@@ -6,7 +6,7 @@
 import { equal } from "node:assert/strict";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { EventLog } from "../experiments/event_log.ts";
-import { openGateway } from "../experiments/model_flags.ts";
+import { openGateway } from "../cli/model_flags.ts";
 import { runSelfImprove } from "../experiments/self_improve_run.ts";
 import { splitJsonl } from "../common/jsonl_file.ts";
 import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";

@@ -1,9 +1,9 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { captured } from "./fakes/captured_output.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { auditCommand } from "../experiments/audit_command.ts";
+import { auditCommand } from "../cli/audit_command.ts";
 import { readAuditLog, savedPrograms, summarizeAudit } from "../experiments/audit_summary.ts";
-import { UsageError } from "../experiments/_terminal.ts";
+import { UsageError } from "../cli/_terminal.ts";
 import { Utility } from "../utilities/utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { loadProgram } from "../sandbox/program.ts";
@@ -14,7 +14,7 @@ async function sha(text: string): Promise<string> {
 }
 
 const BROADCAST = await Deno.readTextFile(
-  new URL("../lm/offline/programs/lpn/broadcast_hack.ts", import.meta.url),
+  new URL("../stand_in/programs/lpn/broadcast_hack.ts", import.meta.url),
 );
 const PATCHER =
   "export function algorithm(a: number[][], b: number[], t: number[][]) { Math.random = () => 0; return t.map(() => 0); }";

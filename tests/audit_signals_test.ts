@@ -88,7 +88,7 @@ Deno.test("the watch records patched built-ins, hunted globals, published scores
 
 Deno.test("Utility.score() records evaluator signals with their category and the program's hash", async (t) => {
   const library = (path: string) =>
-    Deno.readTextFile(new URL(`../lm/offline/programs/${path}`, import.meta.url));
+    Deno.readTextFile(new URL(`../stand_in/programs/${path}`, import.meta.url));
   const score = async (task: string, source: string) => {
     const log = new AuditLog();
     const utility = new Utility(getTask(task as "lpn"), { audit: log, budget: 1 });

@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { type LedgerRecord, readLedger, serveOfflineModel } from "../lm/mod.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { EventLog } from "../experiments/event_log.ts";
-import { openGateway } from "../experiments/model_flags.ts";
+import { openGateway } from "../cli/model_flags.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,
   runSelfImprove,

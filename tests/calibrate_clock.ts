@@ -17,7 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { TASK_CATALOG } from "../lm/offline/catalog_tasks.ts";
+import { TASK_CATALOG } from "../stand_in/catalog_tasks.ts";
 import type { CallResult } from "../sandbox/call_result.ts";
 import { UNITS_PER_CALL, VIRTUAL_PS_PER_UNIT } from "../sandbox/plugin/build_config.ts";
 import { getTask, loadWatchedSolution, TASK_IDS, type TaskId } from "../utilities/mod.ts";
@@ -181,7 +181,7 @@ if (import.meta.main) {
       const programs: [string, string][] = [["seed", await getTask(task).seedSolution()]];
       for (const entry of TASK_CATALOG) {
         if (entry.target !== task || entry.tags.includes("timeout")) continue;
-        const url = new URL(`../lm/offline/programs/${entry.file}`, import.meta.url);
+        const url = new URL(`../stand_in/programs/${entry.file}`, import.meta.url);
         programs.push([entry.id, await Deno.readTextFile(url)]);
       }
       for (const [program, source] of programs) {

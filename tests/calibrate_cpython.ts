@@ -49,14 +49,14 @@ export const CALIBRATION_PROGRAMS: readonly CalibrationProgram[] = [
   {
     task: "lpn",
     name: "lpn/subset_brute_force",
-    source: "lm/offline/programs/lpn/subset_brute_force.ts",
+    source: "stand_in/programs/lpn/subset_brute_force.ts",
     python: "lpn_subset_brute_force",
     random: false,
   },
   {
     task: "lpn",
     name: "lpn/small_subsets",
-    source: "lm/offline/programs/lpn/small_subsets.ts",
+    source: "stand_in/programs/lpn/small_subsets.ts",
     python: "lpn_small_subsets",
     random: false,
   },
@@ -77,7 +77,7 @@ export const CALIBRATION_PROGRAMS: readonly CalibrationProgram[] = [
   {
     task: "string-grid",
     name: "string-grid/dynamic_programming",
-    source: "lm/offline/programs/string-grid/dynamic_programming.ts",
+    source: "stand_in/programs/string-grid/dynamic_programming.ts",
     python: "string_grid_dynamic_programming",
     random: false,
   },

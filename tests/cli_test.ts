@@ -1,14 +1,14 @@
 import { equal, ok, rejects } from "node:assert/strict";
-import { main } from "../experiments/cli.ts";
-import { runCommand } from "../experiments/run_command.ts";
-import { evaluateCommand } from "../experiments/evaluate_command.ts";
-import { improveCommand } from "../experiments/improve_command.ts";
-import { selfImproveCommand } from "../experiments/self_improve_command.ts";
-import { replayCommand } from "../experiments/replay_command.ts";
-import { lmCheckCommand, lmServeCommand } from "../experiments/lm_commands.ts";
-import { auditCommand } from "../experiments/audit_command.ts";
+import { main } from "../cli/main.ts";
+import { runCommand } from "../cli/run_command.ts";
+import { evaluateCommand } from "../cli/evaluate_command.ts";
+import { improveCommand } from "../cli/improve_command.ts";
+import { selfImproveCommand } from "../cli/self_improve_command.ts";
+import { replayCommand } from "../cli/replay_command.ts";
+import { lmCheckCommand, lmServeCommand } from "../cli/lm_commands.ts";
+import { auditCommand } from "../cli/audit_command.ts";
 import { readAuditLog } from "../experiments/audit_summary.ts";
-import { UsageError } from "../experiments/_terminal.ts";
+import { UsageError } from "../cli/_terminal.ts";
 
 // These tests use the offline stand-in only: no endpoint or key from the environment.
 for (const name of ["STOP_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) Deno.env.delete(name);

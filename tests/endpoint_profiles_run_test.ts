@@ -10,14 +10,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { serveOfflineModel } from "../lm/serve_offline_model.ts";
-import { SERVER_PROFILES, type ServerProfileName } from "../lm/server_profile.ts";
-import { STAND_IN_MODEL } from "../lm/offline/stand_in.ts";
+import { serveOfflineModel } from "../stand_in/serve_offline_model.ts";
+import { SERVER_PROFILES, type ServerProfileName } from "../stand_in/server_profile.ts";
+import { STAND_IN_MODEL } from "../stand_in/stand_in.ts";
 import { describeRetries } from "../lm/endpoint_retries.ts";
 import { summarizeAudit } from "../experiments/audit_summary.ts";
-import { main } from "../experiments/cli.ts";
-import { standInNumbersNote } from "../experiments/model_flags.ts";
-import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
+import { main } from "../cli/main.ts";
+import { standInNumbersNote } from "../cli/model_flags.ts";
+import { executeSelfImprove } from "../cli/_execute_self_improve.ts";
 import type { SelfImproveSummary } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
 import { HostFailureError } from "../utilities/host_failure.ts";

@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { serveOfflineModel } from "../lm/mod.ts";
-import { type ModelFlags, openGateway } from "../experiments/model_flags.ts";
+import { type ModelFlags, openGateway } from "../cli/model_flags.ts";
 
 Deno.test("openGateway() keeps the learned request shape in endpoint.json and a resumed run sends it first", async () => {
   await using server = await serveOfflineModel({ profile: "reasoning" });

@@ -13,9 +13,9 @@ import {
   runSandboxAudit,
   SANDBOX_WARNING,
   watchedRun,
-} from "../experiments/sandbox_audit.ts";
-import { sandboxAuditCommand } from "../experiments/sandbox_audit_command.ts";
-import { UsageError } from "../experiments/_terminal.ts";
+} from "../experiments/circumvention.ts";
+import { sandboxAuditCommand } from "../cli/sandbox_audit_command.ts";
+import { UsageError } from "../cli/_terminal.ts";
 import {
   type ChatBackend,
   type ChatRequest,
@@ -28,7 +28,7 @@ import { DEFAULT_SELF_IMPROVE_CONFIG } from "../experiments/self_improve_run.ts"
 import { IMPROVER_RUN_BUDGETS, MetaUtility } from "../utilities/meta_utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { runImprover } from "../improvers/run_improver.ts";
-import { detectUnsandboxingDynamically } from "../improvers/unsandboxing.ts";
+import { detectUnsandboxingDynamically } from "../analysis/unsandboxing.ts";
 import { inTempRuns } from "./fakes/temp_runs.ts";
 
 // These tests use the offline stand-in or a scripted backend only.

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import type { ChatBackend, ChatRequest, ChatResult } from "../lm/chat_backend.ts";
-import { OfflineBackend } from "../lm/offline/offline_backend.ts";
-import { serveOfflineModel } from "../lm/serve_offline_model.ts";
+import { OfflineBackend } from "../stand_in/offline_backend.ts";
+import { serveOfflineModel } from "../stand_in/serve_offline_model.ts";
 import { firstImproverPrompt } from "../improvers/first_prompt.ts";
-import { lmCheckCommand } from "../experiments/lm_commands.ts";
+import { lmCheckCommand } from "../cli/lm_commands.ts";
 import { getTask } from "../utilities/tasks.ts";
 
 const SEED_IMPROVER = new URL("../improvers/programs/seed_improver.ts", import.meta.url);

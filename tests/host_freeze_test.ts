@@ -8,8 +8,8 @@
  */
 import { ok } from "node:assert/strict";
 import { runImprover } from "../improvers/run_improver.ts";
-import { detectUnsandboxing } from "../improvers/unsandboxing.ts";
-import { analyzeStrategy } from "../improvers/strategy.ts";
+import { detectUnsandboxing } from "../analysis/unsandboxing.ts";
+import { analyzeStrategy } from "../analysis/strategy.ts";
 import { createOfflineLanguageModel } from "../lm/mod.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { getTask } from "../utilities/tasks.ts";
@@ -105,7 +105,7 @@ Deno.test("the static analyses of a returned program stay bounded on hostile tex
 });
 
 /**
- * Texts aimed at the strategy classifier's own patterns (`improvers/strategy.ts`), each just
+ * Texts aimed at the strategy classifier's own patterns (`analysis/strategy.ts`), each just
  * under the analysed-size cap: thousands of model calls with distinct temperature variables
  * (each looked up over the whole code), splices with no semicolon to stop a lazy scan,
  * top-k assignments, instruction lists, Metropolis and epsilon-greedy look-alikes, loops.

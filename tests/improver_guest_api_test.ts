@@ -31,7 +31,7 @@ function offlineModel(seed = 1) {
 const SEED_LPN =
   "export function algorithm(a: number[][], b: number[], t: number[][]) { return t.map(() => 0); }";
 const improver = (name: string) =>
-  Deno.readTextFile(new URL(`../lm/offline/programs/improver/${name}.ts`, import.meta.url));
+  Deno.readTextFile(new URL(`../stand_in/programs/improver/${name}.ts`, import.meta.url));
 
 Deno.test("runImprover() runs the seed improver with host-side budgets and returns a program", async () => {
   const utility = new CountingUtility();

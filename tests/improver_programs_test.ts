@@ -10,8 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { extractCode } from "../improvers/programs/helpers.ts";
-import { IMPROVER_CATALOG } from "../lm/offline/catalog_improvers.ts";
-import type { CatalogEntry } from "../lm/offline/catalog_types.ts";
+import { IMPROVER_CATALOG } from "../stand_in/catalog_improvers.ts";
+import type { CatalogEntry } from "../stand_in/catalog_types.ts";
 import { transpile } from "../sandbox/transpile.ts";
 import { createFakeLanguageModel, type FakeRequest } from "./fakes/fake_language_model.ts";
 import { createFakeUtility, FAKE_UTILITY_DESCRIPTION } from "./fakes/fake_utility.ts";
@@ -19,7 +19,7 @@ import type { ImproveAlgorithm } from "./fakes/guest_api.ts";
 
 const FENCE = "```";
 const PROGRAMS_DIR = new URL("../improvers/programs/", import.meta.url);
-const LIBRARY_DIR = new URL("../lm/offline/programs/", import.meta.url);
+const LIBRARY_DIR = new URL("../stand_in/programs/", import.meta.url);
 const SEED = new URL("seed_improver.ts", PROGRAMS_DIR);
 const SEED_SANDBOXED = new URL("seed_improver_sandboxed.ts", PROGRAMS_DIR);
 const INITIAL_SOLUTION = [

@@ -1,6 +1,6 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { cliPermissions, modelHost, permissionFlags } from "../experiments/cli_permissions.ts";
-import { modelOf } from "../setup/launch.ts";
+import { cliPermissions, modelHost, permissionFlags } from "../experiments/run_permissions.ts";
+import { modelOf } from "../cli/launch.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -72,7 +72,7 @@ Deno.test("the CLI refuses up front a model host it was not granted, naming the 
       args: [
         "run",
         ...permissionFlags(permissions),
-        "experiments/cli.ts",
+        "cli/main.ts",
         "improve",
         "lpn",
         "--model",

@@ -17,7 +17,7 @@ import { LeafJobRefusedError, runLeafJob } from "../utilities/leaf_evaluation.ts
 import { type LeafJob, leafJobKey } from "../utilities/leaf_job.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";
-import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
+import { executeSelfImprove } from "../cli/_execute_self_improve.ts";
 import type { SelfImproveConfig } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
 import { runTransfer } from "../experiments/transfer.ts";

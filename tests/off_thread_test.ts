@@ -1,5 +1,5 @@
 /**
- * Tests of the off-thread host analyses (`improvers/off_thread.ts`): long guest texts are
+ * Tests of the off-thread host analyses (`analysis/off_thread.ts`): long guest texts are
  * analysed in a Worker with a deadline, and a missed deadline gives an undecided verdict.
  *
  * @module
@@ -9,7 +9,7 @@ import {
   detectUnsandboxingOffThread,
   IN_PLACE_CHARS,
   selfReportedScoreOffThread,
-} from "../improvers/off_thread.ts";
+} from "../analysis/off_thread.ts";
 
 const padding = "// padding to make the text long\n".repeat(Math.ceil(IN_PLACE_CHARS / 30));
 const flagOff =

@@ -1,9 +1,9 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { captured } from "./fakes/captured_output.ts";
-import { auditCommand } from "../experiments/audit_command.ts";
-import { cliPermissions } from "../experiments/cli_permissions.ts";
+import { auditCommand } from "../cli/audit_command.ts";
+import { cliPermissions } from "../experiments/run_permissions.ts";
 import { summarizePermissionLog } from "../experiments/permission_log.ts";
-import { readRun, renderMarkdown } from "../experiments/report.ts";
+import { readRun, renderMarkdown } from "../report/report.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 

@@ -14,7 +14,7 @@ import { MetaUtility } from "../utilities/meta_utility.ts";
 import { stringGridTask } from "../utilities/string_grid.ts";
 import { stopRunCalls } from "../lm/cost_forecast.ts";
 import { configModelFlags } from "../experiments/read_self_improve_run.ts";
-import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
+import { executeSelfImprove } from "../cli/_execute_self_improve.ts";
 import { speculativeUsage } from "../experiments/self_improve_run.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,

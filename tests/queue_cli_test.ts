@@ -4,17 +4,17 @@
  * network granted to the queue's host alone, and the same numbers through the queue's seam.
  */
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
-import { main } from "../experiments/cli.ts";
-import { evaluateCommand } from "../experiments/evaluate_command.ts";
-import { improveCommand } from "../experiments/improve_command.ts";
-import { selfImproveCommand } from "../experiments/self_improve_command.ts";
-import { transferCommand } from "../experiments/transfer_command.ts";
-import { sandboxAuditCommand } from "../experiments/sandbox_audit_command.ts";
-import { workerCommand } from "../experiments/worker_command.ts";
-import { queueCommand } from "../experiments/queue_command.ts";
-import { parseQueueUrl, queueFlag } from "../experiments/_queue_flag.ts";
-import { CLI_ENV, cliPermissions } from "../experiments/cli_permissions.ts";
-import { UsageError } from "../experiments/_terminal.ts";
+import { main } from "../cli/main.ts";
+import { evaluateCommand } from "../cli/evaluate_command.ts";
+import { improveCommand } from "../cli/improve_command.ts";
+import { selfImproveCommand } from "../cli/self_improve_command.ts";
+import { transferCommand } from "../cli/transfer_command.ts";
+import { sandboxAuditCommand } from "../cli/sandbox_audit_command.ts";
+import { workerCommand } from "../cli/worker_command.ts";
+import { queueCommand } from "../cli/queue_command.ts";
+import { parseQueueUrl, queueFlag } from "../cli/_queue_flag.ts";
+import { CLI_ENV, cliPermissions } from "../experiments/run_permissions.ts";
+import { UsageError } from "../cli/_terminal.ts";
 import { captured } from "./fakes/captured_output.ts";
 import { roundTripEvaluations } from "./fakes/round_trip_evaluations.ts";
 import { inTempRuns } from "./fakes/temp_runs.ts";
@@ -134,7 +134,7 @@ Deno.test("the CLI may reach the queue's host:port and read STOP_QUEUE_URL, and 
   ok(CLI_ENV.includes("STOP_QUEUE_URL"));
   const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks;
   const launchers = Object.entries(tasks as Record<string, string>).filter(([, command]) =>
-    command.includes("setup/launch.ts")
+    command.includes("cli/launch.ts")
   );
   ok(launchers.length >= 4, "the stop and experiment tasks");
   for (const [name, command] of launchers) {

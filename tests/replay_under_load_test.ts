@@ -5,10 +5,10 @@
  * virtual.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
+import { executeSelfImprove } from "../cli/_execute_self_improve.ts";
 import type { SelfImproveSummary } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
-import { replayCommand } from "../experiments/replay_command.ts";
+import { replayCommand } from "../cli/replay_command.ts";
 import { underLoad } from "./cpu_load.ts";
 import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
 

@@ -12,8 +12,8 @@
  * @module
  */
 import { equal, ok } from "node:assert/strict";
-import { readRun, writeReport } from "../experiments/report.ts";
-import { type ChartSpec, reportCharts } from "../experiments/_report_charts.ts";
+import { readRun, writeReport } from "../report/report.ts";
+import { type ChartSpec, reportCharts } from "../report/_charts.ts";
 
 const FIXTURES = new URL("./testdata/runs/", import.meta.url).pathname;
 const INSTALL = "apt-get update && apt-get install -y chromium";

@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { type ChartLibrary, readRun, renderHtml, renderMarkdown } from "../experiments/report.ts";
+import { type ChartLibrary, readRun, renderHtml, renderMarkdown } from "../report/report.ts";
 import { STAND_IN_METHOD } from "../lm/mod.ts";
-import { escapeHtml } from "../experiments/_report_format.ts";
+import { escapeHtml } from "../report/_format.ts";
 
 const FIXTURES = new URL("./testdata/runs/", import.meta.url).pathname;
 const fixture = (name: string) => `${FIXTURES}${name}`;

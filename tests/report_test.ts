@@ -5,12 +5,12 @@ import {
   renderHtml,
   renderMarkdown,
   writeReport,
-} from "../experiments/report.ts";
-import { reportCommand } from "../experiments/report_command.ts";
-import { main } from "../experiments/cli.ts";
-import { UsageError } from "../experiments/_terminal.ts";
-import { reportCharts } from "../experiments/_report_charts.ts";
-import { type DiffLine, lineDiff } from "../experiments/_report_diff.ts";
+} from "../report/report.ts";
+import { reportCommand } from "../cli/report_command.ts";
+import { main } from "../cli/main.ts";
+import { UsageError } from "../cli/_terminal.ts";
+import { reportCharts } from "../report/_charts.ts";
+import { type DiffLine, lineDiff } from "../report/_diff.ts";
 
 const FIXTURES = new URL("./testdata/runs/", import.meta.url).pathname;
 const fixture = (name: string) => `${FIXTURES}${name}`;

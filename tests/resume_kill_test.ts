@@ -9,7 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger, serveOfflineModel } from "../lm/mod.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
-import { cliPermissions, permissionFlags } from "../experiments/cli_permissions.ts";
+import { cliPermissions, permissionFlags } from "../experiments/run_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SMALL_FLAGS = [
@@ -36,7 +36,7 @@ function cli(runs: string, args: string[]): Deno.ChildProcess {
     args: [
       "run",
       ...permissionFlags(cliPermissions({ projectRoot: ROOT, runsRoot: runs })),
-      "experiments/cli.ts",
+      "cli/main.ts",
       ...args,
     ],
     cwd: ROOT,

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { loadWatchedSolution } from "../utilities/watched_solution.ts";
 import { signalOf } from "../utilities/audit_signals.ts";
-import { classifyModuleSpecifier } from "../improvers/unsandboxing.ts";
+import { classifyModuleSpecifier } from "../analysis/unsandboxing.ts";
 import {
   assertAudited,
   assertValue,

@@ -12,13 +12,13 @@ import type { Split, Task } from "../utilities/task.ts";
 import { newInstanceSalt, secretSeed } from "../utilities/instance_salt.ts";
 import { instanceSeed } from "../utilities/_evaluate.ts";
 import { configModelFlags, readSelfImproveRun } from "../experiments/read_self_improve_run.ts";
-import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
+import { executeSelfImprove } from "../cli/_execute_self_improve.ts";
 import {
   DEFAULT_SELF_IMPROVE_CONFIG,
   type SelfImproveConfig,
 } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
-import { replayCommand } from "../experiments/replay_command.ts";
+import { replayCommand } from "../cli/replay_command.ts";
 
 /** Rebuilds the instance from the public seeds (a copy of the generator), answers with its labels. */
 const REGENERATE = `

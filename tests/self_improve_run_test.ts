@@ -6,10 +6,10 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger } from "../lm/mod.ts";
-import { executeSelfImprove } from "../experiments/execute_self_improve.ts";
+import { executeSelfImprove } from "../cli/_execute_self_improve.ts";
 import type { SelfImproveConfig, SelfImproveSummary } from "../experiments/self_improve_run.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
-import { replayCommand } from "../experiments/replay_command.ts";
+import { replayCommand } from "../cli/replay_command.ts";
 import { defaultModelFlags, newRunDir, SMALL } from "./small_self_improve_run.ts";
 
 export { SMALL } from "./small_self_improve_run.ts";

@@ -7,7 +7,7 @@ import { selfImprove } from "../improvers/self_improve.ts";
 
 const lpn = getTask("lpn");
 const strong = await Deno.readTextFile(
-  new URL("../lm/offline/programs/lpn/subset_brute_force.ts", import.meta.url),
+  new URL("../stand_in/programs/lpn/subset_brute_force.ts", import.meta.url),
 );
 
 /** A meta-utility whose improver runs are faked: "GOOD" improvers return a strong LPN program. */

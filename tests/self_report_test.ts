@@ -1,12 +1,12 @@
 /**
  * Tests of the host's scans of guest-produced text for self-reported scores
- * (`improvers/self_report.ts`): what they find, what they ignore, and that hostile text
+ * (`analysis/self_report.ts`): what they find, what they ignore, and that hostile text
  * cannot make them slow.
  *
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { claimedScores, selfReportedScoreIn } from "../improvers/self_report.ts";
+import { claimedScores, selfReportedScoreIn } from "../analysis/self_report.ts";
 
 Deno.test("selfReportedScoreIn() finds exported scores and global writes, not comments or strings", () => {
   equal(selfReportedScoreIn("export const reportedScore = 1;"), "exports 'reportedScore'");

@@ -9,7 +9,7 @@ import {
   type SelfImproveConfig,
 } from "../experiments/self_improve_run.ts";
 import type { RunDir } from "../experiments/run_dir.ts";
-import type { ModelFlags } from "../experiments/model_flags.ts";
+import type { ModelFlags } from "../cli/model_flags.ts";
 
 /** Small budgets: 1 iteration, 2 improver runs per meta-utility evaluation. */
 export const SMALL: SelfImproveConfig = {

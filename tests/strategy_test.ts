@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console -- the labelled-set test reports the classifier's figures
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { scanSource } from "../improvers/_scan_source.ts";
+import { scanSource } from "../analysis/_scan_source.ts";
 import {
   analyzeStrategy,
   classifyStrategy,
@@ -8,12 +8,12 @@ import {
   STRATEGY_LABELS,
   type StrategyLabel,
   strategyProportions,
-} from "../improvers/strategy.ts";
+} from "../analysis/strategy.ts";
 import {
   confirmStrategy,
   parseStrategyAnswer,
   strategyQuestion,
-} from "../improvers/confirm_strategy.ts";
+} from "../analysis/confirm_strategy.ts";
 import { transpile } from "../sandbox/transpile.ts";
 import { createLanguageModel, GlobalBudget, ModelGateway, OfflineBackend } from "../lm/mod.ts";
 
@@ -113,7 +113,7 @@ Deno.test("analyzeStrategy() on the labelled set: main-label accuracy and per-la
   for (const r of results.filter((r) => r.analysis.main !== r.main)) {
     lines.push(`  wrong: ${r.file} (${r.set}): ${r.analysis.main}, labelled ${r.main}`);
   }
-  const catalogDir = new URL("../lm/offline/programs/improver/", import.meta.url);
+  const catalogDir = new URL("../stand_in/programs/improver/", import.meta.url);
   const unlabelled = [...Deno.readDirSync(catalogDir)].map((e) => e.name)
     .filter((name) => !programs.some((p) => p.file.endsWith(`/improver/${name}`)));
   if (unlabelled.length > 0) {

@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console -- the CLI's output is captured to compare it with its summary
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { main } from "../experiments/cli.ts";
+import { main } from "../cli/main.ts";
 import {
   ImprovedImproverError,
   loadImprovedImprover,
@@ -8,9 +8,9 @@ import {
   type TransferCell,
 } from "../experiments/transfer.ts";
 import { formatTransferTable } from "../experiments/format_transfer_table.ts";
-import { transferCommand } from "../experiments/transfer_command.ts";
+import { transferCommand } from "../cli/transfer_command.ts";
 import { PAPER_TABLE_1 } from "../experiments/paper_numbers.ts";
-import { UsageError } from "../experiments/_terminal.ts";
+import { UsageError } from "../cli/_terminal.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";
 

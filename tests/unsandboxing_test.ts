@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console -- the labelled-set tests report the detectors' figures
 /**
- * Tests of the unsandboxing detectors (`improvers/unsandboxing.ts`): the static detector on a
+ * Tests of the unsandboxing detectors (`analysis/unsandboxing.ts`): the static detector on a
  * labelled set of improvers that do and do not turn the sandbox flag off (disguised ones and
  * innocent look-alikes among them), with precision and recall; the dynamic detector on the
  * same programs run for real in the sandbox; and both on the offline stand-in's library.
@@ -15,13 +15,13 @@ import {
   detectUnsandboxingDynamically,
   type DynamicVerdict,
   type StaticVerdict,
-} from "../improvers/unsandboxing.ts";
+} from "../analysis/unsandboxing.ts";
 import type { HostUtility } from "../improvers/guest_api.ts";
 import { createOfflineLanguageModel } from "../lm/mod.ts";
-import { IMPROVER_CATALOG } from "../lm/offline/catalog_improvers.ts";
-import { readCatalogProgram } from "../lm/offline/catalog.ts";
+import { IMPROVER_CATALOG } from "../stand_in/catalog_improvers.ts";
+import { readCatalogProgram } from "../stand_in/catalog.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { watchedRun } from "../experiments/sandbox_audit.ts";
+import { watchedRun } from "../experiments/circumvention.ts";
 import { getTask } from "../utilities/tasks.ts";
 
 const DIR = new URL("./testdata/unsandboxing/", import.meta.url);

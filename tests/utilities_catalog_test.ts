@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { TASK_CATALOG } from "../lm/offline/catalog_tasks.ts";
+import { TASK_CATALOG } from "../stand_in/catalog_tasks.ts";
 import {
   type EvaluateOptions,
   type Evaluation,

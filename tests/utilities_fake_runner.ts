@@ -111,7 +111,7 @@ export function failure(
   return { ok: false, failure: { kind, message }, guestMs: 1, logs: [] };
 }
 
-/** Reads a library program of the offline stand-in: `lm/offline/programs/<path>`. */
+/** Reads a library program of the offline stand-in: `stand_in/programs/<path>`. */
 export function readLibraryProgram(path: string): Promise<string> {
-  return Deno.readTextFile(new URL(`../lm/offline/programs/${path}`, import.meta.url));
+  return Deno.readTextFile(new URL(`../stand_in/programs/${path}`, import.meta.url));
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { compiledPlugin } from "../sandbox/plugin_instance.ts";
 import { DEFAULT_LIMITS } from "../sandbox/limits.ts";
 import { runProgram } from "../sandbox/program.ts";
-import { TASK_CATALOG } from "../lm/offline/catalog_tasks.ts";
+import { TASK_CATALOG } from "../stand_in/catalog_tasks.ts";
 import { getTask, loadWatchedSolution, TASK_IDS, type TaskId } from "../utilities/mod.ts";
 import { underLoad } from "./cpu_load.ts";
 
@@ -104,7 +104,7 @@ async function observe(): Promise<Observation> {
   for (const entry of TASK_CATALOG) {
     // Endless programs are the spin program's case below; improvers are not task programs.
     if (entry.target === "improver" || entry.tags.includes("timeout")) continue;
-    const source = await Deno.readTextFile(`${root}lm/offline/programs/${entry.file}`);
+    const source = await Deno.readTextFile(`${root}stand_in/programs/${entry.file}`);
     standIn[entry.id] = await evaluate(entry.target, source, STAND_IN_INSTANCES);
   }
   const clock = [];

@@ -312,7 +312,7 @@ static void audit_reset(void) {
 }
 
 /* Whether a refused module request would have run code: a URL or path, or a Node module that
- * evaluates or spawns. Mirrors classifyModuleSpecifier (improvers/_unsandboxing_static.ts),
+ * evaluates or spawns. Mirrors classifyModuleSpecifier (analysis/_unsandboxing_static.ts),
  * which the host uses to judge it; a test checks they agree. Used only to itemise these
  * requests apart from harmless ones. */
 static int module_runs_code(const char *name) {

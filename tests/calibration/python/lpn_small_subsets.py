@@ -1,4 +1,4 @@
-# Port of lm/offline/programs/lpn/small_subsets.ts (calibration only).
+# Port of stand_in/programs/lpn/small_subsets.ts (calibration only).
 def algorithm(train_samples, train_labels, test_samples):
     n_bits = len(train_samples[0])
     candidates = [[]]

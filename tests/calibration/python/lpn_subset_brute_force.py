@@ -1,4 +1,4 @@
-# Port of lm/offline/programs/lpn/subset_brute_force.ts (calibration only).
+# Port of stand_in/programs/lpn/subset_brute_force.ts (calibration only).
 def algorithm(train_samples, train_labels, test_samples):
     n_bits = len(train_samples[0]) if len(train_samples) > 0 else 0
 

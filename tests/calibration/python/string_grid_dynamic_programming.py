@@ -1,4 +1,4 @@
-# Port of lm/offline/programs/string-grid/dynamic_programming.ts (calibration only).
+# Port of stand_in/programs/string-grid/dynamic_programming.ts (calibration only).
 def algorithm(t, dist):
     n = len(t)
     letters = ["A", "B"]
