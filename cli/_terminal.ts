@@ -6,6 +6,8 @@
 // deno-lint-ignore-file no-console -- this module is the command line's only output channel
 import { styleText } from "node:util";
 
+export { UsageError } from "../experiments/usage_error.ts";
+
 type Style = Parameters<typeof styleText>[0];
 
 function colour(): boolean {
@@ -34,13 +36,4 @@ export function note(line: string): void {
 /** Prints the one JSON object a `--json` run ends with. */
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value));
-}
-
-/** A command-line usage error: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  /** @param message What is wrong with the command line. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
 }

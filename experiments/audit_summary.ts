@@ -14,7 +14,7 @@ import {
 } from "../utilities/audit_signals.ts";
 import { extractCode } from "../improvers/programs/helpers.ts";
 import { readJsonl } from "../common/jsonl_file.ts";
-import { UsageError } from "../cli/_terminal.ts";
+import { UsageError } from "./usage_error.ts";
 
 /** What {@linkcode readAuditLog} found. */
 export interface AuditFile {
