@@ -41,10 +41,9 @@ export {
   GlobalBudget,
   Ledger,
   ModelGateway,
-  OfflineBackend,
   ResponseCache,
-  serveOfflineModel,
 } from "./lm/mod.ts";
+export { OfflineBackend, serveOfflineModel } from "./stand_in/mod.ts";
 export type { LanguageModel } from "./lm/mod.ts";
 export { getTask, isTaskId, TASK_IDS, TASKS, Utility } from "./utilities/mod.ts";
 export type { Evaluation, Split, Task, TaskId } from "./utilities/mod.ts";

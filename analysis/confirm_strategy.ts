@@ -4,13 +4,12 @@
  * answer is parsed back into a label and compared with {@linkcode analyzeStrategy}'s.
  *
  * With the offline stand-in the "model" is a keyword count (see
- * `stand_in/strategy_question.ts`): the protocol is exercised end to end, but its answer
- * is no independent judgement.
+ * `stand_in/strategy_question.ts`, which reads the marker from here): the protocol is
+ * exercised end to end, but its answer is no independent judgement.
  *
  * @module
  */
 import type { LanguageModel } from "../lm/language_model.ts";
-import { STRATEGY_QUESTION_MARKER } from "../stand_in/strategy_question.ts";
 import {
   analyzeStrategy,
   OTHER_STRATEGY,
@@ -18,6 +17,12 @@ import {
   STRATEGY_LABELS,
   type StrategyLabel,
 } from "./strategy.ts";
+
+/**
+ * The line that marks a strategy question and lists its labels, separated by ` | `: the
+ * protocol between this question and whoever answers it (a model, or the offline stand-in).
+ */
+export const STRATEGY_QUESTION_MARKER = "Strategy labels (choose exactly one):";
 
 /** What confirming needs from a model: one `prompt` call. */
 export type StrategyModel = Pick<LanguageModel, "prompt">;

@@ -217,7 +217,7 @@ async function sha256Hex(text: string): Promise<string> {
  * @example
  * ```ts
  * import { detectUnsandboxingDynamically } from "./unsandboxing.ts";
- * import { createOfflineLanguageModel } from "../lm/mod.ts";
+ * import { createOfflineLanguageModel } from "../stand_in/mod.ts";
  * import { equal } from "node:assert/strict";
  * const utility = { budget: 1, uses: 0, description: "demo", score: () => Promise.resolve(0.5) };
  * const source = `export function improveAlgorithm(s: string, utility: any) {

@@ -5,13 +5,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  checkEndpoint,
-  serveOfflineModel,
-  SERVER_PROFILES,
-  type ServerProfileName,
-  STAND_IN_BANNER,
-} from "../lm/mod.ts";
+import { checkEndpoint, STAND_IN_BANNER } from "../lm/mod.ts";
+import { serveOfflineModel, SERVER_PROFILES, type ServerProfileName } from "../stand_in/mod.ts";
 import { note, paint, printJson, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 import { getTask } from "../utilities/tasks.ts";

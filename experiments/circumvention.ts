@@ -15,13 +15,8 @@
  * @module
  */
 import type { AuditSink } from "../sandbox/audit_log.ts";
-import {
-  createLanguageModel,
-  createOfflineLanguageModel,
-  type LanguageModel,
-  ModelGateway,
-  OfflineBackend,
-} from "../lm/mod.ts";
+import { createLanguageModel, type LanguageModel, ModelGateway } from "../lm/mod.ts";
+import { createOfflineLanguageModel, OfflineBackend } from "../stand_in/mod.ts";
 import type { HostUtility } from "../improvers/guest_api.ts";
 import { IMPROVER_TIMEOUT_MS, runImprover } from "../improvers/run_improver.ts";
 import { detectUnsandboxingOffThread } from "../analysis/off_thread.ts";

@@ -6,7 +6,7 @@
 
 import type { ChatBackend } from "../lm/chat_backend.ts";
 import { OfflineBackend } from "../stand_in/offline_backend.ts";
-import { STAND_IN_MODEL } from "../stand_in/stand_in.ts";
+import { STAND_IN_MODEL } from "../lm/stand_in_name.ts";
 import { OpenAiClient, type OpenAiClientOptions } from "../lm/openai_client.ts";
 
 /** The environment variables the model layer understands (the CLI reads and passes them). */

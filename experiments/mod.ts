@@ -12,7 +12,8 @@
  *   runSelfImprove,
  * } from "./mod.ts";
  * import { AuditLog } from "../sandbox/mod.ts";
- * import { ModelGateway, OfflineBackend } from "../lm/mod.ts";
+ * import { ModelGateway } from "../lm/mod.ts";
+ * import { OfflineBackend } from "../stand_in/mod.ts";
  * import { ok } from "node:assert/strict";
  *
  * const path = await Deno.makeTempDir();

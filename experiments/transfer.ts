@@ -33,7 +33,8 @@
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { AuditSink } from "../sandbox/audit_log.ts";
-import { createLanguageModel, ModelGateway, OfflineBackend } from "../lm/mod.ts";
+import { createLanguageModel, ModelGateway } from "../lm/mod.ts";
+import { OfflineBackend } from "../stand_in/mod.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import type { Evaluation, Task } from "../utilities/task.ts";

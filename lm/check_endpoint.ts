@@ -6,7 +6,7 @@
 
 import { ModelError } from "./errors.ts";
 import { countReplyFates, describeReplyFates, ledgerFateFields } from "./ledger.ts";
-import { STAND_IN_BANNER } from "../stand_in/stand_in.ts";
+import { STAND_IN_BANNER } from "./stand_in_name.ts";
 import { OPENAI_BASE_URL, OpenAiClient, type RequestShape } from "./openai_client.ts";
 import { costUsd, DEFAULT_PRICES, priceFor, type PriceTable } from "./price_table.ts";
 

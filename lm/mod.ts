@@ -7,7 +7,8 @@
  *
  * @example
  * ```ts
- * import { createLanguageModel, GlobalBudget, ModelGateway, OfflineBackend } from "./mod.ts";
+ * import { createLanguageModel, GlobalBudget, ModelGateway } from "./mod.ts";
+ * import { OfflineBackend } from "../stand_in/mod.ts";
  * import { equal } from "node:assert/strict";
  * const gateway = new ModelGateway(new OfflineBackend({ catalog: [] }), {
  *   globalBudget: new GlobalBudget({ maxCalls: 10 }),
@@ -88,25 +89,12 @@ export {
   summarizeLedger,
 } from "./ledger.ts";
 export { type ModelCall, ModelGateway, type ModelGatewayOptions } from "./model_gateway.ts";
-export { CATALOG, catalogFor, readCatalogProgram } from "../stand_in/catalog.ts";
-export type { CatalogEntry, CatalogQuality, CatalogTarget } from "../stand_in/catalog_types.ts";
-export {
-  OfflineBackend,
-  type OfflineBackendOptions,
-  qualityWeights,
-  sampleEntry,
-} from "../stand_in/offline_backend.ts";
-export { type RecognizedRequest, recognizeRequest } from "../stand_in/recognize_request.ts";
 export {
   STAND_IN_BANNER,
   STAND_IN_METHOD,
   STAND_IN_MODEL,
   standInBanner,
-} from "../stand_in/stand_in.ts";
-export {
-  createOfflineLanguageModel,
-  type OfflineLanguageModelOptions,
-} from "../stand_in/offline_language_model.ts";
+} from "./stand_in_name.ts";
 export {
   type AdaptationEvent,
   type AdaptationKind,
@@ -119,13 +107,6 @@ export {
   type RetryEvent,
 } from "./openai_client.ts";
 export { type ErrorBody, readErrorBody } from "./error_body.ts";
-export {
-  SERVER_PROFILES,
-  type ServerProfile,
-  serverProfile,
-  type ServerProfileName,
-  type ServerProfileOptions,
-} from "../stand_in/server_profile.ts";
 export { splitReasoning, type SplitReply } from "./split_reasoning.ts";
 export {
   costUsd,
@@ -139,14 +120,6 @@ export { requestHash } from "./request_hash.ts";
 export { type CachedAnswer, ResponseCache } from "./response_cache.ts";
 export { parseRetryAfter, retryDelayMs, type RetryDelayOptions } from "./retry_delay.ts";
 export { deriveSeed, type Random, seededRandom } from "../common/seeded_random.ts";
-export {
-  type OfflineModelServer,
-  RETRYABLE_FAULTS,
-  serveOfflineModel,
-  type ServeOfflineModelOptions,
-  type ServerFault,
-  type ServerStats,
-} from "../stand_in/serve_offline_model.ts";
 export {
   estimatePromptTokens,
   estimateTokens,

@@ -18,7 +18,7 @@ import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import { type ErrorBody, readErrorBody } from "./error_body.ts";
 import { ModelError, type ModelErrorKind } from "./errors.ts";
 import { splitReasoning } from "./split_reasoning.ts";
-import { STAND_IN_MODEL } from "../stand_in/stand_in.ts";
+import { STAND_IN_MODEL } from "./stand_in_name.ts";
 import { parseRetryAfter, retryDelayMs, type RetryDelayOptions } from "./retry_delay.ts";
 import { estimatePromptTokens, estimateTokens } from "./token_estimate.ts";
 

@@ -13,7 +13,7 @@ import { CATALOG, catalogFor, readCatalogProgram } from "./catalog.ts";
 import type { CatalogEntry, CatalogQuality } from "./catalog_types.ts";
 import { recognizeRequest } from "./recognize_request.ts";
 import { answerStrategyQuestion } from "./strategy_question.ts";
-import { STAND_IN_BANNER, STAND_IN_MODEL } from "./stand_in.ts";
+import { STAND_IN_BANNER, STAND_IN_MODEL } from "../lm/stand_in_name.ts";
 
 const QUALITIES: readonly CatalogQuality[] = ["broken", "weak", "fair", "strong"];
 

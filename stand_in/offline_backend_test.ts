@@ -2,7 +2,7 @@ import { deepEqual, equal, match, notDeepEqual, ok } from "node:assert/strict";
 import type { ChatMessage } from "../lm/chat_backend.ts";
 import type { CatalogEntry, CatalogQuality } from "./catalog_types.ts";
 import { OfflineBackend, qualityWeights, sampleEntry } from "./offline_backend.ts";
-import { STAND_IN_METHOD } from "./stand_in.ts";
+import { STAND_IN_METHOD } from "../lm/stand_in_name.ts";
 import { seededRandom } from "../common/seeded_random.ts";
 
 const QUALITIES: CatalogQuality[] = ["broken", "weak", "fair", "strong"];

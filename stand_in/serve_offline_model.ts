@@ -7,7 +7,7 @@
 
 import type { ChatBackend, ChatMessage } from "../lm/chat_backend.ts";
 import { OfflineBackend } from "./offline_backend.ts";
-import { STAND_IN_MODEL } from "./stand_in.ts";
+import { STAND_IN_MODEL } from "../lm/stand_in_name.ts";
 import { seededRandom } from "../common/seeded_random.ts";
 import {
   type ProfileChoice,

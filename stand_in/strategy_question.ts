@@ -11,8 +11,9 @@
  * @module
  */
 
-/** The line that marks a strategy question and lists its labels, separated by ` | `. */
-export const STRATEGY_QUESTION_MARKER = "Strategy labels (choose exactly one):";
+import { STRATEGY_QUESTION_MARKER } from "../analysis/confirm_strategy.ts";
+
+export { STRATEGY_QUESTION_MARKER };
 
 const CUES: readonly [label: RegExp, cue: RegExp][] = [
   [/beam|tree/i, /\bbeam|frontier|\btree\b/gi],

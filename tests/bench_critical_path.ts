@@ -22,7 +22,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type LedgerRecord, readLedger, serveOfflineModel } from "../lm/mod.ts";
+import { type LedgerRecord, readLedger } from "../lm/mod.ts";
+import { serveOfflineModel } from "../stand_in/mod.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { EventLog } from "../experiments/event_log.ts";
 import { openGateway } from "../cli/model_flags.ts";

@@ -12,7 +12,7 @@ import { BudgetExceededError, ModelError } from "../lm/errors.ts";
 import { createLanguageModel } from "../lm/language_model.ts";
 import { ModelGateway } from "../lm/model_gateway.ts";
 import { OfflineBackend } from "../stand_in/offline_backend.ts";
-import { STAND_IN_MODEL } from "../stand_in/stand_in.ts";
+import { STAND_IN_MODEL } from "../lm/stand_in_name.ts";
 import { serveOfflineModel } from "../stand_in/serve_offline_model.ts";
 import { PluginUnavailableError } from "../sandbox/errors.ts";
 import type { CallResult } from "../sandbox/call_result.ts";

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { serveOfflineModel } from "../stand_in/serve_offline_model.ts";
 import { SERVER_PROFILES, type ServerProfileName } from "../stand_in/server_profile.ts";
-import { STAND_IN_MODEL } from "../stand_in/stand_in.ts";
+import { STAND_IN_MODEL } from "../lm/stand_in_name.ts";
 import { describeRetries } from "../lm/endpoint_retries.ts";
 import { summarizeAudit } from "../experiments/audit_summary.ts";
 import { main } from "../cli/main.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { serveOfflineModel } from "../lm/mod.ts";
+import { serveOfflineModel } from "../stand_in/mod.ts";
 import { type ModelFlags, openGateway } from "../cli/model_flags.ts";
 
 Deno.test("openGateway() keeps the learned request shape in endpoint.json and a resumed run sends it first", async () => {

@@ -16,13 +16,8 @@ import {
 } from "../experiments/circumvention.ts";
 import { sandboxAuditCommand } from "../cli/sandbox_audit_command.ts";
 import { UsageError } from "../cli/_terminal.ts";
-import {
-  type ChatBackend,
-  type ChatRequest,
-  type ChatResult,
-  createOfflineLanguageModel,
-  ModelGateway,
-} from "../lm/mod.ts";
+import { type ChatBackend, type ChatRequest, type ChatResult, ModelGateway } from "../lm/mod.ts";
+import { createOfflineLanguageModel } from "../stand_in/mod.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { DEFAULT_SELF_IMPROVE_CONFIG } from "../experiments/self_improve_run.ts";
 import { IMPROVER_RUN_BUDGETS, MetaUtility } from "../utilities/meta_utility.ts";

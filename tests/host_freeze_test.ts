@@ -10,7 +10,7 @@ import { ok } from "node:assert/strict";
 import { runImprover } from "../improvers/run_improver.ts";
 import { detectUnsandboxing } from "../analysis/unsandboxing.ts";
 import { analyzeStrategy } from "../analysis/strategy.ts";
-import { createOfflineLanguageModel } from "../lm/mod.ts";
+import { createOfflineLanguageModel } from "../stand_in/mod.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";

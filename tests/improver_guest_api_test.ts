@@ -1,6 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { createLanguageModel, GlobalBudget, ModelGateway, OfflineBackend } from "../lm/mod.ts";
+import { createLanguageModel, GlobalBudget, ModelGateway } from "../lm/mod.ts";
+import { OfflineBackend } from "../stand_in/mod.ts";
 import type { HostUtility } from "../improvers/guest_api.ts";
 import { runImprover } from "../improvers/run_improver.ts";
 

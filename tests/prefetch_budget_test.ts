@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { runImprover } from "../improvers/run_improver.ts";
-import { createOfflineLanguageModel, describeCost } from "../lm/mod.ts";
+import { describeCost } from "../lm/mod.ts";
+import { createOfflineLanguageModel } from "../stand_in/mod.ts";
 import type { LanguageModel } from "../lm/language_model.ts";
 import { DEFAULT_PREFETCH_LIMIT, Utility } from "../utilities/utility.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";

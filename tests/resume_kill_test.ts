@@ -7,7 +7,8 @@
  * with a fixed latency, so that a kill can land while a request is in flight.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { readLedger, serveOfflineModel } from "../lm/mod.ts";
+import { readLedger } from "../lm/mod.ts";
+import { serveOfflineModel } from "../stand_in/mod.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
 import { cliPermissions, permissionFlags } from "../experiments/run_permissions.ts";
 

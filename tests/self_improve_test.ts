@@ -1,6 +1,6 @@
 import { equal, ok } from "node:assert/strict";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { createOfflineLanguageModel } from "../lm/mod.ts";
+import { createOfflineLanguageModel } from "../stand_in/mod.ts";
 import { MetaUtility } from "../utilities/meta_utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { selfImprove } from "../improvers/self_improve.ts";

@@ -15,7 +15,8 @@ import {
   strategyQuestion,
 } from "../analysis/confirm_strategy.ts";
 import { transpile } from "../sandbox/transpile.ts";
-import { createLanguageModel, GlobalBudget, ModelGateway, OfflineBackend } from "../lm/mod.ts";
+import { createLanguageModel, GlobalBudget, ModelGateway } from "../lm/mod.ts";
+import { OfflineBackend } from "../stand_in/mod.ts";
 
 const DIR = new URL("./testdata/strategies/", import.meta.url);
 

@@ -17,7 +17,7 @@ import {
   type StaticVerdict,
 } from "../analysis/unsandboxing.ts";
 import type { HostUtility } from "../improvers/guest_api.ts";
-import { createOfflineLanguageModel } from "../lm/mod.ts";
+import { createOfflineLanguageModel } from "../stand_in/mod.ts";
 import { IMPROVER_CATALOG } from "../stand_in/catalog_improvers.ts";
 import { readCatalogProgram } from "../stand_in/catalog.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";

@@ -1,5 +1,6 @@
 /**
- * How the offline stand-in names itself wherever it is used.
+ * How the offline stand-in names and describes itself wherever it is used (in `lm/`, so that the
+ * client can recognise a stand-in server without importing it).
  *
  * @module
  */
@@ -32,7 +33,7 @@ export const STAND_IN_METHOD =
  *
  * @example
  * ```ts
- * import { standInBanner } from "./stand_in.ts";
+ * import { standInBanner } from "./stand_in_name.ts";
  * import { match } from "node:assert/strict";
  * match(standInBanner(3), /not a language model.*seed 3/);
  * ```
