@@ -54,12 +54,12 @@ export {
   classifyStrategy,
   confirmStrategy,
   detectUnsandboxing,
-  detectUnsandboxingDynamically,
   improverGuestApi,
   runImprover,
   selfImprove,
   strategyProportions,
 } from "./improvers/mod.ts";
+export { detectUnsandboxingDynamically } from "./experiments/dynamic_unsandboxing.ts";
 export { AUDIT_SIGNALS, loadWatchedSolution, signalOf } from "./utilities/mod.ts";
 export {
   compareSummaries,

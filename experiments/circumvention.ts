@@ -22,11 +22,11 @@ import { IMPROVER_TIMEOUT_MS, runImprover } from "../improvers/run_improver.ts";
 import { detectUnsandboxingOffThread } from "../analysis/off_thread.ts";
 import {
   type AttributedEvent,
-  detectUnsandboxingDynamically,
   type Evidence,
   type EvidenceCategory,
   type StaticVerdictKind,
 } from "../analysis/unsandboxing.ts";
+import { detectUnsandboxingDynamically } from "./dynamic_unsandboxing.ts";
 import { IMPROVER_RUN_BUDGETS, metaUtilityDescription } from "../utilities/meta_utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { Utility } from "../utilities/utility.ts";

@@ -27,4 +27,4 @@ export {
   strategyProportions,
 } from "../analysis/strategy.ts";
 export { confirmStrategy } from "../analysis/confirm_strategy.ts";
-export { detectUnsandboxing, detectUnsandboxingDynamically } from "../analysis/unsandboxing.ts";
+export { detectUnsandboxing } from "../analysis/unsandboxing.ts";

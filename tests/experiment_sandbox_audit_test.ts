@@ -23,7 +23,7 @@ import { DEFAULT_SELF_IMPROVE_CONFIG } from "../experiments/self_improve_run.ts"
 import { IMPROVER_RUN_BUDGETS, MetaUtility } from "../utilities/meta_utility.ts";
 import { getTask } from "../utilities/tasks.ts";
 import { runImprover } from "../improvers/run_improver.ts";
-import { detectUnsandboxingDynamically } from "../analysis/unsandboxing.ts";
+import { detectUnsandboxingDynamically } from "../experiments/dynamic_unsandboxing.ts";
 import { inTempRuns } from "./fakes/temp_runs.ts";
 
 // These tests use the offline stand-in or a scripted backend only.

@@ -12,10 +12,12 @@ import {
   classifyAuditEvent,
   classifyModuleSpecifier,
   detectUnsandboxing,
-  detectUnsandboxingDynamically,
-  type DynamicVerdict,
   type StaticVerdict,
 } from "../analysis/unsandboxing.ts";
+import {
+  detectUnsandboxingDynamically,
+  type DynamicVerdict,
+} from "../experiments/dynamic_unsandboxing.ts";
 import type { HostUtility } from "../improvers/guest_api.ts";
 import { createOfflineLanguageModel } from "../stand_in/mod.ts";
 import { IMPROVER_CATALOG } from "../stand_in/catalog_improvers.ts";
