@@ -35,7 +35,6 @@ export type {
 } from "./sandbox/mod.ts";
 export {
   checkEndpoint,
-  createChatBackend,
   createLanguageModel,
   forecastCost,
   GlobalBudget,
@@ -43,6 +42,7 @@ export {
   ModelGateway,
   ResponseCache,
 } from "./lm/mod.ts";
+export { createChatBackend } from "./experiments/create_chat_backend.ts";
 export { OfflineBackend, serveOfflineModel } from "./stand_in/mod.ts";
 export type { LanguageModel } from "./lm/mod.ts";
 export { getTask, isTaskId, TASK_IDS, TASKS, Utility } from "./utilities/mod.ts";

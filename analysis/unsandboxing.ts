@@ -26,10 +26,7 @@
  * @module
  */
 import type { AuditKind } from "../sandbox/audit_log.ts";
-import {
-  classifyModuleSpecifier,
-  type EvidenceCategory,
-} from "./_unsandboxing_static.ts";
+import { classifyModuleSpecifier, type EvidenceCategory } from "./_unsandboxing_static.ts";
 
 export { detectUnsandboxing } from "./_unsandboxing_verdict.ts";
 

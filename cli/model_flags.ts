@@ -6,7 +6,6 @@
  */
 import {
   type ChatBackend,
-  createChatBackend,
   GlobalBudget,
   Ledger,
   ModelError,
@@ -15,6 +14,7 @@ import {
   ResponseCache,
   STAND_IN_BANNER,
 } from "../lm/mod.ts";
+import { createChatBackend } from "../experiments/create_chat_backend.ts";
 import type { AuditSink } from "../sandbox/audit_log.ts";
 import { DEFAULT_MODEL_URL } from "../experiments/run_permissions.ts";
 import { note, UsageError } from "./_terminal.ts";

@@ -48,11 +48,6 @@ export {
   stopRunCalls,
 } from "./cost_forecast.ts";
 export {
-  type ChatBackendConfig,
-  createChatBackend,
-  type ModelEnvironment,
-} from "../experiments/create_chat_backend.ts";
-export {
   BudgetExceededError,
   type BudgetResource,
   type BudgetScope,
