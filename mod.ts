@@ -73,8 +73,8 @@ export {
   runTransfer,
   summarizeAudit,
   wilsonInterval,
-  writeReport,
 } from "./experiments/mod.ts";
+export { writeReport } from "./report/mod.ts";
 export type {
   SandboxAuditOptions,
   SandboxAuditResult,

@@ -72,5 +72,4 @@ export {
   type SandboxAuditResult,
 } from "./circumvention.ts";
 export { type AuditSummary, summarizeAudit } from "./audit_summary.ts";
-export { readRun, renderHtml, renderMarkdown, writeReport } from "../report/report.ts";
 export { meanSe, wilsonInterval } from "./stats.ts";

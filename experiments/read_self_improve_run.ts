@@ -6,8 +6,8 @@
  */
 import { isInstanceMode } from "../utilities/instance_salt.ts";
 import type { RunDir } from "./run_dir.ts";
-import type { ModelFlags } from "../cli/model_flags.ts";
-import { UsageError } from "../cli/_terminal.ts";
+import type { ModelFlags } from "./run_gateway.ts";
+import { UsageError } from "./usage_error.ts";
 import { DEFAULT_SELF_IMPROVE_CONFIG, type SelfImproveConfig } from "./self_improve_run.ts";
 
 /**
