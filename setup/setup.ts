@@ -18,7 +18,7 @@ import { denoCommand, exists } from "./setup_tools.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
-const HELP = `Usage: deno task setup [--force] [--browser] [--unmetered]
+const HELP = `Usage: deno task setup [--force] [--browser] [--database] [--unmetered]
 
 Makes the project ready to run, skipping what is there already: installs the WebAssembly
 toolchain (Debian's clang-16, lld-16, wasi-libc, libclang-rt-16-dev-wasm32; as root, else
@@ -29,6 +29,8 @@ runs this first.
 Options:
   --force     rebuild the plugin even when it is cached
   --browser   also install chromium (the report test opens it; 'deno task test' asks for it)
+  --database  also install PostgreSQL 15 (the job-queue tests start throwaway clusters of it;
+              'deno task test' asks for it)
   --unmetered also build the plugin with the meter compiled out, which only the
               metering-overhead benchmark uses ('deno task bench' asks for it)
   --help      show this help`;
@@ -62,7 +64,7 @@ async function runStep(step: Step): Promise<void> {
  * @returns The steps (empty when everything is there).
  */
 async function pendingSteps(
-  options: { force: boolean; browser: boolean; unmetered: boolean },
+  options: { force: boolean; browser: boolean; database: boolean; unmetered: boolean },
 ): Promise<Step[]> {
   const steps: Step[] = [];
   const install = (set: string): Step => ({
@@ -99,6 +101,7 @@ async function pendingSteps(
     });
   }
   if (options.browser) steps.push(install("browser"));
+  if (options.database) steps.push(install("database"));
   return steps;
 }
 
@@ -107,15 +110,17 @@ async function pendingSteps(
  *
  * @param options.force Rebuild the plugin even when cached.
  * @param options.browser Install the browser too.
+ * @param options.database Install PostgreSQL too.
  * @param options.unmetered Build the unmetered plugin too (for the overhead benchmark).
  * @throws {Error} When a step fails (the step has printed why).
  */
 export async function runSetup(
-  options: { force?: boolean; browser?: boolean; unmetered?: boolean } = {},
+  options: { force?: boolean; browser?: boolean; database?: boolean; unmetered?: boolean } = {},
 ): Promise<void> {
   const steps = await pendingSteps({
     force: options.force ?? false,
     browser: options.browser ?? false,
+    database: options.database ?? false,
     unmetered: options.unmetered ?? false,
   });
   for (const step of steps) await runStep(step);
@@ -127,6 +132,7 @@ if (import.meta.main) {
     options: {
       force: { type: "boolean", default: false },
       browser: { type: "boolean", default: false },
+      database: { type: "boolean", default: false },
       unmetered: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -136,7 +142,12 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   try {
-    await runSetup({ force: values.force, browser: values.browser, unmetered: values.unmetered });
+    await runSetup({
+      force: values.force,
+      browser: values.browser,
+      database: values.database,
+      unmetered: values.unmetered,
+    });
   } catch (error) {
     console.error(`setup: ${(error as Error).message}`);
     Deno.exit(1);
