@@ -9,6 +9,7 @@ import { type EvaluationService, localEvaluationService } from "../utilities/eva
 import { replayLeafAudit } from "../utilities/leaf_evaluation.ts";
 import { LEAF_JOB_VERSION, MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+import { evaluatorBuildHash } from "../utilities/evaluator_build_hash.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import type { Split } from "../utilities/task.ts";
 import { createRunDir, keepDenoPermissionAudit } from "../experiments/run_dir.ts";
@@ -132,6 +133,7 @@ export async function evaluateCommand(
       guestSeed: 0,
       watch: true,
       pluginHash: await pluginBuildHash(),
+      hostHash: await evaluatorBuildHash(),
     });
     replayLeafAudit(result, audit);
     if (result.evaluation === null) {

@@ -7,8 +7,9 @@
  */
 import { parseArgs } from "node:util";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+import { evaluatorBuildHash } from "../utilities/evaluator_build_hash.ts";
 import type { LeafJob } from "../utilities/leaf_job.ts";
-import { validateLeafJob } from "../utilities/leaf_job.ts";
+import { leafJobBuild, validateLeafJob } from "../utilities/leaf_job.ts";
 import { runLeafJob } from "../utilities/leaf_evaluation.ts";
 import { paint, say, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
@@ -73,8 +74,11 @@ export async function workerCommand(
     );
   }
   const pluginHash = await pluginBuildHash();
+  const hostHash = await evaluatorBuildHash();
+  // Jobs carry both hashes; the queue hands this worker only the jobs of its build.
+  const build = leafJobBuild({ pluginHash, hostHash });
   say(
-    `worker: taking evaluations from ${queue.redacted} with ${sandboxes} sandbox(es), plugin ${pluginHash}; Ctrl-C stops`,
+    `worker: taking evaluations from ${queue.redacted} with ${sandboxes} sandbox(es), build ${build}; Ctrl-C stops`,
   );
   const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
   const onSignal = () => {
@@ -87,9 +91,9 @@ export async function workerCommand(
   try {
     await runQueueWorkerOn(queue, {
       sandboxes,
-      pluginHash,
+      pluginHash: build,
       validate: validateLeafJob,
-      handle: (payload) => runLeafJob(payload as LeafJob, { pluginHash }),
+      handle: (payload) => runLeafJob(payload as LeafJob, { pluginHash, hostHash }),
       stopped,
       onJob: (outcome) => {
         if (outcome.ok) done++;

@@ -6,6 +6,7 @@
  */
 import { deepEqual, equal, match, notEqual, ok, rejects } from "node:assert/strict";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+import { evaluatorBuildHash } from "../utilities/evaluator_build_hash.ts";
 import { CACHE_DIR, pluginPath, PROJECT_ROOT } from "../sandbox/plugin/build_config.ts";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import {
@@ -52,6 +53,7 @@ async function job(source: string, change: Partial<LeafJob> = {}): Promise<LeafJ
     guestSeed: 0,
     watch: true,
     pluginHash: await pluginBuildHash(),
+    hostHash: await evaluatorBuildHash(),
     ...change,
   };
 }
@@ -110,6 +112,53 @@ Deno.test("the plugin build hash is the key of the plugin file this process load
     await pluginPath(),
     new URL(`${CACHE_DIR}/stop-sandbox-${hash}.wasm`, PROJECT_ROOT).pathname,
   );
+});
+
+Deno.test("a worker refuses a job built for another version of the host code, naming both", async () => {
+  const own = await evaluatorBuildHash();
+  for (const foreign of ["e".repeat(24), own.slice(0, 23) + (own.endsWith("0") ? "1" : "0")]) {
+    const j = await job(PROGRAMS.seed!, { hostHash: foreign });
+    await rejects(runLeafJob(j), (error: Error) => {
+      ok(error instanceof LeafJobRefusedError);
+      ok(error.message.includes(foreign) && error.message.includes(own), error.message);
+      return true;
+    });
+  }
+  // Its own build runs.
+  const mine = await runLeafJob(await job(PROGRAMS.seed!));
+  ok(mine.evaluation !== null);
+});
+
+Deno.test("the host-code hash follows the code that scores: another task evaluator is another build", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "stop-build-hash-" });
+  try {
+    // A copy of the project's scoring folders with one evaluator line changed hashes apart.
+    const root = new URL("../", import.meta.url).pathname;
+    const copy = async (from: string, to: string) => {
+      await Deno.mkdir(to, { recursive: true });
+      for await (const entry of Deno.readDir(from)) {
+        if (entry.isDirectory) await copy(`${from}/${entry.name}`, `${to}/${entry.name}`);
+        else if (entry.isFile) await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+      }
+    };
+    for (const folder of ["sandbox", "utilities", "common"]) {
+      await copy(`${root}${folder}`, `${dir}/${folder}`);
+    }
+    await Deno.copyFile(`${root}deno.json`, `${dir}/deno.json`);
+    await Deno.mkdir(`${dir}/.cache`, { recursive: true });
+    const hashIn = async () => {
+      const { evaluatorBuildHash: inCopy } = await import(
+        `${dir}/utilities/evaluator_build_hash.ts?${crypto.randomUUID()}`
+      );
+      return await inCopy() as string;
+    };
+    equal(await hashIn(), await evaluatorBuildHash(), "the same code hashes the same");
+    const lpn = `${dir}/utilities/lpn.ts`;
+    await Deno.writeTextFile(lpn, (await Deno.readTextFile(lpn)) + "\n// one changed line\n");
+    notEqual(await hashIn(), await evaluatorBuildHash(), "a changed evaluator is another build");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a worker refuses a job built for another sandbox plugin, naming both", async () => {

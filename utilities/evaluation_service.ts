@@ -8,7 +8,7 @@
  * @module
  */
 import { HostFailureError } from "./host_failure.ts";
-import { type LeafJob, leafJobKey } from "./leaf_job.ts";
+import { type LeafJob, leafJobBuild, leafJobKey } from "./leaf_job.ts";
 import { type LeafResult, parseLeafResult, runLeafJob } from "./leaf_evaluation.ts";
 import type { WorkLimiter } from "./utility.ts";
 
@@ -92,7 +92,7 @@ export function queuedEvaluationService(
       pending++;
       let answer: unknown;
       try {
-        answer = await submit(key, job, { pluginHash: job.pluginHash });
+        answer = await submit(key, job, { pluginHash: leafJobBuild(job) });
       } catch (error) {
         throw new HostFailureError(
           `the job queue could not evaluate a program (job ${

@@ -13,6 +13,7 @@
 import { AUDIT_KINDS, type AuditKind, type AuditSink } from "../sandbox/audit_log.ts";
 import { loadProgram } from "../sandbox/program.ts";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+import { evaluatorBuildHash } from "./evaluator_build_hash.ts";
 import { hostFailureOf } from "./host_failure.ts";
 import { type LeafJob, validateLeafJob } from "./leaf_job.ts";
 import { getTask, isTaskId } from "./tasks.ts";
@@ -65,6 +66,8 @@ class CapturingSink implements AuditSink {
 export interface RunLeafJobOptions {
   /** This process's plugin build hash. @default {`pluginBuildHash()`} */
   pluginHash?: string;
+  /** This process's host-code build hash. @default {`evaluatorBuildHash()`} */
+  hostHash?: string;
 }
 
 /**
@@ -77,10 +80,12 @@ export interface RunLeafJobOptions {
  * ```ts ignore
  * import { runLeafJob } from "./leaf_evaluation.ts";
  * import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+ * import { evaluatorBuildHash } from "./evaluator_build_hash.ts";
  * const result = await runLeafJob({
  *   version: 1, task: "lpn", split: "val", timeScale: 1, instances: 2,
  *   source: "export function algorithm() { return []; }",
  *   guestSeed: 0, watch: true, pluginHash: await pluginBuildHash(),
+ *   hostHash: await evaluatorBuildHash(),
  * });
  * console.log(result.evaluation?.score, result.audit.length);
  * ```
@@ -101,6 +106,12 @@ export async function runLeafJob(
   if (job.pluginHash !== own) {
     throw new LeafJobRefusedError(
       `Cannot run the leaf job as it is for sandbox plugin '${job.pluginHash}' and this process runs plugin '${own}': run every machine on the same version of the sandbox ('deno task setup' builds it)`,
+    );
+  }
+  const host = options.hostHash ?? await evaluatorBuildHash();
+  if (job.hostHash !== host) {
+    throw new LeafJobRefusedError(
+      `Cannot run the leaf job as it is for the evaluator build '${job.hostHash}' and this process runs build '${host}': run every machine on the same version of the project (the code that scores differs)`,
     );
   }
   const task = getTask(job.task);

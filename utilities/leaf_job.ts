@@ -1,8 +1,8 @@
 /**
  * A leaf evaluation as data: one program scored on one task's split, with everything its
  * result depends on (the source, the task, the split, the time scale, the instances and their
- * salt, the guest's random seed, whether the guest watch is on, and the sandbox plugin's build
- * hash). Plain JSON, so it can be sent to another process or machine (a job queue), keyed by
+ * salt, the guest's random seed, whether the guest watch is on, the sandbox plugin's build
+ * hash and the build hash of the host code that scores). Plain JSON, so it can be sent to another process or machine (a job queue), keyed by
  * its content, and checked strictly when it comes back from outside.
  *
  * @module
@@ -45,6 +45,11 @@ export interface LeafJob {
   watch: boolean;
   /** The sandbox plugin's build hash (`sandbox/plugin_build_hash.ts`) the result is for. */
   pluginHash: string;
+  /**
+   * The evaluator's build hash (`evaluator_build_hash.ts`: the plugin and the host code that
+   * loads, runs and scores) the result is for.
+   */
+  hostHash: string;
 }
 
 const REQUIRED = [
@@ -56,6 +61,7 @@ const REQUIRED = [
   "guestSeed",
   "watch",
   "pluginHash",
+  "hostHash",
 ] as const;
 const OPTIONAL = ["instances", "instanceSalt"] as const;
 const KNOWN: ReadonlySet<string> = new Set<string>([...REQUIRED, ...OPTIONAL]);
@@ -71,6 +77,7 @@ const KNOWN: ReadonlySet<string> = new Set<string>([...REQUIRED, ...OPTIONAL]);
  * const job = {
  *   version: 1, task: "lpn", split: "val", timeScale: 1, source: "export const x = 1;",
  *   guestSeed: 0, watch: true, pluginHash: "0123456789abcdef0123",
+ *   hostHash: "0123456789abcdef01234567",
  * } as const;
  * equal(leafJobKey(job), leafJobKey({ ...job }));
  * notEqual(leafJobKey(job), leafJobKey({ ...job, split: "test" }));
@@ -91,9 +98,28 @@ export function leafJobKey(job: LeafJob): string {
     job.guestSeed,
     job.watch,
     job.pluginHash,
+    job.hostHash,
     job.source,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * The build a process must run to take a job: its plugin and host-code hashes together, as a
+ * job queue's `requires.pluginHash` (a worker of another build leaves the job alone).
+ *
+ * @example
+ * ```ts
+ * import { leafJobBuild } from "./leaf_job.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(leafJobBuild({ pluginHash: "ab12", hostHash: "cd34" }), "ab12.cd34");
+ * ```
+ *
+ * @param hashes The plugin's and the host code's build hashes.
+ * @returns `<pluginHash>.<hostHash>`.
+ */
+export function leafJobBuild(hashes: { pluginHash: string; hostHash: string }): string {
+  return `${hashes.pluginHash}.${hashes.hostHash}`;
 }
 
 /** UTF-8 length of a string, without encoding it. */
@@ -158,6 +184,7 @@ function kindOf(value: unknown): string {
  * const job = {
  *   version: 1, task: "lpn", split: "val", timeScale: 1, source: "export const x = 1;",
  *   guestSeed: 0, watch: true, pluginHash: "0123456789abcdef0123",
+ *   hostHash: "0123456789abcdef01234567",
  * };
  * equal(validateLeafJob(job), undefined);
  * match(validateLeafJob({ ...job, task: "chess" })!, /unknown task 'chess'/);
@@ -232,10 +259,13 @@ export function validateLeafJob(payload: unknown): string | undefined {
   if (typeof p.watch !== "boolean") {
     return `a leaf job's 'watch' must be a boolean: got ${kindOf(p.watch)}`;
   }
-  if (typeof p.pluginHash !== "string" || !/^[0-9a-f]{8,64}$/.test(p.pluginHash)) {
-    return `a leaf job's 'pluginHash' must be 8 to 64 lowercase hex digits: got ${
-      typeof p.pluginHash === "string" ? `'${p.pluginHash.slice(0, 70)}'` : kindOf(p.pluginHash)
-    }`;
+  for (const name of ["pluginHash", "hostHash"] as const) {
+    const hash = p[name];
+    if (typeof hash !== "string" || !/^[0-9a-f]{8,64}$/.test(hash)) {
+      return `a leaf job's '${name}' must be 8 to 64 lowercase hex digits: got ${
+        typeof hash === "string" ? `'${hash.slice(0, 70)}'` : kindOf(hash)
+      }`;
+    }
   }
   return undefined;
 }

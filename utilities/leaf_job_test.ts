@@ -16,6 +16,7 @@ const JOB: LeafJob = {
   guestSeed: 0,
   watch: true,
   pluginHash: "0123456789abcdef0123",
+  hostHash: "0123456789abcdef01234567",
 };
 
 /** A job as it comes out of a database: JSON text parsed back. */
@@ -90,6 +91,7 @@ Deno.test("validateLeafJob rejects malformed and hostile payloads with their rea
     ["a symbol key", { ...JOB, [Symbol("x")]: 1 }, /symbol keys/],
     ["a missing source", without("source"), /lacks the field 'source'/],
     ["a missing plugin hash", without("pluginHash"), /lacks the field 'pluginHash'/],
+    ["a missing host hash", without("hostHash"), /lacks the field 'hostHash'/],
     ["a missing version", without("version"), /lacks the field 'version'/],
     ["another version", replaced("version", 2), /'version' must be 1: got number 2/],
     ["the version as text", replaced("version", "1"), /'version' must be 1/],
@@ -151,6 +153,9 @@ Deno.test("validateLeafJob rejects malformed and hostile payloads with their rea
     ["an upper-case plugin hash", replaced("pluginHash", "0123456789ABCDEF0123"), /'pluginHash'/],
     ["a plugin hash with a path", replaced("pluginHash", "../../etc/passwd"), /'pluginHash'/],
     ["a short plugin hash", replaced("pluginHash", "abc"), /'pluginHash'/],
+    ["an upper-case host hash", replaced("hostHash", "0123456789ABCDEF01234567"), /'hostHash'/],
+    ["a host hash with a path", replaced("hostHash", "../../etc/passwd"), /'hostHash'/],
+    ["a host hash that is a number", replaced("hostHash", 12345678), /'hostHash'/],
   ];
   for (const [name, payload, reason] of hostile) {
     const problem = validateLeafJob(payload);
@@ -176,6 +181,7 @@ Deno.test("leafJobKey changes with every field the result depends on, and only w
     { guestSeed: 1 },
     { watch: false },
     { pluginHash: "0123456789abcdef0124" },
+    { hostHash: "0123456789abcdef01234568" },
   ];
   const keys = new Set([key]);
   for (const change of variants) {

@@ -12,6 +12,7 @@ import { type EvaluationService, localEvaluationService } from "./evaluation_ser
 import { LEAF_JOB_VERSION, type LeafJob, leafSourceProblem } from "./leaf_job.ts";
 import { replayLeafAudit } from "./leaf_evaluation.ts";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
+import { evaluatorBuildHash } from "./evaluator_build_hash.ts";
 
 /** The paper's utility budget per improver run. */
 export const DEFAULT_UTILITY_BUDGET = 25;
@@ -298,6 +299,7 @@ export class Utility {
       guestSeed: o.guestSeed ?? 0,
       watch: o.watch ?? true,
       pluginHash: await pluginBuildHash(),
+      hostHash: await evaluatorBuildHash(),
     };
     this.#service ??= o.evaluations ??
       localEvaluationService(o.limiter === undefined ? {} : { limiter: o.limiter });

@@ -11,7 +11,7 @@ import {
   type EvaluationService,
   queuedEvaluationService,
 } from "../../utilities/evaluation_service.ts";
-import { type LeafJob, validateLeafJob } from "../../utilities/leaf_job.ts";
+import { type LeafJob, leafJobBuild, validateLeafJob } from "../../utilities/leaf_job.ts";
 import { runLeafJob } from "../../utilities/leaf_evaluation.ts";
 
 /** The service, and what crossed it. */
@@ -46,7 +46,7 @@ export function roundTripEvaluations(
           const wire = JSON.parse(JSON.stringify(payload)) as unknown;
           const problem = validateLeafJob(wire);
           if (problem !== undefined) throw new Error(`dead-lettered: ${problem}`);
-          if ((wire as LeafJob).pluginHash !== requires.pluginHash) {
+          if (leafJobBuild(wire as LeafJob) !== requires.pluginHash) {
             throw new Error("the job's plugin hash is not the one it requires");
           }
           state.ran++;
