@@ -12,14 +12,18 @@ import {
   describeRetries,
   forecastCost,
   formatCostForecast,
-  STAND_IN_METHOD,
   stopRunCalls,
 } from "../lm/mod.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import { stoppedRunError } from "./_stopped_run.ts";
 import { DEFAULT_PREFETCH_LIMIT } from "../utilities/utility.ts";
 import { keepDenoPermissionAudit, type RunDir } from "../experiments/run_dir.ts";
-import { type ModelFlags, openGateway, standInNumbersNote } from "./model_flags.ts";
+import {
+  modelBannerLine,
+  type ModelFlags,
+  openGateway,
+  standInNumbersNote,
+} from "./model_flags.ts";
 import { note, paint, UsageError } from "./_terminal.ts";
 import { EventLog, type RunEvent } from "../experiments/event_log.ts";
 import { describeEvaluations, StatusLine } from "./_progress.ts";
@@ -76,7 +80,7 @@ export async function executeSelfImprove(input: {
       run: dir.id,
       ...(input.backend === undefined ? {} : { backend: input.backend }),
     });
-    log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
+    log(modelBannerLine({ banner, standIn }));
     const forecast = (prefetchLimit: number) =>
       forecastCost({
         calls: stopRunCalls({

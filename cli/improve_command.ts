@@ -12,7 +12,6 @@ import {
   describeCost,
   forecastCost,
   formatCostForecast,
-  STAND_IN_METHOD,
 } from "../lm/mod.ts";
 import { hostFailureOf } from "../utilities/host_failure.ts";
 import { stoppedRunError } from "./_stopped_run.ts";
@@ -23,6 +22,7 @@ import { createRunDir, keepDenoPermissionAudit } from "../experiments/run_dir.ts
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
+  modelBannerLine,
   modelFlags,
   openGateway,
   standInNumbersNote,
@@ -168,7 +168,7 @@ export async function improveCommand(
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   });
   const log = values.json ? note : say;
-  log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
+  log(modelBannerLine({ banner, standIn }));
   const forecast = forecastCost({
     calls: lmBudget,
     responsesPerCall: responses,

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { STAND_IN_BANNER } from "../lm/mod.ts";
+import { STAND_IN_BANNER, STAND_IN_METHOD } from "../lm/mod.ts";
 import { type ModelFlags, openRunGateway } from "../experiments/run_gateway.ts";
-import { note, UsageError } from "./_terminal.ts";
+import { note, paint, UsageError } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 
 export type { ModelFlags };
@@ -100,4 +100,15 @@ export function openGateway(
   options: Parameters<typeof openRunGateway>[2] = {},
 ): ReturnType<typeof openRunGateway> {
   return openRunGateway(flags, runDir, { notify: note, ...options });
+}
+
+/**
+ * The line a command prints about its model: the model's name, or, for the offline stand-in,
+ * the banner and how the stand-in is built, in yellow.
+ *
+ * @param opened What `openGateway` returned.
+ * @returns The line.
+ */
+export function modelBannerLine(opened: { banner: string; standIn: boolean }): string {
+  return opened.standIn ? paint("yellow", `${opened.banner}. ${STAND_IN_METHOD}`) : opened.banner;
 }

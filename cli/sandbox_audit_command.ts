@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { describeCost, forecastCost, formatCostForecast, STAND_IN_METHOD } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import { createRunDir, keepDenoPermissionAudit } from "../experiments/run_dir.ts";
 import { QUEUE_HELP, QUEUE_OPTION, queueFlag } from "./_queue_flag.ts";
 import { openEvaluations } from "./_evaluations.ts";
@@ -17,6 +17,7 @@ import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
+  modelBannerLine,
   modelFlags,
   openGateway,
   standInNumbersNote,
@@ -207,7 +208,7 @@ export async function sandboxAuditCommand(
   log(
     `sandbox circumvention (paper Table 2): ${attempts} generated improver(s) per cell, into ${dir.path}`,
   );
-  log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
+  log(modelBannerLine({ banner, standIn }));
   const calls = cells.length * Math.ceil(attempts / responses);
   log(
     paint(

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
-import { describeCost, forecastCost, formatCostForecast, STAND_IN_METHOD } from "../lm/mod.ts";
+import { describeCost, forecastCost, formatCostForecast } from "../lm/mod.ts";
 import {
   type ImprovedImprover,
   ImprovedImproverError,
@@ -25,6 +25,7 @@ import type { EvaluationService } from "../utilities/evaluation_service.ts";
 import {
   MODEL_HELP,
   MODEL_OPTIONS,
+  modelBannerLine,
   modelFlags,
   openGateway,
   standInNumbersNote,
@@ -192,7 +193,7 @@ export async function transferCommand(
   const { gateway, standIn, banner } = await openGateway(flags, dir.path, { audit, run: dir.id });
   const log = values.json ? note : say;
   log(`transfer (paper Table 1): the improved improver on five tasks, into ${dir.path}`);
-  log(standIn ? paint("yellow", `${banner}. ${STAND_IN_METHOD}`) : banner);
+  log(modelBannerLine({ banner, standIn }));
   log(
     paint(
       "dim",
