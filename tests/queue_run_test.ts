@@ -195,6 +195,22 @@ class QueuedRun {
     return this.coordinator;
   }
 
+  /** Starts two workers, then the queued run. */
+  async startWithTwoWorkers(): Promise<TaskProcess> {
+    await this.worker();
+    await this.worker();
+    return this.start();
+  }
+
+  /** Fails when the run has written its summary (a fault injected now would come too late). */
+  async assertUnfinished(): Promise<void> {
+    const dir = await this.runDir();
+    await Deno.stat(`${dir}/summary.json`).then(
+      () => ok(false, `the run in ${dir} has ended already`),
+      () => {},
+    );
+  }
+
   /** Waits until the queue has finished at least `n` jobs. */
   async doneAtLeast(n: number): Promise<void> {
     await waitFor(
@@ -280,9 +296,8 @@ Deno.test({
     const jobs = await jobsOfCleanRun();
     const run = await QueuedRun.open();
     try {
-      const doomed = await run.worker();
-      await run.worker();
-      const coordinator = run.start();
+      const coordinator = await run.startWithTwoWorkers();
+      const doomed = run.workers[0]!;
       await run.doneAtLeast(Math.ceil(jobs / 4));
       const before = await queueStatus(run.db.url);
       const doomedSeen = before.workers.filter((w) => w.state === "running");
@@ -307,10 +322,9 @@ Deno.test({
     const jobs = await jobsOfCleanRun();
     const run = await QueuedRun.open();
     try {
-      await run.worker();
-      await run.worker();
-      const coordinator = run.start();
+      const coordinator = await run.startWithTwoWorkers();
       await run.doneAtLeast(Math.ceil(jobs / 4));
+      await run.assertUnfinished();
       await within("the database restart", run.db.restart({ downMs: 2000 }), 60_000);
       const output = await finish(coordinator, "the run after the database restart");
       assertSameNumbers(await numbersOf(summaryOf(output).runDir as string), expected);
@@ -329,17 +343,12 @@ Deno.test({
     const jobs = await jobsOfCleanRun();
     const run = await QueuedRun.open();
     try {
-      await run.worker();
-      await run.worker();
-      const coordinator = run.start();
+      const coordinator = await run.startWithTwoWorkers();
       await run.doneAtLeast(Math.ceil(jobs / 3));
       await signalTree(coordinator.pid, "SIGKILL");
       await within("the coordinator's death", coordinator.status, 10_000);
+      await run.assertUnfinished();
       const dir = await run.runDir();
-      await Deno.stat(`${dir}/summary.json`).then(
-        () => ok(false, "the coordinator was killed after the run ended"),
-        () => {},
-      );
       // What the workers still had finishes; nothing is submitted any more.
       await waitFor("the queue to go idle", async () => {
         const { counts } = await queueStatus(run.db.url);
