@@ -31,7 +31,7 @@ import { runSetup } from "../setup/setup.ts";
 import { denoCommand } from "../setup/setup_tools.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const CLI = `${ROOT}/experiments/cli.ts`;
+const CLI = `${ROOT}/cli/main.ts`;
 /** Where each launch's permission audit is written while the child runs. */
 const STAGING_DIR = `${RUNS_ROOT}.permission-audit`;
 
