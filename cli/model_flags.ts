@@ -6,7 +6,7 @@
  */
 import { STAND_IN_BANNER, STAND_IN_METHOD } from "../lm/mod.ts";
 import { type ModelFlags, openRunGateway } from "../experiments/run_gateway.ts";
-import { note, paint, UsageError } from "./_terminal.ts";
+import { note, paint } from "./_terminal.ts";
 import { numberFlag } from "./_flags.ts";
 
 export type { ModelFlags };
