@@ -5,21 +5,31 @@
  *
  * @module
  */
-import {
-  formatQueueStatus,
-  openJobQueue,
-  type QueueStatus,
-  queueStatus,
-  redactQueueUrl,
-  runQueueWorker,
-} from "../queue/mod.ts";
+import type { QueueStatus } from "../queue/queue_status.ts";
+import { redactQueueUrl } from "../queue/queue_url.ts";
 import {
   type EvaluationService,
   queuedEvaluationService,
 } from "../utilities/evaluation_service.ts";
 import type { QueueTarget } from "./_queue_flag.ts";
 
-export { formatQueueStatus, type QueueStatus };
+export type { QueueStatus };
+
+/**
+ * The engine, loaded when a queue is first used: a command without `--queue` (and the
+ * launcher) never loads graphile-worker or the PostgreSQL driver.
+ */
+const engine = () => import("../queue/mod.ts");
+
+/**
+ * The status as text (`queue/queue_status.ts`'s `formatQueueStatus`).
+ *
+ * @param status From {@linkcode readQueueStatus}.
+ * @returns Lines of text.
+ */
+export async function formatQueueStatus(status: QueueStatus): Promise<string> {
+  return (await engine()).formatQueueStatus(status);
+}
 
 /**
  * Runs a step of the engine's, rethrowing its failure with the queue named as the commands
@@ -53,6 +63,7 @@ export async function createQueueEvaluationService(
   queue: QueueTarget,
   options: { onWarning?: (line: string) => void } = {},
 ): Promise<EvaluationService & { close(): Promise<void> }> {
+  const { openJobQueue } = await engine();
   const client = await inCommandTerms(queue, () =>
     openJobQueue(queue.url, {
       openTimeoutMs: QUEUE_OPEN_TIMEOUT_MS,
@@ -111,6 +122,7 @@ export async function runQueueWorkerOn(
       throw error;
     }
   };
+  const { runQueueWorker } = await engine();
   const { jobsDone } = await inCommandTerms(queue, () =>
     runQueueWorker({
       url: queue.url,
@@ -133,5 +145,5 @@ export async function runQueueWorkerOn(
  * @returns The status (its URL without the password).
  */
 export function readQueueStatus(queue: QueueTarget): Promise<QueueStatus> {
-  return inCommandTerms(queue, () => queueStatus(queue.url));
+  return inCommandTerms(queue, async () => (await engine()).queueStatus(queue.url));
 }

@@ -72,6 +72,6 @@ export async function queueCommand(
     printJson(status);
     return 0;
   }
-  say(formatQueueStatus(status));
+  say(await formatQueueStatus(status));
   return 0;
 }

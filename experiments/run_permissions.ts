@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { QUEUE_ENV_VARS } from "../queue/mod.ts";
+import { QUEUE_ENV_VARS } from "../queue/queue_env.ts";
 
 /** What a process may touch, as Deno's `--allow-*` lists. */
 export interface DeclaredPermissions {

@@ -27,4 +27,4 @@ export {
   type WorkerSeen,
 } from "./queue_status.ts";
 export { redactQueueUrl, scrubQueueSecret } from "./queue_url.ts";
-export { QUEUE_ENV_VARS } from "./graphile_engine.ts";
+export { QUEUE_ENV_VARS } from "./queue_env.ts";
