@@ -6,10 +6,8 @@
 import { parseArgs } from "node:util";
 import { AuditLog } from "../sandbox/audit_log.ts";
 import { type EvaluationService, localEvaluationService } from "../utilities/evaluation_service.ts";
-import { replayLeafAudit } from "../utilities/leaf_evaluation.ts";
-import { LEAF_JOB_VERSION, MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
-import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
-import { evaluatorBuildHash } from "../utilities/evaluator_build_hash.ts";
+import { leafJobOfThisBuild, replayLeafAudit } from "../utilities/leaf_evaluation.ts";
+import { MAX_LEAF_TIME_SCALE } from "../utilities/leaf_job.ts";
 import { getTask, isTaskId, TASK_IDS } from "../utilities/tasks.ts";
 import type { Split } from "../utilities/task.ts";
 import { createRunDir, keepDenoPermissionAudit } from "../experiments/run_dir.ts";
@@ -123,18 +121,14 @@ export async function evaluateCommand(
   let evaluation;
   try {
     // The watch records patched built-ins, score claims and other reward-hacking signals.
-    const result = await (opened.evaluations ?? localEvaluationService()).run({
-      version: LEAF_JOB_VERSION,
+    const job = await leafJobOfThisBuild({
       task: taskId,
       split,
       timeScale,
       ...(instanceSalt === undefined ? {} : { instanceSalt }),
       source,
-      guestSeed: 0,
-      watch: true,
-      pluginHash: await pluginBuildHash(),
-      hostHash: await evaluatorBuildHash(),
     });
+    const result = await (opened.evaluations ?? localEvaluationService()).run(job);
     replayLeafAudit(result, audit);
     if (result.evaluation === null) {
       throw new Error(`Cannot evaluate '${file}' as it could not be loaded into the sandbox`);

@@ -17,9 +17,7 @@ import { parseQueueUrl } from "../cli/_queue_flag.ts";
 import { createQueueEvaluationService } from "../cli/_queue_engine.ts";
 import { localEvaluationService } from "../utilities/evaluation_service.ts";
 import type { LeafJob } from "../utilities/leaf_job.ts";
-import type { LeafResult } from "../utilities/leaf_evaluation.ts";
-import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
-import { evaluatorBuildHash } from "../utilities/evaluator_build_hash.ts";
+import { leafJobOfThisBuild, type LeafResult } from "../utilities/leaf_evaluation.ts";
 import { ConcurrencyLimiter } from "../lm/concurrency_limiter.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -28,21 +26,15 @@ const WORKER_COUNTS = [1, 2, 4];
 const CORES = Math.max(1, navigator.hardwareConcurrency ?? 2);
 
 const seed = await Deno.readTextFile(`${ROOT}/utilities/programs/lpn_seed.ts`);
-const pluginHash = await pluginBuildHash();
-const hostHash = await evaluatorBuildHash();
 
-function jobs(round: string): LeafJob[] {
-  return Array.from({ length: JOBS }, (_, i) => ({
-    version: 1,
-    task: "lpn",
-    split: "val",
-    timeScale: 1,
-    source: `${seed}\n// bench round ${round}, program ${i}\n`,
-    guestSeed: 0,
-    watch: true,
-    pluginHash,
-    hostHash,
-  }));
+function jobs(round: string): Promise<LeafJob[]> {
+  return Promise.all(Array.from({ length: JOBS }, (_, i) =>
+    leafJobOfThisBuild({
+      task: "lpn",
+      split: "val",
+      timeScale: 1,
+      source: `${seed}\n// bench round ${round}, program ${i}\n`,
+    })));
 }
 
 /** Results without what differs by design between rounds (nothing should). */
@@ -101,7 +93,7 @@ function startWorker(url: string, queueHost: string): Worker {
 }
 
 const local = localEvaluationService({ limiter: new ConcurrencyLimiter(CORES) });
-const baselineJobs = jobs("local");
+const baselineJobs = await jobs("local");
 const baseline = await timed(() => Promise.all(baselineJobs.map((job) => local.run(job))));
 const reference = numbers(baseline.value);
 const rows: { label: string; seconds: number }[] = [
@@ -117,7 +109,7 @@ try {
       const workers = Array.from({ length: count }, () => startWorker(db.url, queue.host));
       try {
         await Promise.all(workers.map((w) => w.ready));
-        const round = jobs(`workers-${count}`);
+        const round = await jobs(`workers-${count}`);
         const queued = await timed(() => Promise.all(round.map((job) => service.run(job))));
         deepEqual(numbers(queued.value), reference, `${count} worker(s) gave other numbers`);
         rows.push({ label: `queue, ${count} worker process(es)`, seconds: queued.seconds });

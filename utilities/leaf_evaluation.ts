@@ -15,7 +15,7 @@ import { loadProgram } from "../sandbox/program.ts";
 import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
 import { evaluatorBuildHash } from "./evaluator_build_hash.ts";
 import { hostFailureOf } from "./host_failure.ts";
-import { type LeafJob, validateLeafJob } from "./leaf_job.ts";
+import { LEAF_JOB_VERSION, type LeafJob, validateLeafJob } from "./leaf_job.ts";
 import { getTask, isTaskId } from "./tasks.ts";
 import type { Evaluation, SolutionRunner } from "./task.ts";
 import { loadWatchedSolution } from "./watched_solution.ts";
@@ -60,6 +60,44 @@ class CapturingSink implements AuditSink {
       ...(event.count === undefined ? {} : { count: event.count }),
     });
   }
+}
+
+/** What a caller chooses of a leaf job; the rest is this process's build and the defaults. */
+export type LeafJobSpec =
+  & Omit<LeafJob, "version" | "guestSeed" | "watch" | "pluginHash" | "hostHash">
+  & {
+    /** Seed of the guest's `Math.random`. @default {0} */
+    guestSeed?: number;
+    /** Run with the guest watch. @default {true} */
+    watch?: boolean;
+  };
+
+/**
+ * A leaf job for this process's build: the current format version and the plugin and
+ * host-code build hashes (`pluginBuildHash`, `evaluatorBuildHash`), which every job a run
+ * sends must carry.
+ *
+ * @example
+ * ```ts
+ * import { leafJobOfThisBuild } from "./leaf_evaluation.ts";
+ * import { equal } from "node:assert/strict";
+ * const job = await leafJobOfThisBuild({ task: "lpn", split: "val", timeScale: 1, source: "x" });
+ * equal(job.watch, true);
+ * equal(job.guestSeed, 0);
+ * ```
+ *
+ * @param spec The task, split, time scale, source and the optional fields.
+ * @returns The job.
+ */
+export async function leafJobOfThisBuild(spec: LeafJobSpec): Promise<LeafJob> {
+  return {
+    ...spec,
+    version: LEAF_JOB_VERSION,
+    guestSeed: spec.guestSeed ?? 0,
+    watch: spec.watch ?? true,
+    pluginHash: await pluginBuildHash(),
+    hostHash: await evaluatorBuildHash(),
+  };
 }
 
 /** Options of {@linkcode runLeafJob}. */

@@ -9,10 +9,8 @@ import type { AuditSink } from "../sandbox/audit_log.ts";
 import { hostFailureOf } from "./host_failure.ts";
 import type { Evaluation, SolutionRunner, Split, Task } from "./task.ts";
 import { type EvaluationService, localEvaluationService } from "./evaluation_service.ts";
-import { LEAF_JOB_VERSION, type LeafJob, leafSourceProblem } from "./leaf_job.ts";
-import { replayLeafAudit } from "./leaf_evaluation.ts";
-import { pluginBuildHash } from "../sandbox/plugin_build_hash.ts";
-import { evaluatorBuildHash } from "./evaluator_build_hash.ts";
+import { leafSourceProblem } from "./leaf_job.ts";
+import { leafJobOfThisBuild, replayLeafAudit } from "./leaf_evaluation.ts";
 
 /** The paper's utility budget per improver run. */
 export const DEFAULT_UTILITY_BUDGET = 25;
@@ -289,18 +287,15 @@ export class Utility {
     // Too big to send as a job: scored as a program that does not load, wherever it would run.
     if (leafSourceProblem(source) !== undefined) return undefined;
     const o = this.#options;
-    const job: LeafJob = {
-      version: LEAF_JOB_VERSION,
+    const job = await leafJobOfThisBuild({
       task: this.#task.id,
       split: o.split ?? "val",
       timeScale: o.timeScale ?? 1,
       ...(o.instanceSalt === undefined ? {} : { instanceSalt: o.instanceSalt }),
       source,
-      guestSeed: o.guestSeed ?? 0,
-      watch: o.watch ?? true,
-      pluginHash: await pluginBuildHash(),
-      hostHash: await evaluatorBuildHash(),
-    };
+      ...(o.guestSeed === undefined ? {} : { guestSeed: o.guestSeed }),
+      ...(o.watch === undefined ? {} : { watch: o.watch }),
+    });
     this.#service ??= o.evaluations ??
       localEvaluationService(o.limiter === undefined ? {} : { limiter: o.limiter });
     const result = await this.#service.run(job);
