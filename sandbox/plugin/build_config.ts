@@ -277,8 +277,9 @@ static __exception int resolve_labels(JSContext *ctx, JSFunctionDef *s)
     file: "quickjs.c",
     find: "#define JS_INTERRUPT_COUNTER_INIT 10000\n",
     replace: `#define JS_INTERRUPT_COUNTER_INIT 10000
-/* stop: the meter. Every bytecode instruction the interpreter dispatches and every call
-   (of a bytecode or a native function) made through JS_CallInternal, counted. */
+/* stop: the meter. Every bytecode instruction the interpreter executes (counted a basic
+   block at a time, see JS_CallInternal) and every call (of a bytecode or a native function)
+   made through JS_CallInternal, counted. */
 static int64_t js_stop_instructions, js_stop_calls;
 `,
     count: 1,
@@ -320,18 +321,259 @@ static inline __exception int js_poll_interrupts(JSContext *ctx)
   },
   {
     file: "quickjs.c",
-    find: "#define SWITCH(pc)      switch (opcode = *pc++)\n",
-    replace: "#define SWITCH(pc)      switch (js_stop_instructions++, opcode = *pc++)\n",
+    find: `    uint8_t *byte_code_buf; /* (self pointer) */
+    int byte_code_len;
+`,
+    replace: `    uint8_t *byte_code_buf; /* (self pointer) */
+    int byte_code_len;
+    /* stop: for each offset 0..byte_code_len, how many instructions start before it (self
+       pointer): the meter counts a basic block's instructions as a difference of two. */
+    uint32_t *stop_index;
+`,
     count: 1,
-    why: "meter: counts each instruction at dispatch (switch dispatch)",
+    why:
+      "meter: a function's instruction index, so that a basic block's instructions are counted in one step when it ends",
   },
   {
     file: "quickjs.c",
-    find: "#define SWITCH(pc)      goto *dispatch_table[opcode = *pc++];\n",
-    replace:
-      "#define SWITCH(pc)      goto *dispatch_table[(js_stop_instructions++, opcode = *pc++)];\n",
+    find: "static JSValue js_create_function(JSContext *ctx, JSFunctionDef *fd)\n{\n",
+    replace: `/* stop: fills b->stop_index: entry k is the number of instructions that start before
+   offset k (an offset inside an instruction counts that instruction as started). */
+static void js_stop_build_index(JSFunctionBytecode *b)
+{
+    uint32_t n = 0;
+    int pos = 0, k, size;
+    while (pos < b->byte_code_len) {
+        size = short_opcode_info(b->byte_code_buf[pos]).size;
+        b->stop_index[pos] = n++;
+        for (k = 1; k < size && pos + k < b->byte_code_len; k++)
+            b->stop_index[pos + k] = n;
+        pos += size;
+    }
+    b->stop_index[b->byte_code_len] = n;
+}
+
+static JSValue js_create_function(JSContext *ctx, JSFunctionDef *fd)
+{
+    int stop_index_offset;
+`,
     count: 1,
-    why: "meter: counts each instruction at dispatch (direct dispatch)",
+    why: "meter: builds a function's instruction index from its final bytecode",
+  },
+  {
+    file: "quickjs.c",
+    find: `    byte_code_offset = function_size;
+    function_size += fd->byte_code.size;
+`,
+    replace: `    byte_code_offset = function_size;
+    function_size += fd->byte_code.size;
+    /* stop: the instruction index, in the same allocation (freed with it) */
+    function_size = (function_size + 3) & ~3;
+    stop_index_offset = function_size;
+    function_size += (fd->byte_code.size + 1) * sizeof(uint32_t);
+`,
+    count: 1,
+    why: "meter: room for the instruction index beside the bytecode",
+  },
+  {
+    file: "quickjs.c",
+    find: "    memcpy(b->byte_code_buf, fd->byte_code.buf, fd->byte_code.size);\n",
+    replace: `    memcpy(b->byte_code_buf, fd->byte_code.buf, fd->byte_code.size);
+    b->stop_index = (uint32_t *)((uint8_t *)b + stop_index_offset);
+    js_stop_build_index(b);
+`,
+    count: 1,
+    why: "meter: every compiled function gets its instruction index",
+  },
+  {
+    file: "quickjs.c",
+    find: `    b->byte_code_buf = bc_buf;
+
+    pos = 0;
+`,
+    replace: `    b->byte_code_buf = bc_buf;
+    /* stop: bytecode read back has no instruction index, so the meter could not count it;
+       the plugin never reads bytecode, and this keeps it that way. */
+    JS_ThrowInternalError(s->ctx, "reading bytecode is not supported by the metered sandbox");
+    return -1;
+
+    pos = 0;
+`,
+    count: 1,
+    why:
+      "meter: bytecode read back (never done by the plugin) would run uncounted, so it is refused",
+  },
+  {
+    file: "quickjs.c",
+    find: `    const uint8_t *pc;
+    int opcode, arg_allocated_size, i;
+`,
+    replace: `    const uint8_t *pc;
+    int opcode, arg_allocated_size, i;
+    /* stop: the meter counts the instructions of a basic block when it ends (a taken jump, a
+       call, an exception, the frame's exit): stop_from is the index at the block's start.
+       This costs a few operations per block instead of one per instruction, and the count
+       is the same as counting each instruction at dispatch. */
+    uint32_t stop_from = 0;
+#define STOP_AT(pc)     (b->stop_index[(pc) - b->byte_code_buf])
+#define STOP_ANCHOR()   (stop_from = STOP_AT(pc))
+#define STOP_FLUSH()    do { uint32_t stop_to = STOP_AT(pc);                    \
+                             js_stop_instructions += stop_to - stop_from;     \
+                             stop_from = stop_to; } while (0)
+`,
+    count: 1,
+    why: "meter: the interpreter's block counting (the index where the current block started)",
+  },
+  {
+    file: "quickjs.c",
+    find: "            pc = sf->cur_pc;\n",
+    replace: "            pc = sf->cur_pc;\n            STOP_ANCHOR();\n",
+    count: 1,
+    why: "meter: a resumed generator or async function starts a block where it stopped",
+  },
+  {
+    file: "quickjs.c",
+    find: " restart:\n    for(;;) {\n",
+    replace: " restart:\n    STOP_ANCHOR();\n    for(;;) {\n",
+    count: 1,
+    why: "meter: a block starts at the function's entry and at a catch",
+  },
+  {
+    file: "quickjs.c",
+    find: `            pc += (int32_t)get_u32(pc);
+            if (unlikely(js_poll_interrupts(ctx)))
+`,
+    replace: `            STOP_FLUSH();
+            pc += (int32_t)get_u32(pc);
+            STOP_ANCHOR();
+            if (unlikely(js_poll_interrupts(ctx)))
+`,
+    count: 1,
+    why: "meter: goto ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: `            pc += (int16_t)get_u16(pc);
+            if (unlikely(js_poll_interrupts(ctx)))
+`,
+    replace: `            STOP_FLUSH();
+            pc += (int16_t)get_u16(pc);
+            STOP_ANCHOR();
+            if (unlikely(js_poll_interrupts(ctx)))
+`,
+    count: 1,
+    why: "meter: goto16 ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: `            pc += (int8_t)pc[0];
+            if (unlikely(js_poll_interrupts(ctx)))
+`,
+    replace: `            STOP_FLUSH();
+            pc += (int8_t)pc[0];
+            STOP_ANCHOR();
+            if (unlikely(js_poll_interrupts(ctx)))
+`,
+    count: 1,
+    why: "meter: goto8 ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: "                    pc += (int32_t)get_u32(pc - 4) - 4;\n",
+    replace: `                    STOP_FLUSH();
+                    pc += (int32_t)get_u32(pc - 4) - 4;
+                    STOP_ANCHOR();
+`,
+    count: 2,
+    why: "meter: a taken if_true or if_false ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: "                    pc += (int8_t)pc[-1] - 1;\n",
+    replace: `                    STOP_FLUSH();
+                    pc += (int8_t)pc[-1] - 1;
+                    STOP_ANCHOR();
+`,
+    count: 2,
+    why: "meter: a taken if_true8 or if_false8 ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: "                pc += diff;\n",
+    replace:
+      "                STOP_FLUSH();\n                pc += diff;\n                STOP_ANCHOR();\n",
+    count: 1,
+    why: "meter: gosub (a finally block) ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: `                sp--;
+                pc = b->byte_code_buf + pos;
+`,
+    replace: `                sp--;
+                STOP_FLUSH();
+                pc = b->byte_code_buf + pos;
+                STOP_ANCHOR();
+`,
+    count: 1,
+    why: "meter: ret (the end of a finally block) ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: "                    pc += diff - 5;\n",
+    replace:
+      "                    STOP_FLUSH();\n                    pc += diff - 5;\n                    STOP_ANCHOR();\n",
+    count: 1,
+    why: "meter: a with_* instruction that jumps ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: "                sf->cur_pc = pc;\n",
+    replace: "                sf->cur_pc = pc;\n                STOP_FLUSH();\n",
+    count: 4,
+    why:
+      "meter: a call (call, call_constructor, call_method, eval) counts its block first, so the callee's clock and deadline see it",
+  },
+  {
+    file: "quickjs.c",
+    find: `                pc += 2;
+
+                ret_val = js_function_apply(ctx, sp[-3], 2, (JSValueConst *)&sp[-2], magic);
+`,
+    replace: `                pc += 2;
+                STOP_FLUSH();
+                ret_val = js_function_apply(ctx, sp[-3], 2, (JSValueConst *)&sp[-2], magic);
+`,
+    count: 1,
+    why: "meter: a spread call (apply) counts its block first, as the other calls do",
+  },
+  {
+    file: "quickjs.c",
+    find: ` exception:
+    if (is_backtrace_needed(ctx, rt->current_exception)) {
+`,
+    replace: ` exception:
+    STOP_FLUSH();
+    if (is_backtrace_needed(ctx, rt->current_exception)) {
+`,
+    count: 1,
+    why: "meter: an exception ends a block",
+  },
+  {
+    file: "quickjs.c",
+    find: `    rt->current_stack_frame = sf->prev_frame;
+    return ret_val;
+}
+
+JSValue JS_Call(`,
+    replace: `    STOP_FLUSH();
+    rt->current_stack_frame = sf->prev_frame;
+    return ret_val;
+}
+
+JSValue JS_Call(`,
+    count: 1,
+    why: "meter: leaving a frame (return, yield, await, an exception) ends its block",
   },
   {
     file: "quickjs.c",

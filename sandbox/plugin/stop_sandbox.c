@@ -76,12 +76,17 @@ static char *program_source;
 
 /* ---- the virtual clock ----
  * Time in the guest is a count of its work, never the wall clock: the patched interpreter
- * counts every bytecode instruction it dispatches and every call it makes (of bytecode or
+ * counts every bytecode instruction it executes and every call it makes (of bytecode or
  * native functions), and the work is instructions + STOP_UNITS_PER_CALL × calls units, each
  * STOP_VIRTUAL_PS_PER_UNIT virtual picoseconds (both set in build_config.ts). Deadlines,
  * reported guest time, Date.now(), new Date() and performance.now() all derive from that
  * count, from 0 when the program's load starts, so they are the same on any machine under any
- * load. Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
+ * load. Instructions are counted a basic block at a time, when the block ends (a taken jump,
+ * a call, an exception, a yield or await, the frame's exit), from a per-function index of
+ * instruction starts: the totals equal a count at every dispatch, at a few operations per
+ * block instead of a memory add per instruction; a clock read or deadline check sees every
+ * block up to the current call (other ways into native code, a getter say, may see the
+ * current block's instructions a little later, at the same point on every run). Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
  * backward branches, and right after an error's backtrace): that point, too, is a function of
  * the program alone. Native built-ins charge the work they do (regular expression steps,
  * characters compared, elements touched, sort comparisons, BigInt limb products, bytes
