@@ -64,6 +64,35 @@ export function eventsIn(event: { count?: number }): number {
   return typeof n === "number" && Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 
+/**
+ * Orders audit records by what they say, never by when they were written: program hash (records
+ * without one last), then signal, kind and detail. With evaluations running concurrently the
+ * file order of `audit.jsonl` is the order they finished in; a summary that shows one record of
+ * many takes the first in this order, so the same records give the same summary in any order.
+ *
+ * @param a One record.
+ * @param b Another record.
+ * @returns A negative number, zero or a positive number, as `Array.prototype.sort` expects.
+ * @example
+ * ```ts
+ * import { byContent } from "./audit_log.ts";
+ * const records = [
+ *   { kind: "timeout" as const, detail: "b", program: "ff" },
+ *   { kind: "timeout" as const, detail: "a", program: "0a" },
+ * ];
+ * if ([...records].sort(byContent)[0]!.program !== "0a") throw new Error("not by content");
+ * ```
+ */
+export function byContent(
+  a: Pick<AuditEvent, "kind" | "detail" | "program" | "signal">,
+  b: Pick<AuditEvent, "kind" | "detail" | "program" | "signal">,
+): number {
+  const text = (x: string | undefined, y: string | undefined) =>
+    x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : x < y ? -1 : 1;
+  return text(a.program, b.program) || text(a.signal, b.signal) || text(a.kind, b.kind) ||
+    text(a.detail, b.detail);
+}
+
 const MAX_DETAIL = 2000;
 
 /** Makes a detail string safe to store and print: bounded, control characters escaped. */
