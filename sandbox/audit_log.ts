@@ -189,10 +189,19 @@ export class AuditLog implements AuditSink {
     return n;
   }
 
-  /** Event counts by kind (kinds with no event are omitted). */
+  /**
+   * Event counts by kind (kinds with no event are omitted), keyed in {@linkcode AUDIT_KINDS}
+   * order whatever order the events came in, so that a summary written as JSON is the same
+   * text when concurrent evaluations finish in another order.
+   */
   summary(): Partial<Record<AuditKind, number>> {
+    const counts = new Map<AuditKind, number>();
+    for (const e of this.#events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + eventsIn(e));
     const out: Partial<Record<AuditKind, number>> = {};
-    for (const e of this.#events) out[e.kind] = (out[e.kind] ?? 0) + eventsIn(e);
+    for (const kind of AUDIT_KINDS) {
+      const n = counts.get(kind);
+      if (n !== undefined) out[kind] = n;
+    }
     return out;
   }
 }
