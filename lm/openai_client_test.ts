@@ -173,7 +173,9 @@ Deno.test("OpenAiClient.complete() times out a stalled request", async () => {
 });
 
 Deno.test("OpenAiClient.complete() caps requests in flight", async () => {
-  const server = await serveOfflineModel({ backend: standIn(), latencyMs: 50 });
+  // The first two requests wait for each other at the server, so two are in flight at once
+  // on any machine (a client that never sends two at once hangs here rather than passing).
+  const server = await serveOfflineModel({ backend: standIn(), latencyMs: 50, gatherFirst: 2 });
   try {
     const client = new OpenAiClient({
       model: "offline-stand-in",
