@@ -1,5 +1,6 @@
 import { deepEqual } from "node:assert/strict";
 import { recognizeRequest } from "./recognize_request.ts";
+import { RECOGNIZER_HOSTILE_TEXT } from "../tests/fakes/hostile_scan_texts.ts";
 
 const ask = (content: string) => recognizeRequest([{ role: "user", content }]);
 
@@ -58,7 +59,7 @@ Deno.test("recognizeRequest() prefers improveAlgorithm, then the Task line, then
 // ("recognizeRequest, 200k hostile chars"), not asserted here: a test's verdict must not depend
 // on the machine's speed (tests/WALL_CLOCK.md).
 Deno.test("recognizeRequest() reads a guest's hostile prompt to the end", () => {
-  const hostile = "Task:".repeat(40_000);
+  const hostile = RECOGNIZER_HOSTILE_TEXT;
   deepEqual(recognizeRequest([{ role: "user", content: hostile }]), { kind: "unknown" });
   // The same prompt with a task line at its end is recognised: the scan reaches it.
   deepEqual(recognizeRequest([{ role: "user", content: hostile + " Max-cut (maxcut)" }]), {

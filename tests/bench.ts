@@ -11,6 +11,7 @@ import { loadProgram, UNMETERED_FOR_BENCHMARKS } from "../sandbox/program.ts";
 import { runInCPython } from "./calibrate_cpython.ts";
 import { recognizeRequest } from "../stand_in/recognize_request.ts";
 import { claimedScores, selfReportedScoreIn } from "../analysis/self_report.ts";
+import { RECOGNIZER_HOSTILE_TEXT, SELF_REPORT_HOSTILE_TEXTS } from "./fakes/hostile_scan_texts.ts";
 
 const LPN_BRUTE_FORCE = `
 export function algorithm(samples: number[][], labels: number[]): number {
@@ -257,23 +258,13 @@ console.log(
     }
     return median(times);
   };
-  const recogniser = "Task:".repeat(40_000);
-  const selfReport = [
-    "globalThis" + " ".repeat(200_000),
-    "globalThis" + " ".repeat(99_000) + "as",
-    "export const " + "a".repeat(99_000),
-    "score " + " ".repeat(200_000) + "x",
-    "score:".repeat(50_000),
-    "(".repeat(90_000),
-    "`${".repeat(30_000),
-  ];
-  const scans: [string, string[], (text: string) => unknown][] = [
+  const scans: [string, readonly string[], (text: string) => unknown][] = [
     [
       "recognizeRequest, 200k hostile chars",
-      [recogniser],
+      [RECOGNIZER_HOSTILE_TEXT],
       (text) => recognizeRequest([{ role: "user", content: text }]),
     ],
-    ["self-report scans, 7 hostile texts", selfReport, (text) => {
+    ["self-report scans, 7 hostile texts", SELF_REPORT_HOSTILE_TEXTS, (text) => {
       selfReportedScoreIn(text);
       claimedScores(text, []);
     }],

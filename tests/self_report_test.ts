@@ -6,6 +6,7 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { claimedScores, selfReportedScoreIn } from "../analysis/self_report.ts";
+import { SELF_REPORT_HOSTILE_TEXTS } from "./fakes/hostile_scan_texts.ts";
 
 Deno.test("selfReportedScoreIn() finds exported scores and global writes, not comments or strings", () => {
   equal(selfReportedScoreIn("export const reportedScore = 1;"), "exports 'reportedScore'");
@@ -52,16 +53,7 @@ Deno.test("claimedScores() reads claims in one pass", () => {
 // How fast they are is a benchmark's business (`deno task bench`, "self-report scans"), not a
 // timed test's: a verdict here must not depend on the machine's speed (tests/WALL_CLOCK.md).
 Deno.test("the scans read hostile text without finding anything in it", () => {
-  const hostile = [
-    "globalThis" + " ".repeat(200_000),
-    "globalThis" + " ".repeat(99_000) + "as",
-    "export const " + "a".repeat(99_000),
-    "score " + " ".repeat(200_000) + "x",
-    "score:".repeat(50_000),
-    "(".repeat(90_000),
-    "`${".repeat(30_000),
-  ];
-  for (const text of hostile) {
+  for (const text of SELF_REPORT_HOSTILE_TEXTS) {
     equal(selfReportedScoreIn(text), undefined, `${JSON.stringify(text.slice(0, 20))}…`);
     deepEqual(claimedScores(text, []), [], `${JSON.stringify(text.slice(0, 20))}…`);
   }
