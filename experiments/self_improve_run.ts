@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type AuditLog, eventsIn } from "../sandbox/audit_log.ts";
+import { type AuditLog, countByKind } from "../sandbox/audit_log.ts";
 import {
   ConcurrencyLimiter,
   countReplyFates,
@@ -633,10 +633,8 @@ async function summarize(input: {
   for (const entry of lineage) {
     if (entry.accepted && entry.metaUtility.val > best.metaUtility.val) best = entry;
   }
-  const auditCounts: Record<string, number> = {};
-  for (const event of (await readAuditLog(dir.path)).events) {
-    auditCounts[event.kind] = (auditCounts[event.kind] ?? 0) + eventsIn(event);
-  }
+  // In AUDIT_KINDS order: the log's order is the order concurrent evaluations finished in.
+  const auditCounts = countByKind((await readAuditLog(dir.path)).events);
   let chatRequests = 0, costUsd = 0;
   for (const u of usage.values()) {
     chatRequests += u.requests;

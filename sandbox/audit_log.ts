@@ -93,6 +93,35 @@ export function byContent(
     text(a.detail, b.detail);
 }
 
+/**
+ * Event counts by kind (kinds with no event omitted, counted records included), keyed in
+ * {@linkcode AUDIT_KINDS} order whatever order the events came in: written as JSON, the same
+ * events give the same text when concurrent evaluations finished in another order.
+ *
+ * @param events The events.
+ * @returns The counts.
+ * @example
+ * ```ts
+ * import { countByKind } from "./audit_log.ts";
+ * const counts = countByKind([
+ *   { kind: "crash" }, { kind: "timeout", count: 2 }, { kind: "crash" },
+ * ]);
+ * if (JSON.stringify(counts) !== '{"timeout":2,"crash":2}') throw new Error("out of order");
+ * ```
+ */
+export function countByKind(
+  events: Iterable<{ kind: AuditKind; count?: number }>,
+): Partial<Record<AuditKind, number>> {
+  const counts = new Map<AuditKind, number>();
+  for (const e of events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + eventsIn(e));
+  const out: Partial<Record<AuditKind, number>> = {};
+  for (const kind of AUDIT_KINDS) {
+    const n = counts.get(kind);
+    if (n !== undefined) out[kind] = n;
+  }
+  return out;
+}
+
 const MAX_DETAIL = 2000;
 
 /** Makes a detail string safe to store and print: bounded, control characters escaped. */
@@ -195,13 +224,6 @@ export class AuditLog implements AuditSink {
    * text when concurrent evaluations finish in another order.
    */
   summary(): Partial<Record<AuditKind, number>> {
-    const counts = new Map<AuditKind, number>();
-    for (const e of this.#events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + eventsIn(e));
-    const out: Partial<Record<AuditKind, number>> = {};
-    for (const kind of AUDIT_KINDS) {
-      const n = counts.get(kind);
-      if (n !== undefined) out[kind] = n;
-    }
-    return out;
+    return countByKind(this.#events);
   }
 }
