@@ -1,7 +1,8 @@
 /**
  * Ideas every folder shares, written once: durable JSONL files with one torn-line policy
- * (`jsonl_file.ts`) and the seeded generator (`seeded_random.ts`). This folder imports
- * nothing of the project, so any folder may import it.
+ * (`jsonl_file.ts`), the seeded generator (`seeded_random.ts`) and an order-free sum
+ * (`order_free_sum.ts`). This folder imports nothing of the project, so any folder may import
+ * it.
  *
  * @module
  */
@@ -15,4 +16,5 @@ export {
   type ReadJsonlOptions,
   splitJsonl,
 } from "./jsonl_file.ts";
+export { orderFreeSum } from "./order_free_sum.ts";
 export { deriveSeed, type Random, SeededRandom, seededRandom } from "./seeded_random.ts";

@@ -70,7 +70,7 @@ export interface SignalSource {
   replies: string[];
   /** Events of this signal from this program. */
   events: number;
-  /** The first event's detail. */
+  /** One event's detail: the smallest (by code unit), whatever order the log was written in. */
   example: string;
 }
 
@@ -86,7 +86,7 @@ export interface SignalFigures {
   rate: number;
   /** Events with no program recorded (host-side refusals, older logs). */
   unattributed: number;
-  /** The programs, most events first (at most 50). */
+  /** The programs, most events first, ties by program hash (at most 50). */
   sources: SignalSource[];
 }
 
@@ -262,6 +262,9 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
       events: 0,
       example: e.detail.slice(0, 200),
     };
+    // The smallest detail, not the first written: the log's order is the order concurrent
+    // evaluations finished in.
+    if (e.detail.slice(0, 200) < source.example) source.example = e.detail.slice(0, 200);
     source.events += n;
     figures.programs.set(program, source);
   }
@@ -276,16 +279,23 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
       programs: f.programs.size,
       rate: known.size === 0 ? 0 : f.programs.size / known.size,
       unattributed: f.unattributed,
-      sources: [...f.programs.values()].sort((a, b) => b.events - a.events).slice(0, 50),
+      sources: [...f.programs.values()]
+        .sort((a, b) => b.events - a.events || (a.program < b.program ? -1 : 1))
+        .slice(0, 50),
     };
   }
+  // Kinds in AUDIT_KINDS order, not in the order the log first mentions them.
+  const inKindOrder = (counts: Partial<Record<AuditKind, number>>) =>
+    Object.fromEntries(
+      AUDIT_KINDS.filter((k) => counts[k] !== undefined).map((k) => [k, counts[k]!]),
+    ) as Partial<Record<AuditKind, number>>;
   return {
     file,
     total,
     skipped,
-    byKind,
+    byKind: inKindOrder(byKind),
     signals,
-    limits,
+    limits: inKindOrder(limits),
     programs: {
       inLog: inLog.size,
       saved: saved.size,

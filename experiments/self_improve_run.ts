@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type AuditLog, eventsIn } from "../sandbox/audit_log.ts";
+import { type AuditLog, countByKind } from "../sandbox/audit_log.ts";
 import {
   ConcurrencyLimiter,
   countReplyFates,
@@ -30,6 +30,7 @@ import { getTask } from "../utilities/tasks.ts";
 import type { EventLog, RunEvent } from "./event_log.ts";
 import { readAuditLog } from "./audit_summary.ts";
 import { splitJsonl } from "../common/jsonl_file.ts";
+import { orderFreeSum } from "../common/order_free_sum.ts";
 import type { RunDir } from "./run_dir.ts";
 import { meanSe } from "./stats.ts";
 
@@ -325,7 +326,7 @@ function usageByIteration(
   records: readonly LedgerRecord[],
 ): Map<string, { requests: number; usd: number }> {
   const answered = new Map<string, Set<string>>();
-  const usd = new Map<string, number>();
+  const usd = new Map<string, number[]>(); // added apart from the ledger's order (orderFreeSum)
   for (const rec of records) {
     const match = /^r(\d+)\/t(\d+)\//.exec(rec.scope ?? "");
     if (match === null) continue;
@@ -336,11 +337,11 @@ function usageByIteration(
       set.add(`${rec.requestHash}#${rec.occurrence}`);
       answered.set(key, set);
     }
-    if (rec.kind === "completion") usd.set(key, (usd.get(key) ?? 0) + (rec.costUsd ?? 0));
+    if (rec.kind === "completion") usd.set(key, [...usd.get(key) ?? [], rec.costUsd ?? 0]);
   }
   const out = new Map<string, { requests: number; usd: number }>();
   for (const key of new Set([...answered.keys(), ...usd.keys()])) {
-    out.set(key, { requests: answered.get(key)?.size ?? 0, usd: usd.get(key) ?? 0 });
+    out.set(key, { requests: answered.get(key)?.size ?? 0, usd: orderFreeSum(usd.get(key) ?? []) });
   }
   return out;
 }
@@ -382,6 +383,7 @@ export function speculativeUsage(
   };
   if (used.size === 0) return out;
   const answered = new Set<string>();
+  const costs: number[] = [], costsUsed: number[] = [];
   for (const rec of records) {
     const m = /^(r\d+\/t\d+\/e[^/]+\/)/.exec(rec.scope ?? "");
     const wasUsed = m === null ? undefined : used.get(m[1]!);
@@ -398,10 +400,12 @@ export function speculativeUsage(
         out.paid++;
         if (rec.costUsd === null) out.unpriced++;
       }
-      out.costUsd += rec.costUsd ?? 0;
-      if (wasUsed) out.costUsdUsed += rec.costUsd ?? 0;
+      costs.push(rec.costUsd ?? 0);
+      if (wasUsed) costsUsed.push(rec.costUsd ?? 0);
     }
   }
+  out.costUsd = orderFreeSum(costs);
+  out.costUsdUsed = orderFreeSum(costsUsed);
   return out;
 }
 
@@ -633,15 +637,11 @@ async function summarize(input: {
   for (const entry of lineage) {
     if (entry.accepted && entry.metaUtility.val > best.metaUtility.val) best = entry;
   }
-  const auditCounts: Record<string, number> = {};
-  for (const event of (await readAuditLog(dir.path)).events) {
-    auditCounts[event.kind] = (auditCounts[event.kind] ?? 0) + eventsIn(event);
-  }
-  let chatRequests = 0, costUsd = 0;
-  for (const u of usage.values()) {
-    chatRequests += u.requests;
-    costUsd += u.usd;
-  }
+  // In AUDIT_KINDS order: the log's order is the order concurrent evaluations finished in.
+  const auditCounts = countByKind((await readAuditLog(dir.path)).events);
+  let chatRequests = 0;
+  for (const u of usage.values()) chatRequests += u.requests;
+  const costUsd = orderFreeSum([...usage.values()].map((u) => u.usd));
   const replies = countReplyFates(ledger);
   const unpricedRequests =
     ledger.filter((rec) => rec.kind === "completion" && rec.error === null && rec.costUsd === null)

@@ -76,7 +76,8 @@ Deno.test("OpenAiClient adapts from the rejected request: many in flight converg
     async () => {
       await withProfile(
         "reasoning",
-        { latencyMs: 20 },
+        // All 12 first requests reach the server before any is rejected, on any machine.
+        { latencyMs: 20, gatherFirst: 12 },
         { concurrency: 12 },
         async (client, server, seen) => {
           const results = await Promise.all(
@@ -88,7 +89,12 @@ Deno.test("OpenAiClient adapts from the rejected request: many in flight converg
           }
           // Each request is answered exactly once: rejections are not answers.
           equal(server.stats.answered, 12);
-          equal(server.stats.requests, 12 * 3);
+          equal(server.stats.maxInFlight, 12);
+          // All 12 were rejected for max_tokens; how many retries still carried the temperature
+          // depends on when the first temperature rejection came back (1 to 12 of them), which
+          // is the machine's timing, not the client's logic.
+          const retriedTwice = server.stats.requests - 12 * 2;
+          ok(retriedTwice >= 1 && retriedTwice <= 12, `${server.stats.requests} requests`);
           deepEqual(seen.adaptations.map((a) => a.kind), [
             "max_completion_tokens",
             "omit_temperature",
@@ -107,7 +113,7 @@ Deno.test("OpenAiClient adapts from the rejected request: many in flight converg
   await t.step("llama.cpp: n refused while 8 calls of n=3 are in flight", async () => {
     await withProfile(
       "llamacpp",
-      { latencyMs: 20 },
+      { latencyMs: 20, gatherFirst: 8 },
       { concurrency: 8 },
       async (client, server, seen) => {
         const results = await Promise.all(
@@ -115,6 +121,7 @@ Deno.test("OpenAiClient adapts from the rejected request: many in flight converg
         );
         for (const r of results) equal(r.choices.length, 3);
         equal(server.stats.answered, 24);
+        equal(server.stats.requests, 8 + 24, "all 8 refused n, then 24 single requests");
         equal(client.nHonoured, false);
         deepEqual(seen.adaptations.map((a) => a.kind), ["split_n"]);
         // The next call sends single requests from the start: no rejection.

@@ -5,6 +5,7 @@
  */
 
 import { JsonlFile, readJsonl } from "../common/jsonl_file.ts";
+import { orderFreeSum } from "../common/order_free_sum.ts";
 import type { ChoiceFate, FinishReason } from "./chat_backend.ts";
 
 /**
@@ -301,6 +302,8 @@ export function summarizeLedger(records: readonly LedgerRecord[]): LedgerSummary
     standIn: false,
   };
   const pending = new Map<string, LedgerRecord>();
+  // Dollars are added in an order of their own: the ledger's is the order calls finished in.
+  const costs: number[] = [];
   for (const record of records) {
     if (record.standIn) summary.standIn = true;
     switch (record.kind) {
@@ -317,7 +320,7 @@ export function summarizeLedger(records: readonly LedgerRecord[]): LedgerSummary
         summary.promptTokens += record.promptTokens;
         summary.completionTokens += record.completionTokens;
         if (record.costUsd === null) summary.unpricedCalls++;
-        else summary.costUsd += record.costUsd;
+        else costs.push(record.costUsd);
         break;
       case "cache_hit":
         summary.answered++;
@@ -330,8 +333,11 @@ export function summarizeLedger(records: readonly LedgerRecord[]): LedgerSummary
         break;
     }
   }
+  summary.costUsd = orderFreeSum(costs);
   summary.pendingIntents = pending.size;
-  for (const intent of pending.values()) summary.pendingReservedUsd += intent.reservedUsd ?? 0;
+  summary.pendingReservedUsd = orderFreeSum(
+    [...pending.values()].map((intent) => intent.reservedUsd ?? 0),
+  );
   return summary;
 }
 

@@ -171,3 +171,19 @@ Deno.test("Ledger.open() reports damaged lines, cuts a torn last line off and ap
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("summarizeLedger() totals the same dollars whatever order the calls finished in", () => {
+  // Completions of concurrent calls reach the ledger in the order they finished; plain
+  // addition of these costs gives 0.6000000000000001 in one order and 0.6 in the other.
+  const costs = [0.1, 0.2, 0.3];
+  const completions = (order: number[]) =>
+    order.map((i) => record("completion", `c${i}`, { costUsd: costs[i]! }));
+  const intents = (order: number[]) =>
+    order.map((i) => record("intent", `p${i}`, { reservedUsd: costs[i]! }));
+  const forward = summarizeLedger([...completions([0, 1, 2]), ...intents([0, 1, 2])]);
+  const backward = summarizeLedger([...completions([2, 1, 0]), ...intents([2, 1, 0])]);
+  equal(forward.costUsd, backward.costUsd);
+  equal(forward.pendingReservedUsd, backward.pendingReservedUsd);
+  equal(forward.answered, 3);
+  equal(forward.pendingIntents, 3);
+});

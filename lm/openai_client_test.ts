@@ -153,8 +153,11 @@ Deno.test("OpenAiClient.complete() retries truncated, malformed, HTML and empty 
 });
 
 Deno.test("OpenAiClient.complete() times out a stalled request", async () => {
+  // A request's timeout is wall time by nature (the endpoint is another machine). The check is
+  // an ordering, not a speed: the request ended before the server's stall would have.
+  const stallMs = 20_000;
   await withServer(
-    { script: ["stall"], stallMs: 20_000 },
+    { script: ["stall"], stallMs },
     { timeoutMs: 200, maxRetries: 0 },
     async (client) => {
       const started = Date.now();
@@ -164,13 +167,15 @@ Deno.test("OpenAiClient.complete() times out a stalled request", async () => {
         ok(/timed out after 200 ms/.test(error.message));
         return true;
       });
-      ok(Date.now() - started < 5_000);
+      ok(Date.now() - started < stallMs, "the stall ended the request, not the timeout");
     },
   );
 });
 
 Deno.test("OpenAiClient.complete() caps requests in flight", async () => {
-  const server = await serveOfflineModel({ backend: standIn(), latencyMs: 50 });
+  // The first two requests wait for each other at the server, so two are in flight at once
+  // on any machine (a client that never sends two at once hangs here rather than passing).
+  const server = await serveOfflineModel({ backend: standIn(), latencyMs: 50, gatherFirst: 2 });
   try {
     const client = new OpenAiClient({
       model: "offline-stand-in",

@@ -288,7 +288,7 @@ export function auditIntro(data: ReportData): string {
 }
 
 /**
- * The audit events by kind, with each kind's share and first example.
+ * The audit events by kind, with each kind's share and one example (chosen by content).
  *
  * @param a The audit summary.
  * @returns The table, or `undefined` without events.
@@ -300,7 +300,7 @@ function auditKindsTable(a: ReportData["audit"]): ReportTable | undefined {
       { header: "kind" },
       { header: "count", numeric: true },
       { header: "share", numeric: true },
-      { header: "first example" },
+      { header: "example" },
     ],
     rows: a.byKind.map(([kind, n]) => {
       const ex = a.examples.find((e) => e.kind === kind);

@@ -12,7 +12,7 @@ import {
   type PermissionLogSummary,
   summarizePermissionLog,
 } from "../experiments/permission_log.ts";
-import { eventsIn } from "../sandbox/audit_log.ts";
+import { type AuditEvent, byContent, eventsIn } from "../sandbox/audit_log.ts";
 import { type LineDiff, lineDiff } from "./_diff.ts";
 
 /** Which report layout a run gets. */
@@ -101,9 +101,15 @@ export interface AuditSummary {
   /** Unreadable lines skipped in `audit.jsonl`. */
   skipped: number;
   byKind: [kind: string, count: number][];
-  /** The programs with the most events (content hash or "(host)"), at most ten. */
+  /**
+   * The programs with the most events (content hash or "(host)"), at most ten; ties by program,
+   * never by the log's order.
+   */
   byProgram: [program: string, count: number][];
-  /** The first event of each kind, for context. */
+  /**
+   * One event of each kind, for context: the first by content (`byContent`), so that the order
+   * in which concurrent evaluations finished and wrote the log never changes it.
+   */
   examples: { kind: string; program: string; detail: string }[];
 }
 
@@ -430,12 +436,11 @@ async function summariseAudit(runDir: string, summary: Json | undefined): Promis
   if (events.length > 0 || skipped > 0) {
     const byKind = new Map<string, number>();
     const byProgram = new Map<string, number>();
-    const examples: AuditSummary["examples"] = [];
+    const example = new Map<string, AuditEvent>();
     let total = 0;
     for (const e of events) {
-      if (!byKind.has(e.kind)) {
-        examples.push({ kind: e.kind, program: e.program ?? "(host)", detail: e.detail });
-      }
+      const shown = example.get(e.kind);
+      if (shown === undefined || byContent(e, shown) < 0) example.set(e.kind, e);
       const n = eventsIn(e); // a record may count several identical events
       total += n;
       byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + n);
@@ -447,8 +452,12 @@ async function summariseAudit(runDir: string, summary: Json | undefined): Promis
       total,
       skipped,
       byKind: [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
-      byProgram: [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, 10),
-      examples,
+      byProgram: [...byProgram].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10),
+      examples: [...example.values()].sort(byContent).map((e) => ({
+        kind: e.kind,
+        program: e.program ?? "(host)",
+        detail: e.detail,
+      })),
     };
   }
   if (summary !== undefined && isObject(summary.audit)) {

@@ -64,6 +64,64 @@ export function eventsIn(event: { count?: number }): number {
   return typeof n === "number" && Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 
+/**
+ * Orders audit records by what they say, never by when they were written: program hash (records
+ * without one last), then signal, kind and detail. With evaluations running concurrently the
+ * file order of `audit.jsonl` is the order they finished in; a summary that shows one record of
+ * many takes the first in this order, so the same records give the same summary in any order.
+ *
+ * @param a One record.
+ * @param b Another record.
+ * @returns A negative number, zero or a positive number, as `Array.prototype.sort` expects.
+ * @example
+ * ```ts
+ * import { byContent } from "./audit_log.ts";
+ * const records = [
+ *   { kind: "timeout" as const, detail: "b", program: "ff" },
+ *   { kind: "timeout" as const, detail: "a", program: "0a" },
+ * ];
+ * if ([...records].sort(byContent)[0]!.program !== "0a") throw new Error("not by content");
+ * ```
+ */
+export function byContent(
+  a: Pick<AuditEvent, "kind" | "detail" | "program" | "signal">,
+  b: Pick<AuditEvent, "kind" | "detail" | "program" | "signal">,
+): number {
+  const text = (x: string | undefined, y: string | undefined) =>
+    x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : x < y ? -1 : 1;
+  return text(a.program, b.program) || text(a.signal, b.signal) || text(a.kind, b.kind) ||
+    text(a.detail, b.detail);
+}
+
+/**
+ * Event counts by kind (kinds with no event omitted, counted records included), keyed in
+ * {@linkcode AUDIT_KINDS} order whatever order the events came in: written as JSON, the same
+ * events give the same text when concurrent evaluations finished in another order.
+ *
+ * @param events The events.
+ * @returns The counts.
+ * @example
+ * ```ts
+ * import { countByKind } from "./audit_log.ts";
+ * const counts = countByKind([
+ *   { kind: "crash" }, { kind: "timeout", count: 2 }, { kind: "crash" },
+ * ]);
+ * if (JSON.stringify(counts) !== '{"timeout":2,"crash":2}') throw new Error("out of order");
+ * ```
+ */
+export function countByKind(
+  events: Iterable<{ kind: AuditKind; count?: number }>,
+): Partial<Record<AuditKind, number>> {
+  const counts = new Map<AuditKind, number>();
+  for (const e of events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + eventsIn(e));
+  const out: Partial<Record<AuditKind, number>> = {};
+  for (const kind of AUDIT_KINDS) {
+    const n = counts.get(kind);
+    if (n !== undefined) out[kind] = n;
+  }
+  return out;
+}
+
 const MAX_DETAIL = 2000;
 
 /** Makes a detail string safe to store and print: bounded, control characters escaped. */
@@ -160,10 +218,12 @@ export class AuditLog implements AuditSink {
     return n;
   }
 
-  /** Event counts by kind (kinds with no event are omitted). */
+  /**
+   * Event counts by kind (kinds with no event are omitted), keyed in {@linkcode AUDIT_KINDS}
+   * order whatever order the events came in, so that a summary written as JSON is the same
+   * text when concurrent evaluations finish in another order.
+   */
   summary(): Partial<Record<AuditKind, number>> {
-    const out: Partial<Record<AuditKind, number>> = {};
-    for (const e of this.#events) out[e.kind] = (out[e.kind] ?? 0) + eventsIn(e);
-    return out;
+    return countByKind(this.#events);
   }
 }

@@ -75,3 +75,20 @@ Deno.test("AuditLog keeps events in memory when the file cannot be opened, and t
     }
   });
 });
+
+Deno.test("AuditLog.summary() is the same JSON whatever order the events came in", () => {
+  const events = [
+    { kind: "reward_hack_signal", detail: "a" },
+    { kind: "timeout", detail: "b", count: 3 },
+    { kind: "capability_attempt", detail: "c" },
+    { kind: "timeout", detail: "d" },
+  ] as const;
+  const summaryOf = (order: readonly (typeof events)[number][]) => {
+    using log = new AuditLog();
+    for (const e of order) log.record(e);
+    return JSON.stringify(log.summary());
+  };
+  const forward = summaryOf(events);
+  equal(forward, '{"timeout":4,"capability_attempt":1,"reward_hack_signal":1}');
+  equal(summaryOf([...events].reverse()), forward);
+});

@@ -1,5 +1,6 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual } from "node:assert/strict";
 import { recognizeRequest } from "./recognize_request.ts";
+import { RECOGNIZER_HOSTILE_TEXT } from "../tests/fakes/hostile_scan_texts.ts";
 
 const ask = (content: string) => recognizeRequest([{ role: "user", content }]);
 
@@ -54,11 +55,16 @@ Deno.test("recognizeRequest() prefers improveAlgorithm, then the Task line, then
   });
 });
 
-Deno.test("recognizeRequest() stays fast on a guest's hostile prompt (no quadratic scan)", () => {
-  const started = performance.now();
-  const asked = recognizeRequest([{ role: "user", content: "Task:".repeat(40_000) }]);
-  const ms = performance.now() - started;
-  equal(asked.kind, "unknown");
-  // The old pattern took ~6 s on 100k characters (~1.5 s on 50k) on this machine.
-  ok(ms < 500, `${ms.toFixed(0)} ms for 200k characters`);
+// Its speed on this text (the old pattern took ~6 s) is measured by `deno task bench`
+// ("recognizeRequest, 200k hostile chars"), not asserted here: a test's verdict must not depend
+// on the machine's speed (tests/WALL_CLOCK.md).
+Deno.test("recognizeRequest() reads a guest's hostile prompt to the end", () => {
+  const hostile = RECOGNIZER_HOSTILE_TEXT;
+  deepEqual(recognizeRequest([{ role: "user", content: hostile }]), { kind: "unknown" });
+  // The same prompt with a task line at its end is recognised: the scan reaches it.
+  deepEqual(recognizeRequest([{ role: "user", content: hostile + " Max-cut (maxcut)" }]), {
+    kind: "program",
+    target: "maxcut",
+    how: "task-line",
+  });
 });

@@ -68,6 +68,13 @@ export interface ServeOfflineModelOptions {
   stallMs?: number;
   /** Added latency of every completion, in milliseconds. @default 0 */
   latencyMs?: number;
+  /**
+   * The first `gatherFirst` completion requests wait until all of them have arrived, then go
+   * on together: a test that needs requests in flight at once gets them on any machine, not
+   * only when no request happens to finish before the next is sent. A client that never has
+   * that many in flight waits forever. @default 0
+   */
+  gatherFirst?: number;
   /** Honour `n`; when false only one choice is returned, as some servers do. @default true */
   honourN?: boolean;
   /** Model ids listed and accepted. @default [backend.model] */
@@ -153,6 +160,9 @@ export function serveOfflineModel(
   const shutdown = new AbortController();
   let inFlight = 0;
   let counter = 0;
+  let gathered = 0;
+  const together = Promise.withResolvers<void>(); // released by the last gathered request
+  shutdown.signal.addEventListener("abort", () => together.resolve());
 
   // Waits end early on shutdown. (A client that gives up is not noticed: reading
   // `request.signal` switches Deno to a deprecated behaviour.)
@@ -409,6 +419,10 @@ export function serveOfflineModel(
       inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
       try {
+        if (gathered < (options.gatherFirst ?? 0)) {
+          if (++gathered === options.gatherFirst) together.resolve();
+          await together.promise;
+        }
         return await completion(request, "deployment" in where ? where.deployment : undefined);
       } catch (error) {
         return apiError(

@@ -9,6 +9,9 @@ import process from "node:process";
 import { InstancePool } from "../sandbox/instance_pool.ts";
 import { loadProgram, UNMETERED_FOR_BENCHMARKS } from "../sandbox/program.ts";
 import { runInCPython } from "./calibrate_cpython.ts";
+import { recognizeRequest } from "../stand_in/recognize_request.ts";
+import { claimedScores, selfReportedScoreIn } from "../analysis/self_report.ts";
+import { RECOGNIZER_HOSTILE_TEXT, SELF_REPORT_HOSTILE_TEXTS } from "./fakes/hostile_scan_texts.ts";
 
 const LPN_BRUTE_FORCE = `
 export function algorithm(samples: number[][], labels: number[]): number {
@@ -238,4 +241,37 @@ console.log(
     peak / rss0,
     `all settle; ${wall.toFixed(0)} ms wall`,
   );
+}
+
+// 5. Host scans of hostile guest text (moved here from timed unit tests, see
+// tests/WALL_CLOCK.md): the stand-in's request recogniser and the self-report scans, each
+// against one linear pass over the same text (`toLowerCase`). Measured here: about 90x for the
+// recogniser (its regexes read the text several times), under 1x for the self-report scans;
+// the quadratic recogniser it replaced took about 6 s, some 6,000x.
+{
+  const timed = (work: () => unknown): number => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      work();
+      times.push(performance.now() - t);
+    }
+    return median(times);
+  };
+  const scans: [string, readonly string[], (text: string) => unknown][] = [
+    [
+      "recognizeRequest, 200k hostile chars",
+      [RECOGNIZER_HOSTILE_TEXT],
+      (text) => recognizeRequest([{ role: "user", content: text }]),
+    ],
+    ["self-report scans, 7 hostile texts", SELF_REPORT_HOSTILE_TEXTS, (text) => {
+      selfReportedScoreIn(text);
+      claimedScores(text, []);
+    }],
+  ];
+  for (const [name, texts, scan] of scans) {
+    const ms = texts.reduce((s, text) => s + timed(() => scan(text)), 0);
+    const pass = texts.reduce((s, text) => s + timed(() => text.toLowerCase()), 0);
+    row(name, `${ms.toFixed(1)} ms`, `${pass.toFixed(2)} ms pass`, ms / pass, "<= 1000x");
+  }
 }

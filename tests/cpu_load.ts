@@ -13,15 +13,26 @@
  * @returns What `fn` returns.
  */
 export async function underLoad<T>(fn: () => Promise<T>): Promise<T> {
+  // Each process says when it starts spinning; the 60 s end is only a fuse for a test that
+  // dies before it can kill them, never a condition a test waits on.
   const busy = Array.from({ length: 2 }, () =>
     new Deno.Command("deno", {
-      args: ["eval", "const end = Date.now() + 60000; while (Date.now() < end) {}"],
+      args: [
+        "eval",
+        "console.log('spinning'); const end = Date.now() + 60000; while (Date.now() < end) {}",
+      ],
       stdin: "null",
-      stdout: "null",
+      stdout: "piped",
       stderr: "null",
     }).spawn());
   try {
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let them start spinning
+    // The load is on when every process has started its loop (not after a guessed sleep).
+    await Promise.all(busy.map(async (child) => {
+      const reader = child.stdout.getReader();
+      const { value } = await reader.read();
+      await reader.cancel();
+      if (value === undefined) throw new Error("Cannot load the CPU: a busy process exited");
+    }));
     return await fn();
   } finally {
     for (const child of busy) {

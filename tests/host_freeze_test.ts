@@ -46,12 +46,14 @@ const HOSTILE_JS = [
   '"const k = " + Array(12000).fill(\'"a"\').join(" + ") + ";"',
 ];
 
-// The defect this guards against froze the host for 40-132 s (a backtracking scan of guest
-// text on the main thread). The bounded analyses that remain on it (capped transpile and
-// parse) stall a 100 ms timer for 0.3-0.6 s on an idle 2-core machine and 2.2-2.4 s at a
-// load average of 18; the bound holds on a loaded machine and still sits an order of
-// magnitude below the defect.
-const MAX_GAP_MS = 5_000;
+// Wall-clock by nature (tests/WALL_CLOCK.md): what is checked is that the host's event loop
+// keeps turning in real time, which no virtual clock can show. The defect this guards against
+// froze the host for 40-132 s (a backtracking scan of guest text on the main thread). The
+// bounded analyses that remain on it (capped transpile and parse) stall a 100 ms timer for
+// 0.3-0.6 s on an idle 2-core machine and 2.2-2.4 s at a load average of 18, growing with the
+// load. The bound is set from the defect, not from the fix's speed: half the shortest freeze
+// it caused, so it still fails on the defect and holds up to about 8 times that load.
+const MAX_GAP_MS = 20_000;
 
 /** Runs `work` on each hostile text and checks the host's timer never stalled for long. */
 async function checkEach(what: string, work: (hostile: string) => Promise<unknown>) {

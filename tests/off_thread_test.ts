@@ -27,10 +27,12 @@ Deno.test("a long program is judged in a Worker, with the same verdict", async (
   );
 });
 
+// The analysis deadline is wall time by design (a host-side guard on text a guest returned).
+// Both tests hold on any load: a Worker cannot even start within 1 ms, and load only makes it
+// later; 60 s is three orders of magnitude above what the analysis takes. That the analysis
+// was stopped is shown by the verdict (finished, it says "off"), not by the time it took.
 Deno.test("an analysis that misses its deadline is stopped and says undecided", async () => {
-  const started = performance.now();
   const verdict = await detectUnsandboxingOffThread(flagOff, 1);
-  ok(performance.now() - started < 5_000);
   equal(verdict.verdict, "undecided");
   equal(verdict.unsandboxing, false);
   equal(verdict.evidence[0]?.rule, "deadline");

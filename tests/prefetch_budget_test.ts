@@ -252,3 +252,38 @@ Deno.test("speculativeUsage() counts speculative requests of unknown price apart
     "the unknown part is said, not folded into the dollars",
   );
 });
+
+Deno.test("speculativeUsage() totals the same dollars whatever order the calls finished in", () => {
+  const record = (scope: string, costUsd: number) => ({
+    time: "2026-11-28T00:00:00Z",
+    kind: "completion" as const,
+    callId: scope,
+    scope,
+    model: "m",
+    standIn: false,
+    requestHash: scope,
+    occurrence: 0,
+    n: 1,
+    temperature: 0.7,
+    promptTokens: 1,
+    completionTokens: 1,
+    latencyMs: 1,
+    costUsd,
+    cacheHit: false,
+    error: null,
+  });
+  const events = [{
+    time: "2026-11-28T00:00:00Z",
+    type: "iteration-end",
+    run: 0,
+    t: 1,
+    speculation: { keys: [{ key: "a.0", used: true }] },
+  }];
+  // Plain addition of these gives 0.6000000000000001 one way and 0.6 the other.
+  const records = [0.1, 0.2, 0.3].map((usd, i) => record(`r0/t1/ea.0/run${i}`, usd));
+  const forward = speculativeUsage(records, events);
+  const backward = speculativeUsage([...records].reverse(), events);
+  assert.equal(forward.costUsd, backward.costUsd);
+  assert.equal(forward.costUsdUsed, backward.costUsdUsed);
+  assert.equal(forward.paid, 3);
+});

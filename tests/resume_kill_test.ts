@@ -3,12 +3,14 @@
  * evaluation, and with torn writes at the end of its logs), resume it, and compare with an
  * uninterrupted run: the same numbers, each step once in the event log, no completed call
  * paid twice, the same audit events. The run is a real `deno` process killed with SIGKILL;
- * the model is the offline stand-in (a test harness, not a language model) served over HTTP
- * with a fixed latency, so that a kill can land while a request is in flight.
+ * the model is the offline stand-in (a test harness, not a language model) served over HTTP,
+ * holding each request until the test has looked at the run, so that a kill lands while a
+ * request is in flight whatever the machine's speed.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { readLedger } from "../lm/mod.ts";
-import { serveOfflineModel } from "../stand_in/mod.ts";
+import { OfflineBackend, serveOfflineModel } from "../stand_in/mod.ts";
+import type { ChatBackend } from "../lm/chat_backend.ts";
 import { compareSummaries } from "../experiments/compare_summaries.ts";
 import { cliPermissions, permissionFlags } from "../experiments/run_permissions.ts";
 
@@ -74,26 +76,77 @@ async function text(path: string): Promise<string> {
   }
 }
 
-/** Polls until `ready` holds (checked every 20 ms), then kills the process with SIGKILL. */
+/**
+ * Holds model requests at the server until the test has looked at the run once after they
+ * arrived, so that a moment defined by a request in flight is seen on any machine (before, the
+ * 150 ms a request took had to outlast one poll, which a loaded machine need not do).
+ */
+class PollGate {
+  #held: (() => void)[] = [];
+  #open = true;
+  /** Wraps a backend: each request waits for the gate while it is closed. */
+  around(inner: ChatBackend): ChatBackend {
+    return {
+      model: inner.model,
+      standIn: inner.standIn,
+      complete: async (request, options) => {
+        if (!this.#open) await new Promise<void>((resolve) => this.#held.push(resolve));
+        return await inner.complete(request, options);
+      },
+    };
+  }
+  /** Closes the gate; {@linkcode arrived} then lists the requests held since the last call. */
+  close(): void {
+    this.#open = false;
+  }
+  /** Takes the requests held so far: calling the result lets them go on. */
+  arrived(): () => void {
+    const held = this.#held.splice(0);
+    return () => held.forEach((go) => go());
+  }
+  /** Opens the gate and lets every held request go on. */
+  open(): void {
+    this.#open = true;
+    this.arrived()();
+  }
+}
+
+/**
+ * Looks at the run until `ready` holds, then kills the process with SIGKILL. Model requests are
+ * held until one look has followed their arrival. Fails when the process ends first (no
+ * deadline: how long the run takes is the machine's business).
+ */
 async function killWhen(
   child: Deno.ChildProcess,
   runs: string,
   ready: (dir: string) => Promise<boolean>,
+  gate: PollGate,
 ): Promise<string> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const names = await Array.fromAsync(Deno.readDir(runs), (e) => e.name);
-    const dir = names.find((n) => n.includes("-self-improve-"));
-    if (dir !== undefined && await ready(`${runs}/${dir}`)) {
-      child.kill("SIGKILL");
-      await child.output();
-      return `${runs}/${dir}`;
+  let ended = false;
+  const status = child.status.then(() => ended = true);
+  gate.close();
+  let release = () => {};
+  try {
+    for (;;) {
+      release = gate.arrived();
+      const names = await Array.fromAsync(Deno.readDir(runs), (e) => e.name);
+      const dir = names.find((n) => n.includes("-self-improve-"));
+      if (dir !== undefined && await ready(`${runs}/${dir}`)) {
+        child.kill("SIGKILL");
+        await child.output();
+        return `${runs}/${dir}`;
+      }
+      release();
+      if (ended) break;
+      // Between looks; a look that comes late only holds requests longer.
+      await Promise.race([status, new Promise((r) => setTimeout(r, 20))]);
     }
-    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    release(); // the requests seen by the last look answer a process that is gone
+    gate.open();
   }
-  child.kill("SIGKILL");
   await child.output();
-  throw new Error("the moment to kill never came");
+  throw new Error("the run ended before the moment to kill came");
 }
 
 function keyedEvents(events: string): string[] {
@@ -117,7 +170,11 @@ Deno.test({
     "a self-improvement run killed at any of several moments resumes to the uninterrupted result",
   sanitizeResources: false,
   fn: async (t) => {
-    await using server = await serveOfflineModel({ port: 0, latencyMs: 150 });
+    const gate = new PollGate();
+    await using server = await serveOfflineModel({
+      port: 0,
+      backend: gate.around(new OfflineBackend({ seed: 0 })),
+    });
     const model = ["--model", "offline-stand-in", "--base-url", server.baseUrl];
     const temp = await Deno.makeTempDir({ prefix: "stop-resume-" });
     try {
@@ -170,6 +227,7 @@ Deno.test({
             cli(runs, ["self-improve", ...SMALL_FLAGS, ...model]),
             runs,
             ready,
+            gate,
           );
           await damage(dir);
           ok(!(await text(`${dir}/summary.json`)), "killed before it finished");

@@ -1,7 +1,8 @@
 /**
  * Shared helpers of the adversarial sandbox suite (`tests/sandbox_*_test.ts`): run hostile
- * programs on the real plugin, a few at a time, and check the safe outcome, the audit, the
- * elapsed time and that the host still runs a trivial program afterwards.
+ * programs on the real plugin, a few at a time, and check the safe outcome, the audit and that
+ * the host still runs a trivial program afterwards. Nothing here reads the wall clock: a case's
+ * verdict depends only on its program (see `tests/WALL_CLOCK.md`).
  *
  * @module
  */
@@ -14,7 +15,6 @@ import {
   type LoadOptions,
   loadProgram,
 } from "../sandbox/program.ts";
-import { resolveLimits } from "../sandbox/limits.ts";
 
 /** A prelude that hands the raw host call to the program (only for host-boundary tests). */
 export const RAW_PRELUDE = "(host) => ({ raw: (fn, args) => fn(host, ...args) })";
@@ -24,12 +24,15 @@ export const FAST_TIMEOUT_MS = 200;
 /** Kill slack of the wall-clock backstop used with {@linkcode FAST_TIMEOUT_MS}. */
 export const KILL_SLACK_MS = 300;
 /**
- * Backstop factor of the cases (`LoadOptions.backstopFactor`): the wall-clock kill comes at
- * the virtual deadline's value in wall milliseconds plus the slack, so that a hang is found
- * quickly. Cases that expect the deterministic `timeout` set a generous factor instead, so
- * that a loaded machine never reaches the backstop first.
+ * Backstop factor of the cases (`LoadOptions.backstopFactor`): the product's own default, so
+ * that no case's verdict depends on how fast or busy the machine is. (It was 1, a wall-clock
+ * kill at the virtual limit's value in wall ms, to find hangs quickly: idle, the sandbox runs
+ * 1.6 to 6 wall ms per virtual ms, so any case doing real work could end in `wall_timeout`
+ * instead of its own verdict on a loaded machine.) A program the meter misses still ends, at
+ * the backstop, in a `wall_timeout` that the case's check rejects; only the backstop's own
+ * tests (`sandbox_time_test.ts`) set a factor that makes it fire first.
  */
-export const CASE_BACKSTOP_FACTOR = 1;
+export const CASE_BACKSTOP_FACTOR = DEFAULT_BACKSTOP_FACTOR;
 /**
  * A backstop factor no metered program reaches before its virtual deadline, even on a
  * heavily loaded machine running several sandboxes of the suite at once: the 100 that held
@@ -40,11 +43,6 @@ export const CASE_BACKSTOP_FACTOR = 1;
 export const GENEROUS_BACKSTOP_FACTOR = 250;
 /** A deadline long enough that only a real hang reaches it (for memory, output, state cases). */
 export const LONG_TIMEOUT_MS = 10_000;
-
-/** How long closing a stuck worker may take (plugin_instance.ts waits at most this). */
-const CLOSE_CAP_MS = 2000;
-/** Generous allowance for a 2-core machine running test files in parallel. */
-const MARGIN_MS = 6000;
 
 /** One hostile program and what the suite expects of it. */
 export interface HostileCase {
@@ -74,10 +72,6 @@ export interface Outcome {
   again: CallResult;
   /** A trivial program run in a fresh sandbox right after the first call. */
   probe: CallResult;
-  /** Wall time of the first call (instance start, load, call, kill and close included). */
-  elapsedMs: number;
-  /** Upper bound on `elapsedMs`: the backstop (factor × deadline + slack) + close cap + margin. */
-  boundMs: number;
   audit: AuditLog;
   /** Instances the program had used after both calls. */
   instancesStarted: number;
@@ -98,11 +92,8 @@ export async function runCase(c: Omit<HostileCase, "name" | "check">): Promise<O
     limits: { timeoutMs: LONG_TIMEOUT_MS, ...c.options?.limits },
     audit,
   };
-  const timeoutMs = c.call?.timeoutMs ?? resolveLimits(options.limits).timeoutMs;
   await using program = await loadProgram(c.source, options);
-  const started = performance.now();
   const result = await program.call(c.exportName ?? "main", c.args ?? [], c.call);
-  const elapsedMs = performance.now() - started;
   const [again, probe] = await Promise.all([
     program.call(c.exportName ?? "main", c.args ?? [], c.call),
     trivialCall(),
@@ -111,10 +102,6 @@ export async function runCase(c: Omit<HostileCase, "name" | "check">): Promise<O
     result,
     again,
     probe,
-    elapsedMs,
-    boundMs: timeoutMs * (options.backstopFactor ?? DEFAULT_BACKSTOP_FACTOR) +
-      (options.killSlackMs ?? 1000) +
-      CLOSE_CAP_MS + MARGIN_MS,
     audit,
     instancesStarted: program.instancesStarted,
   };
@@ -151,8 +138,8 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R
 }
 
 /**
- * Runs cases a few at a time, then checks each in its own step: its own assertions, the
- * elapsed bound, and that the same program's next call is also typed (never a hang).
+ * Runs cases a few at a time, then checks each in its own step: its own assertions, and that
+ * the same program's next call is also typed (never a hang).
  * A last step checks that the host still runs a trivial program.
  *
  * @param t The test context.
@@ -174,10 +161,6 @@ export async function runCases(
     await t.step(c.name, async () => {
       if ("error" in outcome) throw outcome.error;
       const o = outcome.o;
-      assert.ok(
-        o.elapsedMs <= o.boundMs,
-        `took ${Math.round(o.elapsedMs)} ms, over the bound of ${o.boundMs} ms`,
-      );
       assert.equal(typeof o.again.ok, "boolean");
       assertValue(o.probe, 42);
       await c.check(o);

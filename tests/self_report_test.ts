@@ -1,12 +1,12 @@
 /**
  * Tests of the host's scans of guest-produced text for self-reported scores
- * (`analysis/self_report.ts`): what they find, what they ignore, and that hostile text
- * cannot make them slow.
+ * (`analysis/self_report.ts`): what they find and what they ignore, hostile text included.
  *
  * @module
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import { claimedScores, selfReportedScoreIn } from "../analysis/self_report.ts";
+import { SELF_REPORT_HOSTILE_TEXTS } from "./fakes/hostile_scan_texts.ts";
 
 Deno.test("selfReportedScoreIn() finds exported scores and global writes, not comments or strings", () => {
   equal(selfReportedScoreIn("export const reportedScore = 1;"), "exports 'reportedScore'");
@@ -50,21 +50,18 @@ Deno.test("claimedScores() reads claims in one pass", () => {
   deepEqual(claimedScores("scores 0.9", []), [], "a different word");
 });
 
-Deno.test("the scans stay fast on hostile text (no backtracking over guest text)", () => {
-  const hostile = [
-    "globalThis" + " ".repeat(200_000),
-    "globalThis" + " ".repeat(99_000) + "as",
-    "export const " + "a".repeat(99_000),
-    "score " + " ".repeat(200_000) + "x",
-    "score:".repeat(50_000),
-    "(".repeat(90_000),
-    "`${".repeat(30_000),
-  ];
-  for (const text of hostile) {
-    const t0 = performance.now();
-    selfReportedScoreIn(text);
-    claimedScores(text, []);
-    const ms = performance.now() - t0;
-    ok(ms < 1_000, `${JSON.stringify(text.slice(0, 20))}…: ${ms.toFixed(0)} ms`);
+// How fast they are is a benchmark's business (`deno task bench`, "self-report scans"), not a
+// timed test's: a verdict here must not depend on the machine's speed (tests/WALL_CLOCK.md).
+Deno.test("the scans read hostile text without finding anything in it", () => {
+  for (const text of SELF_REPORT_HOSTILE_TEXTS) {
+    equal(selfReportedScoreIn(text), undefined, `${JSON.stringify(text.slice(0, 20))}…`);
+    deepEqual(claimedScores(text, []), [], `${JSON.stringify(text.slice(0, 20))}…`);
   }
+  // Look-alikes that do state something, at the far end of a long text, are found: the scans
+  // read hostile text to its end (the parser's cap is MAX_ANALYSED_CHARS).
+  equal(
+    selfReportedScoreIn("globalThis" + " ".repeat(59_000) + ".score = 1;"),
+    "writes globalThis.score",
+  );
+  deepEqual(claimedScores(" ".repeat(900) + "score 0.9", []), [0.9]);
 });
