@@ -2,7 +2,8 @@
 /**
  * A queue worker with a fake handler, for the queue's tests and benchmark: a job's payload
  * `{ a, b, sleepMs }` gives `{ sum: a + b, product: a * b, by: <worker label> }` after
- * `sleepMs` of waiting (with `padBytes: n`, also `pad`: n times "x"); `{ fail: "message" }` throws that message. `validate` rejects anything
+ * `sleepMs` of waiting (with `padBytes: n`, also `pad`: n times "x"; with `holdFile: path`, only
+ * once that file exists, so a test decides when held jobs may end); `{ fail: "message" }` throws that message. `validate` rejects anything
  * else (not an object, non-finite numbers, a sleep outside 0..60000 ms). With `--calls FILE`
  * every call of the handler appends its payload as one JSON line to FILE, so a test can tell
  * that a payload never reached it. Prints `ready <worker id>` once it takes jobs; SIGTERM
@@ -31,6 +32,9 @@ export function validateFakeJob(payload: unknown): string | undefined {
   if (typeof pad !== "number" || !Number.isInteger(pad) || pad < 0 || pad > 1_000_000) {
     return "'padBytes' is not a whole number from 0 to 1000000";
   }
+  if (p.holdFile !== undefined && typeof p.holdFile !== "string") {
+    return "'holdFile' is not a path";
+  }
   const sleep = p.sleepMs ?? 0;
   if (typeof sleep !== "number" || !(sleep >= 0 && sleep <= 60_000)) {
     return "'sleepMs' is not a number of milliseconds from 0 to 60000";
@@ -38,12 +42,17 @@ export function validateFakeJob(payload: unknown): string | undefined {
   return undefined;
 }
 
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
 const HELP =
   `Usage: STOP_QUEUE_URL=postgres://… deno run --allow-net=HOST --allow-env=STOP_QUEUE_URL,… \\
   tests/queue_worker_entry.ts --plugin-hash H [options]
 
 A queue worker with a fake handler, for the queue's tests and benchmark: { a, b, sleepMs }
-gives { sum, product, by } after sleepMs; { fail: "message" } throws. Prints 'ready <id>'.
+gives { sum, product, by } after sleepMs (and once the file holdFile exists, if given);
+{ fail: "message" } throws. Prints 'ready <id>'.
 
 Options:
   --plugin-hash H     the plugin hash whose jobs it takes (required)
@@ -102,6 +111,7 @@ if (import.meta.main) {
         b: number;
         sleepMs?: number;
         padBytes?: number;
+        holdFile?: string;
         fail?: string;
       };
       if (calls !== undefined) {
@@ -110,6 +120,9 @@ if (import.meta.main) {
         });
       }
       if (p.fail !== undefined) throw new Error(p.fail);
+      while (p.holdFile !== undefined && !(await exists(p.holdFile))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await new Promise((resolve) => setTimeout(resolve, p.sleepMs ?? 0));
       const result = { sum: p.a + p.b, product: p.a * p.b, by: label };
       return p.padBytes ? { ...result, pad: "x".repeat(p.padBytes) } : result;
