@@ -557,13 +557,16 @@ static inline __exception int js_poll_interrupts(JSContext *ctx)
     replace: `    if (psc->exception)
         return 0;
 
-    if (js_stop_charge(ctx, 4)) /* stop: a comparison of the sort */
+    /* stop: a comparison of the sort: 8 units (string conversion and comparison, the
+       sort's own moves), 4 when a comparator does the comparing (its call is counted) */
+    if (js_stop_charge(ctx, psc->has_method ? 4 : 8))
         goto exception;
 
     if (psc->has_method) {
 `,
     count: 1,
-    why: "meter: each comparison of Array.prototype.sort costs 4 units and checks the deadline",
+    why:
+      "meter: each comparison of Array.prototype.sort costs 8 units (4 beside a comparator's call) and checks the deadline",
   },
   {
     file: "quickjs.c",
@@ -880,22 +883,106 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
     why: "meter: every native call checks the deadline as it returns",
   },
   {
+    file: "quickjs.c",
+    find: `    js_trigger_gc(ctx->rt, sizeof(JSObject));
+    p = js_malloc(ctx, sizeof(JSObject));
+`,
+    replace: `    js_trigger_gc(ctx->rt, sizeof(JSObject));
+    /* stop: an object costs 128 units beside its allocations: setting it up and tearing it
+       down, and its share of the cycle collector, whose every pass visits every live object
+       (a pass runs each time the heap has grown by half) */
+    js_stop_native += 128;
+    p = js_malloc(ctx, sizeof(JSObject));
+`,
+    count: 1,
+    why:
+      "meter: each object created (plain, array, function, closure, promise) costs 128 units beside its allocations",
+  },
+  {
+    file: "quickjs.c",
+    find: `    e = js_malloc(ctx, sizeof(*e) + argc * sizeof(JSValue));
+    if (!e)
+        return -1;
+`,
+    replace: `    /* stop: a job costs 600 units: its bookkeeping, the promise machinery around it
+       (resolving functions, reactions, thenable jobs) that no instruction counts, and the
+       cycle collector's passes over the promises a storm keeps alive */
+    js_stop_native += 600;
+    e = js_malloc(ctx, sizeof(*e) + argc * sizeof(JSValue));
+    if (!e)
+        return -1;
+`,
+    count: 1,
+    why:
+      "meter: each job enqueued (a promise reaction, a thenable's resolution, an await) costs 600 units",
+  },
+  {
+    file: "quickjs.c",
+    find: `    case JS_TAG_INT:
+        snprintf(buf, sizeof(buf), "%d", JS_VALUE_GET_INT(val));
+`,
+    replace: `    case JS_TAG_INT:
+        js_stop_native += 64; /* stop: an integer converted to a string costs 64 units */
+        snprintf(buf, sizeof(buf), "%d", JS_VALUE_GET_INT(val));
+`,
+    count: 1,
+    why: "meter: converting an integer to a string (snprintf) costs 64 units",
+  },
+  {
+    file: "quickjs.c",
+    find: `    char buf[JS_DTOA_BUF_SIZE];
+    js_dtoa1(buf, d, radix, n_digits, flags);
+    return JS_NewString(ctx, buf);
+`,
+    replace: `    char buf[JS_DTOA_BUF_SIZE];
+    /* stop: a number converted to a string costs 1024 units when the shortest form is
+       searched (up to 17 snprintf calls), 64 for an integer or a fixed number of digits */
+    js_stop_native += (flags == JS_DTOA_VAR_FORMAT && isfinite(d) &&
+                       (d != trunc(d) || fabs(d) > 9007199254740991.0)) ? 1024 : 64;
+    js_dtoa1(buf, d, radix, n_digits, flags);
+    return JS_NewString(ctx, buf);
+`,
+    count: 1,
+    why:
+      "meter: converting a number to a string (js_dtoa) costs 1024 units, 64 for an integer or a fixed number of digits",
+  },
+  {
+    file: "quickjs.c",
+    find: `                                       int64_t idx, JSValue val, int flags)
+{
+    return JS_DefinePropertyValueValue(ctx, this_obj, JS_NewInt64(ctx, idx),
+`,
+    replace: `                                       int64_t idx, JSValue val, int flags)
+{
+    if (js_stop_charge(ctx, 128)) { /* stop: an element a built-in defines costs 128 units */
+        JS_FreeValue(ctx, val);
+        return -1;
+    }
+    return JS_DefinePropertyValueValue(ctx, this_obj, JS_NewInt64(ctx, idx),
+`,
+    count: 1,
+    why:
+      "meter: an element a built-in appends to the array it builds (split, match, Array.from of an iterable) costs 128 units and checks the deadline",
+  },
+  {
     file: "libregexp.c",
     find: `    for(;;) {
         //        printf("top=%p: pc=%d\\n", th_list.top, (int)(pc - (bc_buf + RE_HEADER_LEN)));
         opcode = *pc++;
 `,
     replace: `    for(;;) {
-        /* stop: each step of the matcher is a unit, charged in batches of 256 */
+        /* stop: each step of the matcher costs LRE_STOP_UNITS_PER_STEP units, charged in
+           batches of 256 steps */
         if (unlikely(++lre_stop_steps >= 256)) {
             lre_stop_steps = 0;
-            if (lre_stop_charge(s->opaque, 256))
+            if (lre_stop_charge(s->opaque, 256 * LRE_STOP_UNITS_PER_STEP))
                 return -1;
         }
         opcode = *pc++;
 `,
     count: 1,
-    why: "meter: a regular expression's backtracking steps are charged and check the deadline",
+    why:
+      "meter: a regular expression's backtracking steps are charged (3 units each) and check the deadline",
   },
   {
     file: "libregexp.c",
@@ -903,6 +990,7 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
 static intptr_t lre_exec_backtrack(`,
     replace: `int lre_stop_charge(void *opaque, int units);
 static int lre_stop_steps; /* steps not charged yet; flushed when lre_exec ends */
+#define LRE_STOP_UNITS_PER_STEP 3 /* a step's work beside a bytecode instruction's */
 
 /* return 1 if match, 0 if not match or -1 if error. */
 static intptr_t lre_exec_backtrack(`,
@@ -918,7 +1006,7 @@ static intptr_t lre_exec_backtrack(`,
     if (lre_stop_steps) {
         int steps = lre_stop_steps;
         lre_stop_steps = 0;
-        if (lre_stop_charge(s->opaque, steps) && ret >= 0)
+        if (lre_stop_charge(s->opaque, steps * LRE_STOP_UNITS_PER_STEP) && ret >= 0)
             ret = -1;
     }
     return ret;

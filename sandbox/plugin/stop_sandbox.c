@@ -504,8 +504,13 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
  * instead (and some built-ins fail with no exception at all); the count tells that apart from
  * a program that throws `null` itself. */
 #define HEAP_OVERHEAD 8
-/* Allocating costs a unit of the meter per 64 bytes (on top of the work that fills them). */
-#define ALLOC_BYTES_PER_UNIT_LOG2 6
+/* Allocating costs ALLOC_BASE_UNITS (malloc's and free's bookkeeping, which no instruction
+ * counts) plus a unit per 64 bytes requested (on top of the work that fills them). A
+ * reallocation is charged as an allocation of its new size: the count then depends on the
+ * sizes QuickJS asks for, never on what malloc_usable_size says about them. */
+#define ALLOC_BASE_UNITS 16
+#define ALLOC_BYTES_PER_UNIT_LOG2 5
+#define ALLOC_UNITS(size) (ALLOC_BASE_UNITS + (int64_t)((size) >> ALLOC_BYTES_PER_UNIT_LOG2))
 static uint64_t alloc_refused;
 
 static void *heap_malloc(JSMallocState *s, size_t size) {
@@ -518,7 +523,7 @@ static void *heap_malloc(JSMallocState *s, size_t size) {
     alloc_refused++;
     return NULL;
   }
-  JS_ChargeNativeWork(size >> ALLOC_BYTES_PER_UNIT_LOG2);
+  JS_ChargeNativeWork(ALLOC_UNITS(size));
   s->malloc_count++;
   s->malloc_size += malloc_usable_size(p) + HEAP_OVERHEAD;
   return p;
@@ -547,7 +552,7 @@ static void *heap_realloc(JSMallocState *s, void *p, size_t size) {
     alloc_refused++;
     return NULL;
   }
-  if (size > old) JS_ChargeNativeWork((size - old) >> ALLOC_BYTES_PER_UNIT_LOG2);
+  JS_ChargeNativeWork(ALLOC_UNITS(size));
   s->malloc_size += malloc_usable_size(q) - old;
   return q;
 }
