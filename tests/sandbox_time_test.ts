@@ -44,13 +44,10 @@ function timesOutAt(limitMs: number): (o: Outcome) => void {
 const timesOut = timesOutAt(FAST_TIMEOUT_MS);
 
 /**
- * A promise storm fills the heap: with the jobs' promise bookkeeping uncharged, the heap
- * runs out at 69.6 virtual ms (1.29 million calls; the storm then dies and the call returns),
- * so these cases have a shorter limit, which they reach first on every run: 40 virtual ms, the
- * work (30.6 million units) that the limit of 100 ms meant before the clock was calibrated to
- * CPython (3300 virtual ps per unit then, 1305 now). The meter undercharges the storm (its
- * bookkeeping and the cycle collector's passes over a growing heap): 1.2 wall s (load average
- * 6) to 7 wall s (the suite's cases beside it, load average 9) for 40 to 50 virtual ms.
+ * A shorter limit for the promise storms: 40 virtual ms. When their jobs and objects were not
+ * charged, the heap ran out at 69.6 virtual ms (the storm then died and the call returned) and
+ * the storm ran 30 to 140 wall ms per virtual ms; charged (`tests/sandbox_charges_test.ts`),
+ * they reach any limit long before the heap runs out, at 1 to 2 wall ms per virtual ms idle.
  */
 const STORM_TIMEOUT_MS = 40;
 

@@ -1111,6 +1111,9 @@ EXPORT("load") int32_t load(void) {
       "import * as ns from 'guest:program'; import { take } from 'guest:sink'; take(ns);";
   int64_t eval_started = meter_now();
   mark_work();
+  /* The program's limit counts from here, where its reported time does: the bootstrap and the
+   * prelude (the host's code, whose allocations the meter charges too) are not its work. */
+  set_deadline(deadline_after(default_timeout_ms));
   JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
   if (!JS_IsException(r) && drain_jobs() < 0) {
     JS_FreeValue(ctx, r);
