@@ -45,7 +45,7 @@ const CHARGED: ChargeCase[] = [
       for (let i = 0; i < n; i++) { const o = { a: i, b: 1 }; s = (s + o.b) | 0; }
       return s;
     }`,
-    floor: 128 + 3 * 16,
+    floor: 64 + 3 * 16,
   },
   {
     name: "a closure",
@@ -54,7 +54,7 @@ const CHARGED: ChargeCase[] = [
       for (let i = 0; i < n; i++) { const f = () => i; s = (s + (f === null ? 1 : 0)) | 0; }
       return s;
     }`,
-    floor: 128 + 3 * 16,
+    floor: 64 + 3 * 16,
   },
   {
     name: "a short string from an integer",
@@ -81,7 +81,7 @@ const CHARGED: ChargeCase[] = [
       for (let i = 0; i < n; i++) s += (await i) & 1;
       return s;
     }`,
-    floor: 600 + 2 * 128,
+    floor: 600 + 2 * 64,
   },
   {
     name: "a link of a promise chain",
@@ -90,7 +90,7 @@ const CHARGED: ChargeCase[] = [
       for (let i = 0; i < n; i++) p = p.then((x) => x + 1);
       return await p;
     }`,
-    floor: 600 + 2 * 128,
+    floor: 600 + 2 * 64,
   },
   {
     name: "a piece of a split",

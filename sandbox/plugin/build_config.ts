@@ -888,15 +888,15 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
     p = js_malloc(ctx, sizeof(JSObject));
 `,
     replace: `    js_trigger_gc(ctx->rt, sizeof(JSObject));
-    /* stop: an object costs 128 units beside its allocations: setting it up and tearing it
+    /* stop: an object costs 64 units beside its allocations: setting it up and tearing it
        down, and its share of the cycle collector, whose every pass visits every live object
        (a pass runs each time the heap has grown by half) */
-    js_stop_native += 128;
+    js_stop_native += 64;
     p = js_malloc(ctx, sizeof(JSObject));
 `,
     count: 1,
     why:
-      "meter: each object created (plain, array, function, closure, promise) costs 128 units beside its allocations",
+      "meter: each object created (plain, array, function, closure, promise) costs 64 units beside its allocations",
   },
   {
     file: "quickjs.c",
