@@ -201,6 +201,16 @@ export const PROBES: readonly Probe[] = [
     }`,
   },
   {
+    name: "array slice",
+    n: 100,
+    source: `export function main(n: number): number {
+      const a = Array.from({ length: 1e4 }, (_, i) => i);
+      let s = 0;
+      for (let k = 0; k < n; k++) s += a.slice(1).length;
+      return s;
+    }`,
+  },
+  {
     name: "string split",
     n: 1e5,
     source: `export function main(n: number): number {

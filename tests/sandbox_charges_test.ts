@@ -1,7 +1,6 @@
 /**
  * Adversarial sandbox suite, native charges: work that no bytecode instruction counts (small
- * allocations, objects, promise jobs, number-to-string conversions, elements a built-in
- * appends) is charged to the meter at about what it costs beside bytecode
+ * allocations, objects, promise jobs, number-to-string conversions, the pieces of a split) is charged to the meter at about what it costs beside bytecode
  * (`tests/calibrate_native.ts`), so a program cannot make its time cheap by spending it there.
  * The charges are checked twice: as exact minimum units per round of each class (deterministic,
  * no wall clock), and as storms that end in the deterministic `timeout` under a backstop a
@@ -93,11 +92,19 @@ const CHARGED: ChargeCase[] = [
     floor: 600 + 2 * 64,
   },
   {
+    name: "an element copied by slice",
+    source: `export function main(n: number): number {
+      return Array.from({ length: 10 }, (_, i) => i).slice(0, 0).length +
+        new Array(n).fill(1).slice(1).length;
+    }`,
+    floor: 16,
+  },
+  {
     name: "a piece of a split",
     source: `export function main(n: number): number {
       return "abcdefgh".repeat(n).split("e").length;
     }`,
-    floor: 128 + 16,
+    floor: 96 + 16 + 16,
   },
 ];
 

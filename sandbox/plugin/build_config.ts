@@ -954,7 +954,7 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
 `,
     replace: `                                       int64_t idx, JSValue val, int flags)
 {
-    if (js_stop_charge(ctx, 128)) { /* stop: an element a built-in defines costs 128 units */
+    if (js_stop_charge(ctx, 16)) { /* stop: an element a built-in defines costs 16 units */
         JS_FreeValue(ctx, val);
         return -1;
     }
@@ -962,7 +962,27 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
 `,
     count: 1,
     why:
-      "meter: an element a built-in appends to the array it builds (split, match, Array.from of an iterable) costs 128 units and checks the deadline",
+      "meter: an element a built-in defines in the array it builds (slice, splice, split, Array.of, Array.from of an iterable) costs 16 units and checks the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `        T = js_sub_string(ctx, sp, p, e);
+        if (JS_IsException(T))
+            goto exception;
+        if (JS_CreateDataPropertyUint32(ctx, A, lengthA++, T, 0) < 0)
+`,
+    replace:
+      `        /* stop: a piece of a split costs 96 units beside its allocation (its string, its
+           element in the array, which grows) */
+        if (js_stop_charge(ctx, 96))
+            goto exception;
+        T = js_sub_string(ctx, sp, p, e);
+        if (JS_IsException(T))
+            goto exception;
+        if (JS_CreateDataPropertyUint32(ctx, A, lengthA++, T, 0) < 0)
+`,
+    count: 1,
+    why: "meter: each piece String.prototype.split cuts costs 96 units and checks the deadline",
   },
   {
     file: "libregexp.c",
@@ -1159,26 +1179,35 @@ export const UNITS_PER_CALL = 40;
 
 /**
  * What native built-ins charge, in the same units (set in the patches above, where each class
- * does its work; the glue charges allocation). Each is about the wall time the work takes
- * beside an instruction's 2.8 to 3.3 ns, rounded; on the calibration programs they add 0.1 % to
- * 4.5 % to the virtual time (3SAT seed 3.6 %, max-cut seed 0.2 %, quadratic-assignment seed
- * 0.1 %), measured with `tests/calibrate_clock.ts --repeats 1 --instances 3` (its `native`
- * column).
- * - regular expression: 1 per matcher step (charged and checked every 256 steps);
+ * does its work; the glue charges allocation). Each is about the CPU time the work takes beside
+ * a plain bytecode loop's 1.2 to 1.7 ns per unit (a typical mix of array, property and call
+ * instructions takes about 1.5 times that), rounded, so that no class of native work is cheaper
+ * per unit than bytecode by more than about 2: `tests/calibrate_native.ts` prints each class's
+ * ns per unit against the loop's (figures in `tests/calibration/README.md`, "Native charges").
+ * - regular expression: 3 per matcher step (charged and checked every 256 steps);
  * - elements read, written or deleted by index by a built-in (join, indexOf, lastIndexOf,
  *   fill, copyWithin, splice on array-likes): 4 each, 200 past index
  *   2^31 (an atom is built); `includes`/`indexOf` on a plain array: 2 per element compared;
- * - sorting: 4 per comparison (Array and TypedArray default comparisons; a comparator
- *   function also pays its call);
+ *   an element a built-in defines in the array it builds (slice, splice, split, Array.of,
+ *   Array.from of an iterable): 16;
+ * - sorting: 8 per default comparison of `Array.prototype.sort`, 4 beside a comparator's call
+ *   (which is counted as a call); 4 per TypedArray default comparison;
  * - strings: a comparison 1 + 1 per 4 characters compared, the search for a first character
  *   1 per 8 characters scanned, building 3 + 1 per 16 characters copied (8 wide), filling 1
- *   per character (repeat, padStart, padEnd);
+ *   per character (repeat, padStart, padEnd); a piece `split` cuts 96; a number converted to
+ *   a string 64, or 1024 when its shortest decimal form is searched (a fraction);
  * - JSON: 100 per value `JSON.stringify` visits, 32 per value `JSON.parse` builds;
  * - BigInt: 1 per limb product (multiplication and division), 4 per butterfly of a
  *   number-theoretic transform; past the deadline a BigInt operation fails at its next
  *   allocation;
  * - typed arrays: fill 1 per 4 elements, copyWithin and set 1 per 16 bytes;
- * - allocation: 1 per 64 bytes (`ALLOC_BYTES_PER_UNIT_LOG2` in the glue);
+ * - allocation: 16 per allocation or reallocation, plus 1 per 32 bytes of its (new) size
+ *   (`ALLOC_BASE_UNITS`, `ALLOC_BYTES_PER_UNIT_LOG2` in the glue); each object created
+ *   (plain, array, function, closure, promise) 64 more;
+ * - promises: each job enqueued (a reaction, a thenable's resolution, an await's resumption)
+ *   600. The cycle collector is not charged where it runs (when it runs depends on
+ *   `malloc_usable_size`, so the count would depend on the allocator): objects and jobs carry
+ *   its share, which is largest for what a program keeps alive (a promise storm's chain);
  * - an error's backtrace: each frame it walks costs a call.
  * Loops that can run long check the deadline as they charge, and every native call checks it
  * as it returns, so the timeout comes at a point that depends on the program alone.

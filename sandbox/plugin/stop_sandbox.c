@@ -505,7 +505,7 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
  * a program that throws `null` itself. */
 #define HEAP_OVERHEAD 8
 /* Allocating costs ALLOC_BASE_UNITS (malloc's and free's bookkeeping, which no instruction
- * counts) plus a unit per 64 bytes requested (on top of the work that fills them). A
+ * counts) plus a unit per 32 bytes requested (on top of the work that fills them). A
  * reallocation is charged as an allocation of its new size: the count then depends on the
  * sizes QuickJS asks for, never on what malloc_usable_size says about them. */
 #define ALLOC_BASE_UNITS 16
