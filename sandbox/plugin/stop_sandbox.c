@@ -84,8 +84,9 @@ static char *program_source;
  * load. Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
  * backward branches, and right after an error's backtrace): that point, too, is a function of
  * the program alone. Native built-ins charge the work they do (regular expression steps,
- * characters compared, elements touched, sort comparisons, BigInt limb products, bytes
- * allocated; the units are beside QUICKJS_PATCHES in build_config.ts) and check the deadline
+ * characters compared, elements touched, sort comparisons, BigInt limb products, allocations
+ * and their bytes, objects created, promise jobs, numbers formatted; the units are beside
+ * QUICKJS_PATCHES in build_config.ts) and check the deadline
  * as they charge (JS_SetMeterDeadline), so an endless regex, join or search ends in the same
  * timeout; a BigInt operation past the deadline fails at its next allocation. A host call costs no virtual time beyond the guest
  * work around it. */
