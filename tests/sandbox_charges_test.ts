@@ -11,15 +11,13 @@ import assert from "node:assert/strict";
 import { loadProgram } from "../sandbox/program.ts";
 import type { CallResult } from "../sandbox/call_result.ts";
 import {
-  assertAudited,
-  assertFailure,
   assertValue,
   FAST_TIMEOUT_MS,
   type HostileCase,
   LONG_TIMEOUT_MS,
-  type Outcome,
   runCases,
   TIGHT_BACKSTOP_FACTOR,
+  timesOutAt,
 } from "./sandbox_harness.ts";
 
 /** One class of native work: `main(n)` does `n` rounds of it, each charged at least `floor`. */
@@ -142,18 +140,7 @@ Deno.test("loadProgram() charges each round of cheap native work at least its ca
   });
 });
 
-/** The deterministic timeout at the limit, at the same virtual time on a fresh instance. */
-function timesOut(o: Outcome): void {
-  assertFailure(o.result, "timeout");
-  assertFailure(o.again, "timeout");
-  assertAudited(o.audit, "timeout", undefined, 2);
-  assert.equal(o.audit.events.filter((e) => e.kind === "wall_timeout").length, 0);
-  assert.equal(o.again.guestMs, o.result.guestMs, "the timeout comes at the same virtual time");
-  assert.ok(
-    o.result.guestMs >= FAST_TIMEOUT_MS && o.result.guestMs < FAST_TIMEOUT_MS + 50,
-    `the timeout came at ${o.result.guestMs} virtual ms`,
-  );
-}
+const timesOut = timesOutAt(FAST_TIMEOUT_MS);
 
 const storms: HostileCase[] = [
   {

@@ -252,6 +252,26 @@ export function assertAudited(
   }
 }
 
+/**
+ * The virtual timeout, recorded, at the same virtual time as the next call on the same
+ * program (a fresh instance), just past the deadline.
+ *
+ * @param limitMs The call's virtual limit.
+ * @returns The check of a case's outcome.
+ */
+export function timesOutAt(limitMs: number): (o: Outcome) => void {
+  return (o) => {
+    assertFailure(o.result, "timeout");
+    assertFailure(o.again, "timeout");
+    assertAudited(o.audit, "timeout", undefined, 2);
+    assert.equal(o.instancesStarted, 2, "a timed-out instance must be replaced");
+    assert.equal(o.again.guestMs, o.result.guestMs, "the timeout comes at the same virtual time");
+    assert.ok(
+      o.result.guestMs >= limitMs && o.result.guestMs < limitMs + 50,
+      `the timeout came at ${o.result.guestMs} virtual ms`,
+    );
+  };
+}
 /** True when a string has no C0/C1 control character and no lone surrogate. */
 export function isPrintable(text: string): boolean {
   // deno-lint-ignore no-control-regex

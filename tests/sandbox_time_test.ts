@@ -23,25 +23,9 @@ import {
   type Outcome,
   runCases,
   TIGHT_BACKSTOP_FACTOR,
+  timesOutAt,
 } from "./sandbox_harness.ts";
 
-/**
- * The virtual timeout, recorded, at the same virtual time as the next call on the same
- * program (a fresh instance), just past the deadline.
- */
-function timesOutAt(limitMs: number): (o: Outcome) => void {
-  return (o) => {
-    assertFailure(o.result, "timeout");
-    assertFailure(o.again, "timeout");
-    assertAudited(o.audit, "timeout", undefined, 2);
-    assert.equal(o.instancesStarted, 2, "a timed-out instance must be replaced");
-    assert.equal(o.again.guestMs, o.result.guestMs, "the timeout comes at the same virtual time");
-    assert.ok(
-      o.result.guestMs >= limitMs && o.result.guestMs < limitMs + 50,
-      `the timeout came at ${o.result.guestMs} virtual ms`,
-    );
-  };
-}
 const timesOut = timesOutAt(FAST_TIMEOUT_MS);
 
 /** The wall-clock backstop: its own failure kind, recorded, and the instance replaced. */
