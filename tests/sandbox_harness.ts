@@ -41,6 +41,13 @@ export const CASE_BACKSTOP_FACTOR = DEFAULT_BACKSTOP_FACTOR;
  * bookkeeping the meter undercharges, took 30 to 140 wall ms per virtual ms.
  */
 export const GENEROUS_BACKSTOP_FACTOR = 250;
+/**
+ * A tenth of {@linkcode GENEROUS_BACKSTOP_FACTOR}: for storms of work the meter charges at about
+ * its cost (allocations, promise jobs), which run 1 to 2 wall ms per virtual ms on an idle
+ * machine, so they reach their deterministic timeout long before it; uncharged, a promise storm
+ * ran 30 to 140.
+ */
+export const TIGHT_BACKSTOP_FACTOR = GENEROUS_BACKSTOP_FACTOR / 10;
 /** A deadline long enough that only a real hang reaches it (for memory, output, state cases). */
 export const LONG_TIMEOUT_MS = 10_000;
 
@@ -228,6 +235,26 @@ export function assertAudited(
   }
 }
 
+/**
+ * The virtual timeout, recorded, at the same virtual time as the next call on the same
+ * program (a fresh instance), just past the deadline.
+ *
+ * @param limitMs The call's virtual limit.
+ * @returns The check of a case's outcome.
+ */
+export function timesOutAt(limitMs: number): (o: Outcome) => void {
+  return (o) => {
+    assertFailure(o.result, "timeout");
+    assertFailure(o.again, "timeout");
+    assertAudited(o.audit, "timeout", undefined, 2);
+    assert.equal(o.instancesStarted, 2, "a timed-out instance must be replaced");
+    assert.equal(o.again.guestMs, o.result.guestMs, "the timeout comes at the same virtual time");
+    assert.ok(
+      o.result.guestMs >= limitMs && o.result.guestMs < limitMs + 50,
+      `the timeout came at ${o.result.guestMs} virtual ms`,
+    );
+  };
+}
 /** True when a string has no C0/C1 control character and no lone surrogate. */
 export function isPrintable(text: string): boolean {
   // deno-lint-ignore no-control-regex

@@ -22,37 +22,11 @@ import {
   LONG_TIMEOUT_MS,
   type Outcome,
   runCases,
+  TIGHT_BACKSTOP_FACTOR,
+  timesOutAt,
 } from "./sandbox_harness.ts";
 
-/**
- * The virtual timeout, recorded, at the same virtual time as the next call on the same
- * program (a fresh instance), just past the deadline.
- */
-function timesOutAt(limitMs: number): (o: Outcome) => void {
-  return (o) => {
-    assertFailure(o.result, "timeout");
-    assertFailure(o.again, "timeout");
-    assertAudited(o.audit, "timeout", undefined, 2);
-    assert.equal(o.instancesStarted, 2, "a timed-out instance must be replaced");
-    assert.equal(o.again.guestMs, o.result.guestMs, "the timeout comes at the same virtual time");
-    assert.ok(
-      o.result.guestMs >= limitMs && o.result.guestMs < limitMs + 50,
-      `the timeout came at ${o.result.guestMs} virtual ms`,
-    );
-  };
-}
 const timesOut = timesOutAt(FAST_TIMEOUT_MS);
-
-/**
- * A promise storm fills the heap: with the jobs' promise bookkeeping uncharged, the heap
- * runs out at 69.6 virtual ms (1.29 million calls; the storm then dies and the call returns),
- * so these cases have a shorter limit, which they reach first on every run: 40 virtual ms, the
- * work (30.6 million units) that the limit of 100 ms meant before the clock was calibrated to
- * CPython (3300 virtual ps per unit then, 1305 now). The meter undercharges the storm (its
- * bookkeeping and the cycle collector's passes over a growing heap): 1.2 wall s (load average
- * 6) to 7 wall s (the suite's cases beside it, load average 9) for 40 to 50 virtual ms.
- */
-const STORM_TIMEOUT_MS = 40;
 
 /** The wall-clock backstop: its own failure kind, recorded, and the instance replaced. */
 function wallTimesOut(o: Outcome): void {
@@ -104,16 +78,22 @@ const counted: HostileCase[] = [
       again();
       return 1;
     }`,
-    call: { timeoutMs: STORM_TIMEOUT_MS },
-    check: timesOutAt(STORM_TIMEOUT_MS),
+    // Its jobs and objects are charged (tests/sandbox_charges_test.ts): uncharged, the heap ran
+    // out at 70 virtual ms (the storm died, the call returned) after 30 to 140 wall ms per
+    // virtual ms; charged, it reaches its limit long before either.
+    options: { backstopFactor: TIGHT_BACKSTOP_FACTOR },
+    check: timesOut,
   },
   {
     name: "a promise that never settles while jobs keep coming",
     source: `export function main(): Promise<number> {
       return new Promise(() => { const spin = (): unknown => Promise.resolve().then(spin); spin(); });
     }`,
-    call: { timeoutMs: STORM_TIMEOUT_MS },
-    check: timesOutAt(STORM_TIMEOUT_MS),
+    // Its jobs and objects are charged (tests/sandbox_charges_test.ts): uncharged, the heap ran
+    // out at 70 virtual ms (the storm died, the call returned) after 30 to 140 wall ms per
+    // virtual ms; charged, it reaches its limit long before either.
+    options: { backstopFactor: TIGHT_BACKSTOP_FACTOR },
+    check: timesOut,
   },
 ];
 

@@ -799,13 +799,16 @@ static inline __exception int js_poll_interrupts(JSContext *ctx)
     replace: `    if (psc->exception)
         return 0;
 
-    if (js_stop_charge(ctx, 4)) /* stop: a comparison of the sort */
+    /* stop: a comparison of the sort: 8 units (string conversion and comparison, the
+       sort's own moves), 4 when a comparator does the comparing (its call is counted) */
+    if (js_stop_charge(ctx, psc->has_method ? 4 : 8))
         goto exception;
 
     if (psc->has_method) {
 `,
     count: 1,
-    why: "meter: each comparison of Array.prototype.sort costs 4 units and checks the deadline",
+    why:
+      "meter: each comparison of Array.prototype.sort costs 8 units (4 beside a comparator's call) and checks the deadline",
   },
   {
     file: "quickjs.c",
@@ -1122,22 +1125,126 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
     why: "meter: every native call checks the deadline as it returns",
   },
   {
+    file: "quickjs.c",
+    find: `    js_trigger_gc(ctx->rt, sizeof(JSObject));
+    p = js_malloc(ctx, sizeof(JSObject));
+`,
+    replace: `    js_trigger_gc(ctx->rt, sizeof(JSObject));
+    /* stop: an object costs 64 units beside its allocations: setting it up and tearing it
+       down, and its share of the cycle collector, whose every pass visits every live object
+       (a pass runs each time the heap has grown by half) */
+    js_stop_native += 64;
+    p = js_malloc(ctx, sizeof(JSObject));
+`,
+    count: 1,
+    why:
+      "meter: each object created (plain, array, function, closure, promise) costs 64 units beside its allocations",
+  },
+  {
+    file: "quickjs.c",
+    find: `    e = js_malloc(ctx, sizeof(*e) + argc * sizeof(JSValue));
+    if (!e)
+        return -1;
+`,
+    replace: `    /* stop: a job costs 600 units: its bookkeeping, the promise machinery around it
+       (resolving functions, reactions, thenable jobs) that no instruction counts, and the
+       cycle collector's passes over the promises a storm keeps alive */
+    js_stop_native += 600;
+    e = js_malloc(ctx, sizeof(*e) + argc * sizeof(JSValue));
+    if (!e)
+        return -1;
+`,
+    count: 1,
+    why:
+      "meter: each job enqueued (a promise reaction, a thenable's resolution, an await) costs 600 units",
+  },
+  {
+    file: "quickjs.c",
+    find: `    case JS_TAG_INT:
+        snprintf(buf, sizeof(buf), "%d", JS_VALUE_GET_INT(val));
+`,
+    replace: `    case JS_TAG_INT:
+        js_stop_native += 64; /* stop: an integer converted to a string costs 64 units */
+        snprintf(buf, sizeof(buf), "%d", JS_VALUE_GET_INT(val));
+`,
+    count: 1,
+    why: "meter: converting an integer to a string (snprintf) costs 64 units",
+  },
+  {
+    file: "quickjs.c",
+    find: `    char buf[JS_DTOA_BUF_SIZE];
+    js_dtoa1(buf, d, radix, n_digits, flags);
+    return JS_NewString(ctx, buf);
+`,
+    replace: `    char buf[JS_DTOA_BUF_SIZE];
+    /* stop: a number converted to a string costs 1024 units when the shortest form is
+       searched (up to 17 snprintf calls), 64 for an integer or a fixed number of digits */
+    js_stop_native += (flags == JS_DTOA_VAR_FORMAT && isfinite(d) &&
+                       (d != trunc(d) || fabs(d) > 9007199254740991.0)) ? 1024 : 64;
+    js_dtoa1(buf, d, radix, n_digits, flags);
+    return JS_NewString(ctx, buf);
+`,
+    count: 1,
+    why:
+      "meter: converting a number to a string (js_dtoa) costs 1024 units, 64 for an integer or a fixed number of digits",
+  },
+  {
+    file: "quickjs.c",
+    find: `                                       int64_t idx, JSValue val, int flags)
+{
+    return JS_DefinePropertyValueValue(ctx, this_obj, JS_NewInt64(ctx, idx),
+`,
+    replace: `                                       int64_t idx, JSValue val, int flags)
+{
+    if (js_stop_charge(ctx, 16)) { /* stop: an element a built-in defines costs 16 units */
+        JS_FreeValue(ctx, val);
+        return -1;
+    }
+    return JS_DefinePropertyValueValue(ctx, this_obj, JS_NewInt64(ctx, idx),
+`,
+    count: 1,
+    why:
+      "meter: an element a built-in defines in the array it builds (slice, splice, split, Array.of, Array.from of an iterable) costs 16 units and checks the deadline",
+  },
+  {
+    file: "quickjs.c",
+    find: `        T = js_sub_string(ctx, sp, p, e);
+        if (JS_IsException(T))
+            goto exception;
+        if (JS_CreateDataPropertyUint32(ctx, A, lengthA++, T, 0) < 0)
+`,
+    replace:
+      `        /* stop: a piece of a split costs 96 units beside its allocation (its string, its
+           element in the array, which grows) */
+        if (js_stop_charge(ctx, 96))
+            goto exception;
+        T = js_sub_string(ctx, sp, p, e);
+        if (JS_IsException(T))
+            goto exception;
+        if (JS_CreateDataPropertyUint32(ctx, A, lengthA++, T, 0) < 0)
+`,
+    count: 1,
+    why: "meter: each piece String.prototype.split cuts costs 96 units and checks the deadline",
+  },
+  {
     file: "libregexp.c",
     find: `    for(;;) {
         //        printf("top=%p: pc=%d\\n", th_list.top, (int)(pc - (bc_buf + RE_HEADER_LEN)));
         opcode = *pc++;
 `,
     replace: `    for(;;) {
-        /* stop: each step of the matcher is a unit, charged in batches of 256 */
+        /* stop: each step of the matcher costs LRE_STOP_UNITS_PER_STEP units, charged in
+           batches of 256 steps */
         if (unlikely(++lre_stop_steps >= 256)) {
             lre_stop_steps = 0;
-            if (lre_stop_charge(s->opaque, 256))
+            if (lre_stop_charge(s->opaque, 256 * LRE_STOP_UNITS_PER_STEP))
                 return -1;
         }
         opcode = *pc++;
 `,
     count: 1,
-    why: "meter: a regular expression's backtracking steps are charged and check the deadline",
+    why:
+      "meter: a regular expression's backtracking steps are charged (3 units each) and check the deadline",
   },
   {
     file: "libregexp.c",
@@ -1145,6 +1252,7 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
 static intptr_t lre_exec_backtrack(`,
     replace: `int lre_stop_charge(void *opaque, int units);
 static int lre_stop_steps; /* steps not charged yet; flushed when lre_exec ends */
+#define LRE_STOP_UNITS_PER_STEP 3 /* a step's work beside a bytecode instruction's */
 
 /* return 1 if match, 0 if not match or -1 if error. */
 static intptr_t lre_exec_backtrack(`,
@@ -1160,7 +1268,7 @@ static intptr_t lre_exec_backtrack(`,
     if (lre_stop_steps) {
         int steps = lre_stop_steps;
         lre_stop_steps = 0;
-        if (lre_stop_charge(s->opaque, steps) && ret >= 0)
+        if (lre_stop_charge(s->opaque, steps * LRE_STOP_UNITS_PER_STEP) && ret >= 0)
             ret = -1;
     }
     return ret;
@@ -1313,26 +1421,35 @@ export const UNITS_PER_CALL = 40;
 
 /**
  * What native built-ins charge, in the same units (set in the patches above, where each class
- * does its work; the glue charges allocation). Each is about the wall time the work takes
- * beside an instruction's 2.8 to 3.3 ns, rounded; on the calibration programs they add 0.1 % to
- * 4.5 % to the virtual time (3SAT seed 3.6 %, max-cut seed 0.2 %, quadratic-assignment seed
- * 0.1 %), measured with `tests/calibrate_clock.ts --repeats 1 --instances 3` (its `native`
- * column).
- * - regular expression: 1 per matcher step (charged and checked every 256 steps);
+ * does its work; the glue charges allocation). Each is about the CPU time the work takes beside
+ * a plain bytecode loop's 1.2 to 1.7 ns per unit (a typical mix of array, property and call
+ * instructions takes about 1.5 times that), rounded, so that no class of native work is cheaper
+ * per unit than bytecode by more than about 2: `tests/calibrate_native.ts` prints each class's
+ * ns per unit against the loop's (figures in `tests/calibration/README.md`, "Native charges").
+ * - regular expression: 3 per matcher step (charged and checked every 256 steps);
  * - elements read, written or deleted by index by a built-in (join, indexOf, lastIndexOf,
  *   fill, copyWithin, splice on array-likes): 4 each, 200 past index
  *   2^31 (an atom is built); `includes`/`indexOf` on a plain array: 2 per element compared;
- * - sorting: 4 per comparison (Array and TypedArray default comparisons; a comparator
- *   function also pays its call);
+ *   an element a built-in defines in the array it builds (slice, splice, split, Array.of,
+ *   Array.from of an iterable): 16;
+ * - sorting: 8 per default comparison of `Array.prototype.sort`, 4 beside a comparator's call
+ *   (which is counted as a call); 4 per TypedArray default comparison;
  * - strings: a comparison 1 + 1 per 4 characters compared, the search for a first character
  *   1 per 8 characters scanned, building 3 + 1 per 16 characters copied (8 wide), filling 1
- *   per character (repeat, padStart, padEnd);
+ *   per character (repeat, padStart, padEnd); a piece `split` cuts 96; a number converted to
+ *   a string 64, or 1024 when its shortest decimal form is searched (a fraction);
  * - JSON: 100 per value `JSON.stringify` visits, 32 per value `JSON.parse` builds;
  * - BigInt: 1 per limb product (multiplication and division), 4 per butterfly of a
  *   number-theoretic transform; past the deadline a BigInt operation fails at its next
  *   allocation;
  * - typed arrays: fill 1 per 4 elements, copyWithin and set 1 per 16 bytes;
- * - allocation: 1 per 64 bytes (`ALLOC_BYTES_PER_UNIT_LOG2` in the glue);
+ * - allocation: 16 per allocation or reallocation, plus 1 per 32 bytes of its (new) size
+ *   (`ALLOC_BASE_UNITS`, `ALLOC_BYTES_PER_UNIT_LOG2` in the glue); each object created
+ *   (plain, array, function, closure, promise) 64 more;
+ * - promises: each job enqueued (a reaction, a thenable's resolution, an await's resumption)
+ *   600. The cycle collector is not charged where it runs (when it runs depends on
+ *   `malloc_usable_size`, so the count would depend on the allocator): objects and jobs carry
+ *   its share, which is largest for what a program keeps alive (a promise storm's chain);
  * - an error's backtrace: each frame it walks costs a call.
  * Loops that can run long check the deadline as they charge, and every native call checks it
  * as it returns, so the timeout comes at a point that depends on the program alone.

@@ -89,8 +89,9 @@ static char *program_source;
  * current block's instructions a little later, at the same point on every run). Deadlines are checked where QuickJS polls its interrupt handler (every 10000 calls and
  * backward branches, and right after an error's backtrace): that point, too, is a function of
  * the program alone. Native built-ins charge the work they do (regular expression steps,
- * characters compared, elements touched, sort comparisons, BigInt limb products, bytes
- * allocated; the units are beside QUICKJS_PATCHES in build_config.ts) and check the deadline
+ * characters compared, elements touched, sort comparisons, BigInt limb products, allocations
+ * and their bytes, objects created, promise jobs, numbers formatted; the units are beside
+ * QUICKJS_PATCHES in build_config.ts) and check the deadline
  * as they charge (JS_SetMeterDeadline), so an endless regex, join or search ends in the same
  * timeout; a BigInt operation past the deadline fails at its next allocation. A host call costs no virtual time beyond the guest
  * work around it. */
@@ -509,8 +510,13 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
  * instead (and some built-ins fail with no exception at all); the count tells that apart from
  * a program that throws `null` itself. */
 #define HEAP_OVERHEAD 8
-/* Allocating costs a unit of the meter per 64 bytes (on top of the work that fills them). */
-#define ALLOC_BYTES_PER_UNIT_LOG2 6
+/* Allocating costs ALLOC_BASE_UNITS (malloc's and free's bookkeeping, which no instruction
+ * counts) plus a unit per 32 bytes requested (on top of the work that fills them). A
+ * reallocation is charged as an allocation of its new size: the count then depends on the
+ * sizes QuickJS asks for, never on what malloc_usable_size says about them. */
+#define ALLOC_BASE_UNITS 16
+#define ALLOC_BYTES_PER_UNIT_LOG2 5
+#define ALLOC_UNITS(size) (ALLOC_BASE_UNITS + (int64_t)((size) >> ALLOC_BYTES_PER_UNIT_LOG2))
 static uint64_t alloc_refused;
 
 static void *heap_malloc(JSMallocState *s, size_t size) {
@@ -523,7 +529,7 @@ static void *heap_malloc(JSMallocState *s, size_t size) {
     alloc_refused++;
     return NULL;
   }
-  JS_ChargeNativeWork(size >> ALLOC_BYTES_PER_UNIT_LOG2);
+  JS_ChargeNativeWork(ALLOC_UNITS(size));
   s->malloc_count++;
   s->malloc_size += malloc_usable_size(p) + HEAP_OVERHEAD;
   return p;
@@ -552,7 +558,7 @@ static void *heap_realloc(JSMallocState *s, void *p, size_t size) {
     alloc_refused++;
     return NULL;
   }
-  if (size > old) JS_ChargeNativeWork((size - old) >> ALLOC_BYTES_PER_UNIT_LOG2);
+  JS_ChargeNativeWork(ALLOC_UNITS(size));
   s->malloc_size += malloc_usable_size(q) - old;
   return q;
 }
@@ -1111,6 +1117,9 @@ EXPORT("load") int32_t load(void) {
       "import * as ns from 'guest:program'; import { take } from 'guest:sink'; take(ns);";
   int64_t eval_started = meter_now();
   mark_work();
+  /* The program's limit counts from here, where its reported time does: the bootstrap and the
+   * prelude (the host's code, whose allocations the meter charges too) are not its work. */
+  set_deadline(deadline_after(default_timeout_ms));
   JSValue r = JS_Eval(ctx, CAPTURE, sizeof CAPTURE - 1, "<capture>", JS_EVAL_TYPE_MODULE);
   if (!JS_IsException(r) && drain_jobs() < 0) {
     JS_FreeValue(ctx, r);
