@@ -110,5 +110,7 @@ Deno.test("the clock a program reads already includes the block it is in", async
   const bodyUnits = withBody.instructions - without.instructions;
   assert.ok(bodyUnits >= 200 * 5, `the body ran ${bodyUnits} instructions`);
   const seen = (withBody.ms - without.ms) * 1e9 / VIRTUAL_PS_PER_UNIT;
-  assert.ok(Math.abs(seen - bodyUnits) < 1, `the clock saw ${seen} of ${bodyUnits} units`);
+  // performance.now() reads whole virtual nanoseconds (a unit is 1.3 of them): each of the
+  // four readings is up to one unit low.
+  assert.ok(Math.abs(seen - bodyUnits) <= 2, `the clock saw ${seen} of ${bodyUnits} units`);
 });
