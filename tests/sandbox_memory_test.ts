@@ -2,9 +2,11 @@
  * Adversarial sandbox suite, memory and stack class: allocation bombs end in a typed
  * out-of-memory, runaway recursion and deeply nested input in a typed stack overflow (or a
  * compile error when the host's transpiler already refuses the source), never in a wrong or
- * silent result; the module's declared maximum memory refuses `memory.grow` past the cap.
+ * silent result; the module's declared maximum memory refuses `memory.grow` past the cap; the
+ * heap limit counts requested bytes, so where memory runs out does not depend on the allocator.
  */
 import assert from "node:assert/strict";
+import { loadProgram } from "../sandbox/program.ts";
 import { withMemoryMaximum } from "../sandbox/wasm_memory.ts";
 import { compiledPlugin } from "../sandbox/plugin_instance.ts";
 import {
@@ -271,4 +273,28 @@ Deno.test("withMemoryMaximum() makes memory.grow past the cap fail when a module
     assert.throws(() => memory.grow(16384), RangeError);
     assert.equal(memory.buffer.byteLength, capBytes);
   });
+});
+
+Deno.test("the heap limit counts the bytes a program asks for, not the allocator's rounding", async () => {
+  // How many ArrayBuffers of n bytes fit before the heap is full, for n one byte apart. With
+  // the accounting on what malloc_usable_size says, sizes that the allocator rounds alike
+  // gave the same count (1000 to 1004 all 14385), so where a program runs out of memory, and
+  // when QuickJS collects garbage, depended on the allocator's build.
+  const source = `export function main(n: number): number {
+    const keep: ArrayBuffer[] = [];
+    try { for (;;) keep.push(new ArrayBuffer(n)); } catch (_e) { /* the heap is full */ }
+    const k = keep.length;
+    keep.length = 0;
+    return k;
+  }`;
+  const counts: number[] = [];
+  for (let n = 1000; n <= 1008; n++) {
+    await using program = await loadProgram(source, { limits: SMALL_MEMORY });
+    const result = await program.call("main", [n]);
+    assert.ok(result.ok, result.ok ? "" : result.failure.message);
+    counts.push(result.value as number);
+  }
+  for (let i = 1; i < counts.length; i++) {
+    assert.ok(counts[i]! < counts[i - 1]!, `one more byte each, yet counts ${counts.join(", ")}`);
+  }
 });

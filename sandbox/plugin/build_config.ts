@@ -65,7 +65,8 @@ export const QUICKJS_PATCHES: readonly {
     find: "#elif defined(__linux__)\n",
     replace: "#elif defined(__linux__) || defined(__wasi__)\n",
     count: 3,
-    why: "wasi-libc has malloc_usable_size, which the heap limit's accounting needs",
+    why:
+      "wasi-libc has malloc_usable_size, which QuickJS's default allocator reads (the plugin's own allocator records requested sizes instead)",
   },
   {
     file: "quickjs.c",

@@ -509,61 +509,74 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
  * heap is so full that QuickJS cannot even build its "out of memory" error, it throws `null`
  * instead (and some built-ins fail with no exception at all); the count tells that apart from
  * a program that throws `null` itself. */
-#define HEAP_OVERHEAD 8
+/* Each block carries, in a header, the size QuickJS asked for, and that size is all the heap's
+ * accounting and QuickJS ever see of it (heap_usable_size): what malloc_usable_size would say
+ * depends on the allocator's rounding (a wasi-libc release), and QuickJS decides with it when
+ * to collect garbage, when the heap limit is reached and when a string or array has room to
+ * grow in place, so with it the work the meter counts and the point a program runs out of
+ * memory could differ between two builds of the same sources. The header keeps malloc's
+ * alignment (16 bytes), and the accounting counts it with the allocator's own overhead. */
+#define HEAP_HEADER 16
+#define HEAP_OVERHEAD (8 + HEAP_HEADER)
+static inline void *heap_user(void *raw) { return (char *)raw + HEAP_HEADER; }
+static inline void *heap_raw(const void *p) { return (char *)p - HEAP_HEADER; }
+static inline size_t heap_size(const void *p) { return *(const size_t *)heap_raw(p); }
 /* Allocating costs ALLOC_BASE_UNITS (malloc's and free's bookkeeping, which no instruction
  * counts) plus a unit per 32 bytes requested (on top of the work that fills them). A
- * reallocation is charged as an allocation of its new size: the count then depends on the
- * sizes QuickJS asks for, never on what malloc_usable_size says about them. */
+ * reallocation is charged as an allocation of its new size: the count depends on the sizes
+ * QuickJS asks for alone. */
 #define ALLOC_BASE_UNITS 16
 #define ALLOC_BYTES_PER_UNIT_LOG2 5
 #define ALLOC_UNITS(size) (ALLOC_BASE_UNITS + (int64_t)((size) >> ALLOC_BYTES_PER_UNIT_LOG2))
 static uint64_t alloc_refused;
 
 static void *heap_malloc(JSMallocState *s, size_t size) {
-  if (s->malloc_size + size > s->malloc_limit) {
+  if (size > s->malloc_limit || s->malloc_size + size > s->malloc_limit) {
     alloc_refused++;
     return NULL;
   }
-  void *p = malloc(size);
-  if (!p) {
+  void *raw = malloc(size + HEAP_HEADER);
+  if (!raw) {
     alloc_refused++;
     return NULL;
   }
+  *(size_t *)raw = size;
   JS_ChargeNativeWork(ALLOC_UNITS(size));
   s->malloc_count++;
-  s->malloc_size += malloc_usable_size(p) + HEAP_OVERHEAD;
-  return p;
+  s->malloc_size += size + HEAP_OVERHEAD;
+  return heap_user(raw);
 }
 
 static void heap_free(JSMallocState *s, void *p) {
   if (!p) return;
   s->malloc_count--;
-  s->malloc_size -= malloc_usable_size(p) + HEAP_OVERHEAD;
-  free(p);
+  s->malloc_size -= heap_size(p) + HEAP_OVERHEAD;
+  free(heap_raw(p));
 }
 
 static void *heap_realloc(JSMallocState *s, void *p, size_t size) {
   if (!p) return size ? heap_malloc(s, size) : NULL;
-  size_t old = malloc_usable_size(p);
+  size_t old = heap_size(p);
   if (!size) {
     heap_free(s, p);
     return NULL;
   }
-  if (s->malloc_size + size - old > s->malloc_limit) {
+  if (size > s->malloc_limit || s->malloc_size + size - old > s->malloc_limit) {
     alloc_refused++;
     return NULL;
   }
-  void *q = realloc(p, size);
-  if (!q) {
+  void *raw = realloc(heap_raw(p), size + HEAP_HEADER);
+  if (!raw) {
     alloc_refused++;
     return NULL;
   }
+  *(size_t *)raw = size;
   JS_ChargeNativeWork(ALLOC_UNITS(size));
-  s->malloc_size += malloc_usable_size(q) - old;
-  return q;
+  s->malloc_size += size - old;
+  return heap_user(raw);
 }
 
-static size_t heap_usable_size(const void *p) { return malloc_usable_size((void *)p); }
+static size_t heap_usable_size(const void *p) { return heap_size(p); }
 
 static const JSMallocFunctions HEAP_FUNCTIONS = {heap_malloc, heap_free, heap_realloc,
                                                  heap_usable_size};
