@@ -25,17 +25,16 @@ Deno.test("queue client: catches up on results recorded while its listener was c
     await waitFor(
       "the job to be queued",
       async () => (await queueStatus(db.url)).counts.waiting === 1,
-      10_000,
     );
     await sql.query(
       `select pg_terminate_backend(pid) from pg_stat_activity where query = 'listen stop_queue_result'`,
     );
-    await waitFor("the listener to notice", () => warnings.length > 0, 5_000);
+    await waitFor("the listener to notice", () => warnings.length > 0);
     await sql.query(
       `insert into stop_queue.results (key, state, result, plugin_hash, attempts)
        values ('cut', 'done', '{"y": 2}', 'nobody', 1)`,
     );
-    deepEqual(await within("the caught-up result", result, 10_000), { y: 2 });
+    deepEqual(await within("the caught-up result", result), { y: 2 });
   } finally {
     await queue.close();
     await sql.close();
@@ -55,14 +54,12 @@ Deno.test("queue client: a coordinator that comes back gets the finished result,
     await waitFor(
       "the worker to start the job",
       async () => (await readCalls(calls)).length === 1,
-      10_000,
     );
     await first.close();
     await rejects(abandoned, /the queue was closed/);
     await waitFor(
       "the job to finish",
       async () => (await queueStatus(db.url)).counts.done === 1,
-      10_000,
     );
     const second = await openJobQueue(db.url);
     try {
@@ -72,7 +69,6 @@ Deno.test("queue client: a coordinator that comes back gets the finished result,
           second.submit("k", { a: 3, b: 4, sleepMs: 1000 }, {
             pluginHash: "p",
           }),
-          5_000,
         ),
         { sum: 7, product: 12, by: "w" },
       );

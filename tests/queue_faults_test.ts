@@ -26,7 +26,6 @@ Deno.test("queue: a worker SIGKILLed mid-job has its job finished elsewhere afte
     await waitFor(
       "the doomed worker to start the job",
       async () => (await readCalls(calls)).length === 1,
-      20_000,
     );
     // The survivor starts while the job is locked by the doomed worker: it must not take it
     // before the lease expires.
@@ -34,7 +33,7 @@ Deno.test("queue: a worker SIGKILLed mid-job has its job finished elsewhere afte
     await survivor.ready;
     const killedAt = performance.now();
     doomed.kill();
-    deepEqual(await within("the job to be taken over", result, 20_000), {
+    deepEqual(await within("the job to be taken over", result), {
       sum: 42,
       product: 440,
       by: "survivor",
@@ -83,18 +82,18 @@ Deno.test("queue: a database restart mid-run is ridden out, every job recorded o
         return r;
       });
     const first = Promise.all(jobs.slice(0, 4).map((_, i) => submit(i)));
-    await within("the first results", first, 20_000);
+    await within("the first results", first);
     const results = Promise.all(jobs.slice(4).map((_, i) => submit(i + 4))).then(
       async (rest) => [...await first, ...rest],
     );
     await waitFor("the held jobs to be queued", async () => {
       const { counts } = await queueStatus(db.url);
       return counts.waiting! + counts.running! === jobs.length - 4;
-    }, 20_000);
+    });
     await db.restart({ downMs: 1000 });
     equal(finished, 4, "a held job finished before the restart");
     await Deno.writeTextFile(release, "");
-    const done = await within("every job after the restart", results, 30_000) as {
+    const done = await within("every job after the restart", results) as {
       sum: number;
       product: number;
     }[];
@@ -132,13 +131,12 @@ Deno.test("queue: a job whose every attempt lost its worker is dead-lettered, no
     await waitFor(
       "the doomed worker to start the job",
       async () => (await readCalls(calls)).length === 1,
-      20_000,
     );
     sweeper = startWorkerProcess(db.url, { label: "sweeper", pluginHash: "p", calls, ...LEASE });
     await sweeper.ready;
     doomed.kill();
     await rejects(
-      within("the dead letter", result, 20_000),
+      within("the dead letter", result),
       /dead-lettered: its worker was lost \(no heartbeat within the lease\) on each of 1 attempt\(s\)/,
     );
     deepEqual((await readCalls(calls)).map((c) => c.label), ["doomed"]);

@@ -146,45 +146,50 @@ export async function readCalls(path: string): Promise<HandlerCall[]> {
 }
 
 /**
+ * How long {@linkcode waitFor} and {@linkcode within} wait before they fail: a guard against a
+ * test that would hang, never a verdict on speed. Everything awaited takes well under a minute
+ * on an idle machine (a queued run, the longest, about 30 s), so no load a test machine sees
+ * reaches it; a fixed guard per call (5 to 150 s before) could be reached by a slow machine.
+ */
+export const HANG_GUARD_MS = 600_000;
+
+/**
  * Waits until a condition holds, checking every 50 ms.
  *
  * @param what What is awaited, for the error.
  * @param condition The condition.
- * @param timeoutMs How long at most.
- * @throws {Error} When it still does not hold after `timeoutMs`.
+ * @throws {Error} When it still does not hold after {@linkcode HANG_GUARD_MS}.
  */
 export async function waitFor(
   what: string,
   condition: () => Promise<boolean> | boolean,
-  timeoutMs: number,
 ): Promise<void> {
-  const end = performance.now() + timeoutMs;
+  const end = performance.now() + HANG_GUARD_MS;
   while (!(await condition())) {
     if (performance.now() > end) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+      throw new Error(`Timed out after ${HANG_GUARD_MS} ms waiting for ${what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /**
- * A promise's value, or an error once `timeoutMs` has passed (so a test that would wait
- * forever fails instead).
+ * A promise's value, or an error once {@linkcode HANG_GUARD_MS} has passed (so a test that
+ * would wait forever fails instead).
  *
  * @param what What is awaited, for the error.
  * @param promise The promise.
- * @param timeoutMs How long at most.
  * @returns The promise's value.
  */
-export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+export async function within<T>(what: string, promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)),
-          timeoutMs,
+          () => reject(new Error(`Timed out after ${HANG_GUARD_MS} ms waiting for ${what}`)),
+          HANG_GUARD_MS,
         );
       }),
     ]);

@@ -26,7 +26,6 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
     const results = await within(
       "the results",
       Promise.all(jobs.map((job, i) => queue.submit(`job-${i}`, job, requires))),
-      20_000,
     ) as { sum: number; product: number; by: string }[];
     deepEqual(results.map((r) => [r.sum, r.product]), jobs.map((j) => [j.a + j.b, j.a * j.b]));
     deepEqual(new Set(results.map((r) => r.by)), new Set(["w1", "w2"]));
@@ -36,7 +35,6 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
     const big = await within(
       "the big result",
       queue.submit("big", { a: 1, b: 1, padBytes: 20_000 }, requires),
-      20_000,
     ) as { sum: number; pad: string };
     equal(big.sum, 2);
     equal(big.pad, "x".repeat(20_000));
@@ -49,7 +47,6 @@ Deno.test("queue: two worker processes, one coordinator, each key run and record
         queue.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
         other.submit("dup", { a: 2, b: 3, sleepMs: 300 }, requires),
       ]),
-      20_000,
     ) as { sum: number }[];
     deepEqual(twice.map((r) => r.sum), [5, 5, 5]);
     // Done already: answered from the results, no new job.
