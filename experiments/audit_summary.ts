@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { AUDIT_KINDS, type AuditEvent, type AuditKind, eventsIn } from "../sandbox/audit_log.ts";
+import {
+  AUDIT_KINDS,
+  type AuditEvent,
+  type AuditKind,
+  countByKind,
+  eventsIn,
+} from "../sandbox/audit_log.ts";
 import {
   AUDIT_SIGNALS,
   type AuditSignal,
@@ -225,8 +231,6 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
   }
   const saved = await savedPrograms(dir);
   const proposed = await proposedPrograms(dir);
-  const byKind: Partial<Record<AuditKind, number>> = {};
-  const limits: Partial<Record<AuditKind, number>> = {};
   const inLog = new Set<string>();
   const perSignal = new Map<
     AuditSignal,
@@ -236,16 +240,12 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
   for (const e of events) {
     const n = eventsIn(e); // a record may stand for several identical events
     total += n;
-    byKind[e.kind] = (byKind[e.kind] ?? 0) + n;
     const program = typeof e.program === "string" && HASH.test(e.program)
       ? e.program.slice(0, 16)
       : undefined;
     if (program !== undefined) inLog.add(program);
     const signal = signalOf(e);
-    if (signal === undefined) {
-      limits[e.kind] = (limits[e.kind] ?? 0) + n;
-      continue;
-    }
+    if (signal === undefined) continue;
     const figures = perSignal.get(signal) ??
       { events: 0, unattributed: 0, programs: new Map<string, SignalSource>() };
     perSignal.set(signal, figures);
@@ -284,18 +284,14 @@ export async function summarizeAudit(path: string): Promise<AuditSummary> {
         .slice(0, 50),
     };
   }
-  // Kinds in AUDIT_KINDS order, not in the order the log first mentions them.
-  const inKindOrder = (counts: Partial<Record<AuditKind, number>>) =>
-    Object.fromEntries(
-      AUDIT_KINDS.filter((k) => counts[k] !== undefined).map((k) => [k, counts[k]!]),
-    ) as Partial<Record<AuditKind, number>>;
   return {
     file,
     total,
     skipped,
-    byKind: inKindOrder(byKind),
+    // Kinds in AUDIT_KINDS order, not in the order the log first mentions them.
+    byKind: countByKind(events),
     signals,
-    limits: inKindOrder(limits),
+    limits: countByKind(events.filter((e) => signalOf(e) === undefined)),
     programs: {
       inLog: inLog.size,
       saved: saved.size,

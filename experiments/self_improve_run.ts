@@ -337,7 +337,11 @@ function usageByIteration(
       set.add(`${rec.requestHash}#${rec.occurrence}`);
       answered.set(key, set);
     }
-    if (rec.kind === "completion") usd.set(key, [...usd.get(key) ?? [], rec.costUsd ?? 0]);
+    if (rec.kind === "completion") {
+      const costs = usd.get(key) ?? [];
+      costs.push(rec.costUsd ?? 0);
+      usd.set(key, costs);
+    }
   }
   const out = new Map<string, { requests: number; usd: number }>();
   for (const key of new Set([...answered.keys(), ...usd.keys()])) {

@@ -18,6 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { runQueueWorker } from "../queue/queue_worker.ts";
+import { exists } from "../setup/setup_tools.ts";
 
 /** Why a fake job's payload must not run, or undefined. */
 export function validateFakeJob(payload: unknown): string | undefined {
@@ -40,10 +41,6 @@ export function validateFakeJob(payload: unknown): string | undefined {
     return "'sleepMs' is not a number of milliseconds from 0 to 60000";
   }
   return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 const HELP =
